@@ -1,0 +1,37 @@
+// current(): facts about the task that is running, as Metaflow's `current` offers them.
+//
+//   std::cout << conflux::current().pathspec;   // "MyFlow/1712/train/4"
+//
+// Filled in by the task runtime before the step runs; outside a running task, is_running_flow is
+// false and the rest is empty. Read-only for user code; one task per process, so no locking.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace conflux {
+
+struct Current {
+  bool is_running_flow = false;
+  std::string flow_name;
+  std::string run_id;
+  std::string step_name;
+  std::string task_id;
+  int retry_count = 0;           // the attempt number: 0 on the first try
+  std::string origin_run_id;     // set in a resumed run: the run it resumes
+  std::string pathspec;          // flow/run/step/task
+  std::string username;
+  std::string namespace_name;    // Metaflow's current.namespace, e.g. "user:alice"
+  std::vector<std::string> tags;
+  std::vector<std::string> parameter_names;
+};
+
+// The current task's facts.
+const Current& current();
+
+namespace detail {
+// The task runtime's handle to fill in current(). Not for user code.
+Current& mutable_current();
+}  // namespace detail
+
+}  // namespace conflux

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every system package Conflux needs to build, test and benchmark, from Debian's
+# repositories only. Idempotent: installs only what is missing. Run as root (or with sudo).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+PKGS=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  # libraries
+  nlohmann-json3-dev zlib1g-dev libssl-dev
+  # tests
+  libgtest-dev libgmock-dev python3 python3-numpy
+  # benchmarks
+  time
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+log=$(mktemp)
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+  $SUDO apt-get update >>"$log" 2>&1
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+fi
+rm -f "$log"
+echo "install-deps: done"

@@ -1,0 +1,22 @@
+// The flow binary's commands: name, one-line summary, handler. Add a command here.
+#include "cli/flow_cli.hpp"
+
+namespace conflux::cli {
+
+const std::vector<CommandEntry>& flow_commands() {
+  static const std::vector<CommandEntry> commands = {
+      // name, summary, handler, needs a valid graph, hidden
+      {"run", "Run the flow locally.", run_command, true, false},
+      {"show", "Show the structure of the flow.", show_command, false, false},
+      {"check", "Check that the flow is valid.", check_command, false, false},
+      {"output-dot", "Print the flow's graph in Graphviz DOT.", output_dot_command, true, false},
+      {"output-raw", "Print the flow's graph as Metaflow's _graph_info.", output_raw_command, true, false},
+      {"dump", "Print the artifacts of a task or step.", dump_command, false, false},
+      {"logs", "Print the output of a task or step.", logs_command, false, false},
+      {"version", "Print the Conflux version.", version_command, false, false},
+      {"step", "Internal: run one task attempt.", step_command, true, true},
+  };
+  return commands;
+}
+
+}  // namespace conflux::cli

@@ -1,0 +1,70 @@
+// `step` (internal): runs one attempt of one task. The runtime starts it; it is also the unit a
+// cluster launcher will run remotely, so everything it needs is in its arguments.
+#include <iostream>
+
+#include "cli/backends.hpp"
+#include "cli/flow_cli.hpp"
+#include "runtime/local_run.hpp"
+#include "task/task_runner.hpp"
+
+namespace conflux::cli {
+
+int step_command(FlowCommandContext& ctx) {
+  CommandSpec spec;
+  spec.usage = "step STEP --run-id R --task-id T --input-paths P[,P...] [OPTIONS]";
+  spec.description = "Internal: run one attempt of one task (the runtime starts this).";
+  spec.options = {
+      {"run-id", "R", "The run.", false, ""},
+      {"task-id", "T", "The task.", false, ""},
+      {"input-paths", "PATHS", "Comma-separated run/step/task of the inputs.", false, ""},
+      {"split-index", "I", "This task's element of the parent's foreach.", false, ""},
+      {"retry-count", "N", "The attempt number.", false, "0"},
+      {"max-user-code-retries", "N", "How many retries the step's @retry allows.", false, "0"},
+      {"tag", "TAG", "A user tag of the run.", true, ""},
+      {"namespace", "NS", "The run's namespace.", false, ""},
+      {"origin-run-id", "R", "The run this one resumes.", false, ""},
+  };
+  spec.positionals = {"STEP"};
+  spec.min_positionals = spec.max_positionals = 1;
+  auto args = parse_args(spec, ctx.args);
+  if (!args.ok()) return fail("Bad option", args.status());
+  if (args->help()) {
+    std::cout << render_help(ctx.program, spec);
+    return 0;
+  }
+  TaskRunOptions o;
+  o.step = args->positionals().front();
+  o.run_id = args->get("run-id");
+  o.task_id = args->get("task-id");
+  if (o.run_id.empty() || o.task_id.empty() || !args->has("input-paths")) {
+    return fail("Bad option", Status::invalid_argument("step needs --run-id, --task-id and --input-paths"));
+  }
+  std::string paths = args->get("input-paths");
+  for (size_t start = 0; start <= paths.size();) {
+    size_t comma = paths.find(',', start);
+    if (comma == std::string::npos) comma = paths.size();
+    if (comma > start) o.input_paths.push_back(paths.substr(start, comma - start));
+    start = comma + 1;
+  }
+  auto split = args->get_int("split-index", -1);
+  auto retry = args->get_int("retry-count", 0);
+  auto max_retries = args->get_int("max-user-code-retries", 0);
+  if (!split.ok()) return fail("Bad option", split.status());
+  if (!retry.ok()) return fail("Bad option", retry.status());
+  if (!max_retries.ok()) return fail("Bad option", max_retries.status());
+  o.split_index = *split;
+  o.retry_count = static_cast<int>(*retry);
+  o.max_user_code_retries = static_cast<int>(*max_retries);
+  o.username = ctx.username;
+  o.namespace_name = args->get("namespace", "user:" + ctx.username);
+  o.tags = RunTags{args->all("tag"), run_system_tags(ctx.username)};
+  o.origin_run_id = args->get("origin-run-id");
+  o.program_name = ctx.program_name;
+
+  auto backends = open_backends(ctx.global, ctx.username);
+  if (!backends.ok()) return fail("Datastore error", backends.status());
+  o.ds_root = backends->root.string();
+  return run_task(*ctx.graph, *backends->storage, *backends->metadata, o);
+}
+
+}  // namespace conflux::cli

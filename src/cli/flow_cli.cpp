@@ -1,0 +1,148 @@
+// Entry point of every flow binary: global options, graph validation, command dispatch.
+#include "cli/flow_cli.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "conflux/flow.hpp"
+#include "flow/decorators.hpp"
+
+namespace conflux {
+
+namespace cli {
+
+namespace {
+
+void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
+  out << "Usage: " << ctx.program << " [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n";
+  if (!ctx.flow->doc.empty()) out << ctx.flow->doc << "\n\n";
+  out << "Global options:\n"
+         "  --with SPEC            Add a decorator to every step, e.g. --with retry:times=2\n"
+         "                         (may be repeated)\n"
+         "  --datastore-root DIR   Keep the datastore in DIR/.metaflow\n"
+         "  --quiet                Do not print the banner\n"
+         "  --help                 Show this message and exit.\n\n"
+         "Commands:\n";
+  for (const CommandEntry& c : flow_commands()) {
+    if (c.hidden) continue;
+    std::string name = c.name;
+    out << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary
+        << "\n";
+  }
+  out << "\nRun '" << ctx.program << " COMMAND --help' for the options of a command.\n";
+}
+
+}  // namespace
+
+std::string resolve_username() {
+  for (const char* var : {"METAFLOW_USER", "USERNAME", "USER", "LOGNAME"}) {
+    const char* value = std::getenv(var);
+    if (value && *value) return value;
+  }
+  return "unknown";
+}
+
+int fail(const std::string& headline, const Status& status) {
+  std::cerr << "    " << headline << ":\n    " << status.message() << "\n\n";
+  return 1;
+}
+
+void print_problems(const std::vector<LintProblem>& problems, std::ostream& err) {
+  for (const LintProblem& p : problems) {
+    err << "    Validity checker found an issue";
+    if (!p.location.file.empty()) err << " in file " << p.location.file;
+    if (p.location.line > 0) err << " on line " << p.location.line;
+    err << ":\n    " << p.message << " [" << p.rule << "]\n\n";
+  }
+}
+
+int run_flow_cli(FlowDescription flow, int argc, char** argv) {
+  FlowCommandContext ctx;
+  ctx.flow = &flow;
+  ctx.program = argc > 0 ? argv[0] : flow.name;
+  ctx.program_name = std::filesystem::path(ctx.program).filename().string();
+  ctx.username = resolve_username();
+
+  // Global options come before the command.
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--quiet") {
+      ctx.global.quiet = true;
+    } else if (arg == "--with" || arg == "--datastore-root") {
+      if (i + 1 >= argc) return fail("Bad option", Status::invalid_argument(arg + " requires a value"));
+      (arg == "--with" ? ctx.global.decospecs.emplace_back(argv[++i])
+                       : ctx.global.datastore_root = argv[++i]);
+    } else if (arg.rfind("--with=", 0) == 0) {
+      ctx.global.decospecs.push_back(arg.substr(7));
+    } else if (arg == "--help" || arg == "-h") {
+      print_usage(ctx, std::cout);
+      return 0;
+    } else if (arg.rfind("--", 0) == 0) {
+      return fail("Bad option", Status::invalid_argument("no such global option: " + arg +
+                                                         " (see --help)"));
+    } else {
+      break;
+    }
+  }
+  // Like Metaflow, no command means `check`.
+  std::string command = i < argc ? argv[i++] : "check";
+  for (; i < argc; ++i) ctx.args.emplace_back(argv[i]);
+
+  // Metaflow also accepts --with after `run`/`resume`; it applies to the whole flow all the same.
+  if (command == "run" || command == "resume") {
+    std::vector<std::string> rest;
+    for (size_t k = 0; k < ctx.args.size(); ++k) {
+      if (ctx.args[k] == "--with" && k + 1 < ctx.args.size()) {
+        ctx.global.decospecs.push_back(ctx.args[++k]);
+      } else if (ctx.args[k].rfind("--with=", 0) == 0) {
+        ctx.global.decospecs.push_back(ctx.args[k].substr(7));
+      } else {
+        rest.push_back(ctx.args[k]);
+      }
+    }
+    ctx.args = std::move(rest);
+  }
+
+  if (command == "help") {
+    print_usage(ctx, std::cout);
+    return 0;
+  }
+  const CommandEntry* entry = nullptr;
+  for (const CommandEntry& c : flow_commands()) {
+    if (command == c.name) entry = &c;
+  }
+  if (!entry) {
+    std::cerr << "No such command '" << command << "'.\n\n";
+    print_usage(ctx, std::cerr);
+    return 2;
+  }
+
+  // `run --with ...` is accepted too (Metaflow allows --with on run).
+  Status attached = attach_decospecs(flow, ctx.global.decospecs);
+  if (!attached.ok()) return fail("Unknown decorator", attached);
+
+  ctx.graph = std::make_unique<FlowGraph>(flow);
+  ctx.problems = lint_flow(*ctx.graph);
+  bool wants_help = false;
+  for (const auto& a : ctx.args) wants_help = wants_help || a == "--help" || a == "-h";
+  if (!ctx.global.quiet && !entry->hidden && !wants_help) {
+    std::cerr << "Conflux " << kConfluxVersion << " executing " << flow.name << " for user:"
+              << ctx.username << "\n";
+  }
+  if (entry->needs_valid_graph && !ctx.problems.empty() && !wants_help) {
+    std::cerr << "Validating your flow...\n";
+    print_problems(ctx.problems, std::cerr);
+    return 1;
+  }
+  return entry->fn(ctx);
+}
+
+}  // namespace cli
+
+int run_flow_cli(const FlowDescription& flow, int argc, char** argv) {
+  return cli::run_flow_cli(flow, argc, argv);
+}
+
+}  // namespace conflux

@@ -1,0 +1,73 @@
+// The flow binary's command line: what `./myflow <command>` does. This module (src/cli) is the
+// only place that reads flags, environment variables and config files; everything below it
+// receives plain options.
+#pragma once
+
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/args.hpp"
+#include "conflux/flow_spec_types.hpp"
+#include "flow/flow_graph.hpp"
+#include "flow/lint.hpp"
+
+namespace conflux::cli {
+
+// Options given before the command, e.g. `./flow --with retry --quiet run`.
+struct GlobalOptions {
+  std::vector<std::string> decospecs;  // --with
+  bool quiet = false;
+  std::string datastore_root;          // --datastore-root (a directory that holds .metaflow)
+};
+
+// Everything a command needs: the flow, its analysed graph, and how it was invoked.
+struct FlowCommandContext {
+  FlowDescription* flow = nullptr;  // mutable: --with attaches decorators
+  std::unique_ptr<FlowGraph> graph;
+  std::vector<LintProblem> problems;
+  std::string program;       // argv[0]
+  std::string program_name;  // file name of argv[0]
+  GlobalOptions global;
+  std::vector<std::string> args;  // the words after the command name
+  std::string username;
+};
+
+using CommandFn = int (*)(FlowCommandContext&);
+
+struct CommandEntry {
+  const char* name;
+  const char* summary;
+  CommandFn fn;
+  bool needs_valid_graph;
+  bool hidden;
+};
+
+// The table of the flow binary's commands (one file per command under commands/).
+const std::vector<CommandEntry>& flow_commands();
+
+// Commands (commands/*.cpp).
+int show_command(FlowCommandContext& ctx);
+int check_command(FlowCommandContext& ctx);
+int output_dot_command(FlowCommandContext& ctx);
+int output_raw_command(FlowCommandContext& ctx);
+int version_command(FlowCommandContext& ctx);
+int run_command(FlowCommandContext& ctx);
+int step_command(FlowCommandContext& ctx);
+int dump_command(FlowCommandContext& ctx);
+int logs_command(FlowCommandContext& ctx);
+
+// Prints lint problems the way `check` does (Metaflow's "Validity checker found an issue").
+void print_problems(const std::vector<LintProblem>& problems, std::ostream& err);
+
+// Prints "<headline>:\n    <message>" to stderr and returns the exit code 1.
+int fail(const std::string& headline, const Status& status);
+
+// The user's name, as Metaflow resolves it (METAFLOW_USER, USERNAME, USER, LOGNAME).
+std::string resolve_username();
+
+inline constexpr const char* kConfluxVersion = "0.1.0";
+
+}  // namespace conflux::cli

@@ -1,0 +1,31 @@
+// The options of `run` and `resume` once parsed and validated, and the call into the runtime.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli/flow_cli.hpp"
+#include "conflux/flow_base.hpp"
+
+namespace conflux::cli {
+
+struct RunOptions {
+  std::vector<std::string> tags;
+  int64_t max_workers = 16;
+  int64_t max_num_splits = 100;
+  int64_t max_log_size_mb = 10;
+  std::string run_id_file;
+  std::string namespace_name;
+  std::string username;
+  // A flow object whose parameter members hold the run's values.
+  std::unique_ptr<FlowBase> parameters;
+};
+
+CommandSpec run_command_spec(const FlowDescription& flow);
+Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& args);
+
+// Runs the flow with the local runtime; returns the process exit code.
+int execute_run(FlowCommandContext& ctx, RunOptions options);
+
+}  // namespace conflux::cli

@@ -1,0 +1,279 @@
+#include "datastore/content_addressed_store.hpp"
+
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "datastore/gzip_codec.hpp"
+#include "datastore/random_bits.hpp"
+#include "datastore/sha1.hpp"
+#include "datastore/storage_key.hpp"
+
+namespace conflux {
+
+namespace {
+
+constexpr std::string_view kMetaGzip = R"({"cas_raw": false, "cas_version": 1})";
+constexpr std::string_view kMetaRaw = R"({"cas_raw": true, "cas_version": 1})";
+constexpr size_t kReadChunk = 256 * 1024;
+
+// Adds "<flow>/<sha>" context to the errors of a source.
+class ContextSource final : public ByteSource {
+ public:
+  ContextSource(std::unique_ptr<ByteSource> inner, std::string context)
+      : inner_(std::move(inner)), context_(std::move(context)) {}
+  Result<size_t> read(void* buf, size_t n) override {
+    Result<size_t> r = inner_->read(buf, n);
+    if (!r.ok()) return r.status().with_context(context_);
+    return r;
+  }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::string context_;
+};
+
+// Metaflow's decision (load_blobs): missing meta => legacy gzip; raw flag wins; else version 1 only.
+Result<bool> parse_raw_flag(const std::string& meta_text) {
+  nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
+  if (!meta.is_object()) return Status::corruption("unparseable _meta: " + meta_text);
+  auto raw = meta.find("cas_raw");
+  if (raw != meta.end() && raw->is_boolean() && raw->get<bool>()) return true;
+  auto version = meta.find("cas_version");
+  if (version == meta.end() || !version->is_number_integer()) {
+    return Status::corruption("could not extract the encoding version from _meta: " + meta_text);
+  }
+  if (version->get<int64_t>() != 1) {
+    return Status::not_supported("unknown encoding version " + std::to_string(version->get<int64_t>()) +
+                                 " (written by a newer Metaflow?)");
+  }
+  return false;
+}
+
+}  // namespace
+
+// Hashes, counts and buffers up to the threshold, then spills to a temporary storage object.
+class ContentAddressedStore::Sink final : public ByteSink {
+ public:
+  Sink(StorageBackend& storage, std::string staging_key, size_t threshold)
+      : storage_(storage), staging_key_(std::move(staging_key)), threshold_(threshold) {}
+
+  void write(const void* data, size_t n) override {
+    if (!status_.ok() || n == 0) return;
+    sha_.update(data, n);
+    size_ += n;
+    if (spill_ == nullptr) {
+      if (buffer_.size() + n <= threshold_) {
+        buffer_.append(static_cast<const char*>(data), n);
+        return;
+      }
+      Result<std::unique_ptr<StorageWriter>> w = storage_.begin_write(staging_key_, false);
+      if (!w.ok()) {
+        status_ = w.status();
+        return;
+      }
+      spill_ = std::move(w).value();
+      spill_->write(buffer_.data(), buffer_.size());
+      std::string().swap(buffer_);
+    }
+    spill_->write(data, n);
+  }
+
+  Status status() const override {
+    if (!status_.ok()) return status_;
+    return spill_ != nullptr ? spill_->status() : Status();
+  }
+
+  Sha1 sha_;
+  uint64_t size_ = 0;
+  std::string buffer_;                    // the whole content while not spilled
+  std::unique_ptr<StorageWriter> spill_;  // the whole content once past the threshold
+
+ private:
+  StorageBackend& storage_;
+  const std::string staging_key_;
+  const size_t threshold_;
+  Status status_;
+};
+
+ContentAddressedStore::ContentAddressedStore(StorageBackend& storage, std::string flow_name,
+                                             CasOptions options)
+    : storage_(storage),
+      flow_(std::move(flow_name)),
+      options_(options),
+      flow_status_(check_key_component(flow_, "flow name")) {}
+
+std::string ContentAddressedStore::blob_key(std::string_view sha) const {
+  return join_key({flow_, "data", sha.substr(0, 2), sha});
+}
+
+std::string ContentAddressedStore::context(std::string_view sha) const {
+  return "blob " + std::string(sha) + " of flow '" + flow_ + "'";
+}
+
+Status ContentAddressedStore::check_sha(std::string_view sha) const {
+  bool ok = sha.size() == 40;
+  for (char c : sha) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) {
+    return Status::invalid_argument("invalid blob sha '" + std::string(sha) + "' for flow '" + flow_ +
+                                    "': expected 40 lowercase hex digits");
+  }
+  return Status();
+}
+
+Result<CasSaveResult> ContentAddressedStore::save(const WriterFn& writer, CasEncoding encoding) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  Sink sink(storage_, join_key({flow_, "data", ".cfx-incoming"}), options_.gzip_threshold);
+  Status s = writer(sink);
+  if (s.ok()) s = sink.status();
+  if (!s.ok()) return s.with_context("saving a blob of flow '" + flow_ + "'");
+  return publish(sink, encoding);
+}
+
+Result<CasSaveResult> ContentAddressedStore::save_bytes(std::string_view bytes, CasEncoding encoding) {
+  return save(
+      [bytes](ByteSink& out) {
+        out.write(bytes.data(), bytes.size());
+        return Status();
+      },
+      encoding);
+}
+
+Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding encoding) {
+  Result<std::string> digest = sink.sha_.hex_digest();
+  if (!digest.ok()) return digest.status().with_context("saving a blob of flow '" + flow_ + "'");
+  CasSaveResult result;
+  result.sha = std::move(digest).value();
+  result.size = sink.size_;
+  result.raw = encoding == CasEncoding::kRaw || sink.spill_ != nullptr;
+  const std::string key = blob_key(result.sha);
+  const std::string meta_key = key + "_meta";
+  auto fail = [&](const Status& st) { return st.with_context("saving " + context(result.sha)); };
+
+  Result<bool> exists = storage_.exists(key);
+  if (!exists.ok()) return fail(exists.status());
+  if (*exists) {
+    result.deduplicated = true;  // the spill (if any) is discarded by its destructor
+    return result;
+  }
+
+  // Publish the flag first; if another writer got there first, its flag decides the encoding.
+  Status ms = storage_.save(meta_key, result.raw ? kMetaRaw : kMetaGzip, /*overwrite=*/false);
+  if (ms.code() == StatusCode::kAlreadyExists) {
+    Result<bool> theirs = stored_raw_flag(result.sha, meta_key);
+    if (theirs.ok()) {
+      result.raw = *theirs;
+    } else if (theirs.status().code() == StatusCode::kCorruption) {
+      // A damaged flag with no blob behind it (crashed writer): replace it with ours.
+      ms = storage_.save(meta_key, result.raw ? kMetaRaw : kMetaGzip, /*overwrite=*/true);
+      if (!ms.ok()) return fail(ms);
+    } else {
+      return fail(theirs.status());
+    }
+  } else if (!ms.ok()) {
+    return fail(ms);
+  }
+
+  Status bs;
+  if (sink.spill_ == nullptr) {
+    if (result.raw) {
+      bs = storage_.save(key, sink.buffer_, /*overwrite=*/false);
+    } else {
+      Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
+      if (!packed.ok()) return fail(packed.status());
+      bs = storage_.save(key, *packed, /*overwrite=*/false);
+    }
+  } else if (result.raw) {
+    bs = sink.spill_->commit_as(key);
+  } else {
+    bool dedup = false;
+    Status rs = recompress_spill(sink, result.sha, key, &dedup);
+    if (!rs.ok()) return fail(rs);
+    result.deduplicated = dedup;
+    return result;
+  }
+  if (bs.code() == StatusCode::kAlreadyExists) {
+    result.deduplicated = true;  // a concurrent writer published the same content
+  } else if (!bs.ok()) {
+    return fail(bs);
+  }
+  return result;
+}
+
+// Rare path: our content was spilled raw but the published flag says gzip. Stage the raw bytes,
+// gzip them into the blob, drop the staged copy.
+Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sha,
+                                               const std::string& key, bool* dedup) {
+  const std::string staged =
+      join_key({flow_, "data", std::string_view(sha).substr(0, 2),
+                ".cfx-restage-" + sha + "-" + std::to_string(random_u64())});
+  CONFLUX_RETURN_IF_ERROR(sink.spill_->commit_as(staged));
+  Status s = [&]() -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> in, storage_.open(staged));
+    CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<StorageWriter> out, storage_.begin_write(key, false));
+    GzipSink gz(*out, options_.gzip_level);
+    std::string buf(kReadChunk, '\0');
+    while (true) {
+      CONFLUX_ASSIGN_OR_RETURN(size_t got, in->read(buf.data(), buf.size()));
+      if (got == 0) break;
+      gz.write(buf.data(), got);
+    }
+    CONFLUX_RETURN_IF_ERROR(gz.finish());
+    Status cs = out->commit();
+    if (cs.code() == StatusCode::kAlreadyExists) {
+      *dedup = true;
+      return Status();
+    }
+    return cs;
+  }();
+  Status rm = storage_.remove(staged);
+  return s.ok() ? rm : s;
+}
+
+Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha, const std::string& meta_key) {
+  Result<std::string> meta = storage_.load(meta_key);
+  if (meta.status().code() == StatusCode::kNotFound) return false;  // legacy blob: gzip
+  if (!meta.ok()) return meta.status();
+  Result<bool> raw = parse_raw_flag(*meta);
+  if (!raw.ok()) return raw.status().with_context(context(sha));
+  return raw;
+}
+
+Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view sha) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  CONFLUX_RETURN_IF_ERROR(check_sha(sha));
+  const std::string key = blob_key(sha);
+  Result<std::unique_ptr<ByteSource>> in = storage_.open(key);
+  if (in.status().code() == StatusCode::kNotFound) {
+    return Status::not_found(context(sha) + " does not exist");
+  }
+  if (!in.ok()) return in.status().with_context("loading " + context(sha));
+  CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
+  std::unique_ptr<ByteSource> source = std::move(in).value();
+  if (!raw) source = std::make_unique<GunzipSource>(std::move(source));
+  return std::unique_ptr<ByteSource>(std::make_unique<ContextSource>(std::move(source), context(sha)));
+}
+
+Result<std::string> ContentAddressedStore::load_all(std::string_view sha) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  CONFLUX_RETURN_IF_ERROR(check_sha(sha));
+  const std::string key = blob_key(sha);
+  Result<std::string> blob = storage_.load(key);
+  if (blob.status().code() == StatusCode::kNotFound) {
+    return Status::not_found(context(sha) + " does not exist");
+  }
+  if (!blob.ok()) return blob.status().with_context("loading " + context(sha));
+  CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
+  if (raw) return blob;
+  Result<std::string> content = gunzip(*blob);
+  if (!content.ok()) return content.status().with_context(context(sha));
+  return content;
+}
+
+Result<bool> ContentAddressedStore::contains(std::string_view sha) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  CONFLUX_RETURN_IF_ERROR(check_sha(sha));
+  return storage_.exists(blob_key(sha));
+}
+
+}  // namespace conflux

@@ -1,0 +1,90 @@
+// ContentAddressedStore: a flow's blobs keyed by the SHA-1 of their (uncompressed) content, in
+// Metaflow's layout: <Flow>/data/<sha[:2]>/<sha> plus <sha>_meta = {"cas_raw": <bool>, "cas_version": 1}.
+//
+// Blobs up to CasOptions::gzip_threshold bytes are gzip'd (level 3, as Metaflow's _pack_v1); larger
+// ones are stored raw with "cas_raw": true, which Metaflow readers honour (gzip of hundreds of MiB
+// would dominate task time). A save streams: the content is hashed on the fly and buffered up to the
+// threshold; past it, it is written straight to a temporary object, so a large blob is never held in
+// memory. A blob is written once: saving content that already exists only discards the temporary.
+//
+// Publication order and concurrency: `_meta` is published (no-overwrite) before the blob, so a reader
+// that finds a blob always finds its flag. The first `_meta` published for a sha fixes the encoding:
+// a writer that finds a different flag already there re-encodes to match it, so concurrent writers
+// of one sha (threads or processes, even with different thresholds) always leave a blob that agrees
+// with its `_meta`. Reading follows Metaflow (content_addressed_store.py load_blobs): no `_meta` next
+// to an existing blob means a legacy gzip blob; `_meta` without "cas_version" (and not raw), or with a
+// version other than 1, is an error.
+//
+// Thread safety: all methods are safe to call concurrently; the store holds no mutable state.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "conflux/byte_stream.hpp"
+#include "conflux/status.hpp"
+#include "datastore/storage_backend.hpp"
+
+namespace conflux {
+
+struct CasOptions {
+  // Blobs of at most this many bytes are gzip'd; larger ones are stored raw.
+  size_t gzip_threshold = size_t{1} << 20;
+  int gzip_level = 3;
+};
+
+enum class CasEncoding {
+  kAuto,  // gzip up to the threshold, raw above
+  kRaw,   // always raw (code packages, card data: Metaflow's raw=True)
+};
+
+struct CasSaveResult {
+  std::string sha;    // 40 lowercase hex digits
+  uint64_t size = 0;  // uncompressed bytes
+  bool raw = false;   // stored raw (as published by this call; unknown, so our choice, when deduplicated)
+  bool deduplicated = false;  // the blob already existed; nothing new was published
+};
+
+class ContentAddressedStore {
+ public:
+  // Streams the content into the sink; a non-OK return aborts the save.
+  using WriterFn = std::function<Status(ByteSink&)>;
+
+  // REQUIRES: `storage` outlives the store.
+  ContentAddressedStore(StorageBackend& storage, std::string flow_name, CasOptions options = {});
+
+  const std::string& flow_name() const { return flow_; }
+
+  // Saves the bytes `writer` produces. Errors name the flow (and the sha once known).
+  Result<CasSaveResult> save(const WriterFn& writer, CasEncoding encoding = CasEncoding::kAuto);
+  Result<CasSaveResult> save_bytes(std::string_view bytes, CasEncoding encoding = CasEncoding::kAuto);
+
+  // Streams the original content of blob `sha` (gunzipped unless raw). NotFound if absent.
+  Result<std::unique_ptr<ByteSource>> load(std::string_view sha);
+  // The whole original content; for small blobs.
+  Result<std::string> load_all(std::string_view sha);
+  Result<bool> contains(std::string_view sha);
+
+  // "<Flow>/data/<sha[:2]>/<sha>"; the flag lives at blob_key(sha) + "_meta".
+  std::string blob_key(std::string_view sha) const;
+
+ private:
+  class Sink;
+
+  Result<CasSaveResult> publish(Sink& sink, CasEncoding encoding);
+  Status recompress_spill(Sink& sink, const std::string& sha, const std::string& key, bool* dedup);
+  // The stored encoding of an existing blob: true = raw.
+  Result<bool> stored_raw_flag(std::string_view sha, const std::string& meta_key);
+  Status check_sha(std::string_view sha) const;
+  std::string context(std::string_view sha) const;
+
+  StorageBackend& storage_;
+  const std::string flow_;
+  const CasOptions options_;
+  const Status flow_status_;
+};
+
+}  // namespace conflux

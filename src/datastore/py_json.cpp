@@ -1,0 +1,258 @@
+#include "datastore/py_json.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+namespace conflux {
+
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_u_escape(std::string& out, uint32_t unit) {
+  char buf[6] = {'\\', 'u', kHex[(unit >> 12) & 0xf], kHex[(unit >> 8) & 0xf], kHex[(unit >> 4) & 0xf],
+                 kHex[unit & 0xf]};
+  out.append(buf, 6);
+}
+
+// Decodes one UTF-8 sequence at s[i]; advances i. Returns U+FFFD (consuming one byte) if invalid.
+uint32_t decode_utf8(std::string_view s, size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  int len = 0;
+  uint32_t cp = 0;
+  uint32_t min = 0;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    len = 2, cp = b0 & 0x1f, min = 0x80;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    len = 3, cp = b0 & 0x0f, min = 0x800;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    ++i;
+    return 0xfffd;
+  }
+  if (i + len > s.size()) {
+    ++i;
+    return 0xfffd;
+  }
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) {
+      ++i;
+      return 0xfffd;
+    }
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+    ++i;
+    return 0xfffd;
+  }
+  i += len;
+  return cp;
+}
+
+}  // namespace
+
+void py_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  size_t i = 0;
+  while (i < s.size()) {
+    // Fast path: a run of printable ASCII that needs no escaping.
+    size_t j = i;
+    while (j < s.size()) {
+      const auto c = static_cast<unsigned char>(s[j]);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') break;
+      ++j;
+    }
+    out.append(s.data() + i, j - i);
+    i = j;
+    if (i >= s.size()) break;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default: append_u_escape(out, c); break;  // other controls and DEL
+      }
+      continue;
+    }
+    uint32_t cp = decode_utf8(s, i);
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      append_u_escape(out, 0xd800 | (cp >> 10));
+      append_u_escape(out, 0xdc00 | (cp & 0x3ff));
+    } else {
+      append_u_escape(out, cp);
+    }
+  }
+  out += '"';
+}
+
+void py_json_float(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v < 0 ? "-Infinity" : "Infinity";
+    return;
+  }
+  // Shortest round-trip digits in scientific form "d.ddde+XX", then laid out the way Python's
+  // float_repr_style 'short' does.
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  bool negative = false;
+  if (!sci.empty() && sci[0] == '-') {
+    negative = true;
+    sci.remove_prefix(1);
+  }
+  const size_t e_pos = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e_pos)) {
+    if (c != '.') digits += c;
+  }
+  const int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
+  const int decpt = exponent + 1;  // position of the decimal point relative to the digits
+  if (negative) out += '-';
+  if (decpt <= -4 || decpt > 16) {
+    out += digits[0];
+    if (digits.size() > 1) {
+      out += '.';
+      out.append(digits, 1, std::string::npos);
+    }
+    out += 'e';
+    out += exponent < 0 ? '-' : '+';
+    const int mag = std::abs(exponent);
+    if (mag < 10) out += '0';
+    out += std::to_string(mag);
+  } else if (decpt <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-decpt), '0');
+    out += digits;
+  } else if (static_cast<size_t>(decpt) >= digits.size()) {
+    out += digits;
+    out.append(static_cast<size_t>(decpt) - digits.size(), '0');
+    out += ".0";
+  } else {
+    out.append(digits, 0, static_cast<size_t>(decpt));
+    out += '.';
+    out.append(digits, static_cast<size_t>(decpt), std::string::npos);
+  }
+}
+
+void py_json_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, res.ptr);
+}
+
+void py_json_value(std::string& out, const nlohmann::ordered_json& v) {
+  using Type = nlohmann::ordered_json::value_t;
+  switch (v.type()) {
+    case Type::null:
+    case Type::discarded:
+      out += "null";
+      return;
+    case Type::boolean:
+      out += v.get<bool>() ? "true" : "false";
+      return;
+    case Type::number_integer:
+      py_json_int(out, v.get<int64_t>());
+      return;
+    case Type::number_unsigned:
+      out += std::to_string(v.get<uint64_t>());
+      return;
+    case Type::number_float:
+      py_json_float(out, v.get<double>());
+      return;
+    case Type::string:
+      py_json_string(out, v.get_ref<const std::string&>());
+      return;
+    case Type::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out += ", ";
+        first = false;
+        py_json_value(out, e);
+      }
+      out += ']';
+      return;
+    }
+    case Type::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, e] : v.items()) {
+        if (!first) out += ", ";
+        first = false;
+        py_json_string(out, k);
+        out += ": ";
+        py_json_value(out, e);
+      }
+      out += '}';
+      return;
+    }
+    case Type::binary:
+      out += "null";  // not representable in JSON text; never produced by our parsers
+      return;
+  }
+}
+
+std::string& PyJsonObject::key(std::string_view key) {
+  if (!first_) out_ += ", ";
+  first_ = false;
+  py_json_string(out_, key);
+  out_ += ": ";
+  return out_;
+}
+
+PyJsonObject& PyJsonObject::add_string(std::string_view k, std::string_view value) {
+  py_json_string(key(k), value);
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_int(std::string_view k, int64_t value) {
+  py_json_int(key(k), value);
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_float(std::string_view k, double value) {
+  py_json_float(key(k), value);
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_bool(std::string_view k, bool value) {
+  key(k) += value ? "true" : "false";
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_null(std::string_view k) {
+  key(k) += "null";
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_strings(std::string_view k, const std::vector<std::string>& values) {
+  std::string& out = key(k);
+  out += '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    py_json_string(out, values[i]);
+  }
+  out += ']';
+  return *this;
+}
+
+PyJsonObject& PyJsonObject::add_raw(std::string_view k, std::string_view json) {
+  key(k) += json;
+  return *this;
+}
+
+}  // namespace conflux

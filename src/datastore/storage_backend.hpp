@@ -1,0 +1,88 @@
+// StorageBackend: the seam through which the datastore and the local metadata provider touch storage.
+//
+// A backend stores opaque byte objects under '/'-separated keys relative to its root (see
+// storage_key.hpp). Every publish is atomic: a reader sees either no object or the complete object,
+// never a partial one. Writers that lose a no-overwrite race get AlreadyExists and leave nothing
+// behind. The interface deliberately has no notion of directories beyond list(), so an object store
+// (S3: conditional PUT for no-overwrite, multipart upload for streaming, copy for commit_as) can
+// implement it.
+//
+// Thread safety: implementations are safe for concurrent use from many threads and processes without
+// external synchronization. A StorageWriter or ByteSource returned by a backend is used by one
+// thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conflux/byte_stream.hpp"
+#include "conflux/status.hpp"
+
+namespace conflux {
+
+// One child of a listed prefix.
+struct ListEntry {
+  std::string name;  // the child's last key component, not the full key
+  bool is_file = false;  // false: a "directory" (a prefix with children)
+};
+
+// A streaming writer for one object. Bytes go to a private temporary object; nothing is visible
+// under any key until commit()/commit_as() succeeds. Destroying a writer that was not committed
+// discards everything written. write() latches the first error; status() reports it and commit
+// returns it.
+class StorageWriter : public ByteSink {
+ public:
+  // The key given to begin_write().
+  virtual const std::string& key() const = 0;
+
+  // Publishes the bytes written so far under `key` (which may differ from key(); it must live on the
+  // same backend). Returns AlreadyExists (and discards the data) if the writer was opened with
+  // overwrite == false and `key` exists. After the first call the writer is inert: later writes are
+  // ignored and later commits fail with FailedPrecondition.
+  virtual Status commit_as(std::string_view key) = 0;
+
+  // Publishes under key().
+  Status commit() { return commit_as(key()); }
+};
+
+class StorageBackend {
+ public:
+  virtual ~StorageBackend() = default;
+
+  // "local", "s3": the ds_type recorded in metadata.
+  virtual std::string_view type() const = 0;
+
+  // True if an object is stored under `key`.
+  virtual Result<bool> exists(std::string_view key) = 0;
+
+  // Size in bytes of the object under `key`; NotFound if absent.
+  virtual Result<uint64_t> size(std::string_view key) = 0;
+
+  // The whole object under `key`; NotFound if absent. Meant for small objects.
+  virtual Result<std::string> load(std::string_view key) = 0;
+
+  // Atomically publishes `bytes` under `key`, creating parents as needed. If `overwrite` is false and
+  // `key` exists, nothing is written and AlreadyExists is returned (atomically: of two concurrent
+  // no-overwrite saves exactly one succeeds).
+  virtual Status save(std::string_view key, std::string_view bytes, bool overwrite) = 0;
+
+  // Starts a streaming write of an object that will be published under `key` (or another key, see
+  // StorageWriter::commit_as). `overwrite` applies at commit time, as for save().
+  virtual Result<std::unique_ptr<StorageWriter>> begin_write(std::string_view key, bool overwrite) = 0;
+
+  // Opens the object under `key` for streaming reads; NotFound if absent.
+  virtual Result<std::unique_ptr<ByteSource>> open(std::string_view key) = 0;
+
+  // The direct children of `prefix` ("" for the root), in no particular order. A prefix with no
+  // children, or that does not exist, yields an empty list. In-flight temporary objects are never
+  // listed.
+  virtual Result<std::vector<ListEntry>> list(std::string_view prefix) = 0;
+
+  // Removes the object under `key`. Removing an absent object succeeds.
+  virtual Status remove(std::string_view key) = 0;
+};
+
+}  // namespace conflux

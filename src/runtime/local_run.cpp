@@ -1,0 +1,186 @@
+#include "runtime/local_run.hpp"
+
+#include <chrono>
+
+#include "conflux/codec.hpp"
+#include "datastore/content_addressed_store.hpp"
+#include "datastore/task_datastore.hpp"
+#include "flow/graph_render.hpp"
+#include "runtime/scheduler.hpp"
+#include "task/artifact_persister.hpp"
+#include "task/task_runner.hpp"
+
+namespace conflux {
+
+namespace {
+
+constexpr const char* kParametersStep = "_parameters";
+constexpr const char* kParametersTaskId = "0";
+
+// Reads back what a finished task decided, from its committed artifacts.
+class DatastoreTaskStore : public TaskStore {
+ public:
+  DatastoreTaskStore(StorageBackend& storage, std::string flow, std::string run_id)
+      : storage_(storage), flow_(std::move(flow)), run_id_(std::move(run_id)), cas_(storage, flow_) {}
+
+  Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id, int attempt) override {
+    TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
+    CONFLUX_ASSIGN_OR_RETURN(bool done, ds.is_done(attempt));
+    if (!done) return Status::failed_precondition("the task exited without committing its attempt");
+    CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(attempt));
+    TaskOutcome outcome;
+    CONFLUX_ASSIGN_OR_RETURN(Value ok, load(index, "_task_ok"));
+    if (!ok.is_bool() || !ok.as_bool()) return Status::failed_precondition("the task did not finish (_task_ok is False)");
+    CONFLUX_ASSIGN_OR_RETURN(Value transition, load(index, "_transition"));
+    if (transition.is_tuple() && !transition.items().empty() && transition.items()[0].is_list()) {
+      for (const Value& v : transition.items()[0].items()) {
+        if (v.is_str()) outcome.next_steps.push_back(v.as_str());
+      }
+    }
+    if (index.find("_foreach_num_splits")) {
+      CONFLUX_ASSIGN_OR_RETURN(Value splits, load(index, "_foreach_num_splits"));
+      if (splits.is_int()) outcome.foreach_num_splits = splits.as_int();
+    }
+    return outcome;
+  }
+
+  Status save_attempt_record(const std::string& step, const std::string& task_id, int attempt,
+                             const std::string& stdout_log, const std::string& stderr_log,
+                             int return_code, bool killed, bool success) override {
+    TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
+    CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStdout, stdout_log));
+    CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStderr, stderr_log));
+    return ds.save_runtime(attempt, RuntimeOutcome{return_code, killed, success});
+  }
+
+ private:
+  Result<Value> load(const ArtifactIndex& index, std::string_view name) {
+    const ArtifactEntry* e = index.find(name);
+    if (!e) return Status::not_found("the task has no " + std::string(name) + " artifact");
+    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas_.load_all(e->sha));
+    return read_pickle_from_string(bytes);
+  }
+
+  StorageBackend& storage_;
+  std::string flow_;
+  std::string run_id_;
+  ContentAddressedStore cas_;
+};
+
+// Converts the ordered _graph_info JSON to a Python value, keeping key order.
+Value ordered_json_to_value(const nlohmann::ordered_json& j) {
+  if (j.is_object()) {
+    Dict d;
+    for (const auto& [k, v] : j.items()) d.set(Value(k), ordered_json_to_value(v));
+    return Value::dict(std::move(d));
+  }
+  if (j.is_array()) {
+    std::vector<Value> items;
+    for (const auto& v : j) items.push_back(ordered_json_to_value(v));
+    return Value::list(std::move(items));
+  }
+  return Value::from_json(nlohmann::json::parse(j.dump()));
+}
+
+// The `_parameters` task: parameters and the flow's graph, the input of `start`.
+Status store_parameters(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+                        const FlowBase& parameters, const std::string& run_id, const LocalRunOptions& options,
+                        const RunTags& tags) {
+  const std::string& flow = graph.flow().name;
+  CONFLUX_RETURN_IF_ERROR(metadata.register_task_id(flow, run_id, kParametersStep, kParametersTaskId, tags));
+  TaskDataStore ds(storage, flow, run_id, kParametersStep, kParametersTaskId);
+  CONFLUX_RETURN_IF_ERROR(ds.save_attempt_start(0, std::chrono::system_clock::now()));
+  ContentAddressedStore cas(storage, flow);
+  ArtifactPersister persister(cas);
+  for (const ArtifactSlot* slot : parameters.slots()) {
+    if (slot->kind() == ArtifactSlot::Kind::kParameter && slot->has_value()) {
+      CONFLUX_RETURN_IF_ERROR(persister.save_slot(*slot));
+    }
+  }
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("name", Value(flow)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_graph_info", ordered_json_to_value(graph_info(graph, options.program_name))));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_transition", Value::none()));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_task_ok", Value(true)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_success", Value(true)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_foreach_stack", Value::list()));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_configs_processed", Value(true)));
+  ArtifactIndex index = persister.build(0);
+  std::vector<MetaDatum> rows = {
+      {"start_step", "start", "graph_structure", {"attempt_id:0"}},
+      {"end_step", "end", "graph_structure", {"attempt_id:0"}},
+      {"user", options.username, "user", {"attempt_id:0"}},
+      {"runtime", "dev", "runtime", {"attempt_id:0"}},
+      {"script-name", options.program_name, "script-name", {"attempt_id:0"}},
+  };
+  CONFLUX_RETURN_IF_ERROR(metadata.register_metadata(flow, run_id, kParametersStep, kParametersTaskId, rows));
+  CONFLUX_RETURN_IF_ERROR(ds.save_task_end(0));
+  CONFLUX_RETURN_IF_ERROR(ds.done(0, index));
+  std::vector<ArtifactRef> refs;
+  for (const auto& e : index.artifacts) {
+    ArtifactRef ref;
+    ref.name = e.name;
+    ref.sha = e.sha;
+    ref.ds_type = std::string(storage.type());
+    ref.ds_root = options.ds_root;
+    refs.push_back(std::move(ref));
+  }
+  CONFLUX_RETURN_IF_ERROR(metadata.register_artifacts(flow, run_id, kParametersStep, kParametersTaskId, 0, refs, tags));
+  std::vector<MetaDatum> done = {{"attempt-done", "0", "attempt-done", {"attempt_id:0"}}};
+  return metadata.register_metadata(flow, run_id, kParametersStep, kParametersTaskId, done);
+}
+
+}  // namespace
+
+std::vector<std::string> run_system_tags(const std::string& username) {
+  return {"user:" + username, "runtime:dev", "conflux_version:0.1.0"};
+}
+
+LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+                         const FlowBase& parameters, const LocalRunOptions& options, Console& console,
+                         const std::function<void(const std::string&)>& on_run_id) {
+  LocalRunResult result;
+  const std::string& flow = graph.flow().name;
+  RunTags tags{options.tags, run_system_tags(options.username)};
+  auto run_id = metadata.new_run_id(flow, tags);
+  if (!run_id.ok()) {
+    result.status = run_id.status().with_context("cannot create the run");
+    return result;
+  }
+  result.run_id = *run_id;
+  if (on_run_id) on_run_id(result.run_id);
+  console.line("Workflow starting (run-id " + result.run_id + "):");
+  Status stored = store_parameters(graph, storage, metadata, parameters, result.run_id, options, tags);
+  if (!stored.ok()) {
+    result.status = stored.with_context("cannot store the run's parameters");
+    return result;
+  }
+  Status latest = metadata.write_latest_run(flow, result.run_id);
+  if (!latest.ok()) console.line("warning: cannot write latest_run: " + latest.message());
+
+  DatastoreTaskStore store(storage, flow, result.run_id);
+  SchedulerOptions sched;
+  sched.max_workers = options.max_workers;
+  sched.max_num_splits = options.max_num_splits;
+  sched.max_log_size_bytes = options.max_log_size_bytes;
+  sched.task_env = options.task_env;
+  sched.task_env["METAFLOW_RUN_ID"] = result.run_id;
+  std::string run = result.run_id;
+  sched.task_command = [&options, run](const std::string& step, const std::string& task_id,
+                                       const std::vector<std::string>& inputs, int64_t split_index,
+                                       int attempt, int max_retries) {
+    std::vector<std::string> argv = options.task_command_prefix;
+    std::string joined;
+    for (const auto& i : inputs) joined += (joined.empty() ? "" : ",") + i;
+    argv.insert(argv.end(), {"step", step, "--run-id", run, "--task-id", task_id, "--input-paths", joined,
+                             "--retry-count", std::to_string(attempt), "--max-user-code-retries",
+                             std::to_string(max_retries), "--namespace", options.namespace_name});
+    if (split_index >= 0) argv.insert(argv.end(), {"--split-index", std::to_string(split_index)});
+    for (const auto& t : options.tags) argv.insert(argv.end(), {"--tag", t});
+    return argv;
+  };
+  Scheduler scheduler(graph, result.run_id, store, console, sched);
+  result.status = scheduler.run({InitialTask{"start", {result.run_id + "/" + kParametersStep + "/" + kParametersTaskId}}}, 1);
+  return result;
+}
+
+}  // namespace conflux

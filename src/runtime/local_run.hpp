@@ -1,0 +1,46 @@
+// run_local(): one `run` of a flow with the local runtime. Registers the run, stores the
+// `_parameters` task (parameters and the graph), then lets the Scheduler run every task as a
+// process of the flow binary's `step` command.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "conflux/flow_base.hpp"
+#include "datastore/storage_backend.hpp"
+#include "flow/flow_graph.hpp"
+#include "metadata/local_metadata_provider.hpp"
+#include "runtime/console.hpp"
+
+namespace conflux {
+
+struct LocalRunOptions {
+  std::vector<std::string> tags;
+  int64_t max_workers = 16;
+  int64_t max_num_splits = 100;
+  int64_t max_log_size_bytes = 10 << 20;
+  std::string username;
+  std::string namespace_name;
+  std::string program_name;   // _graph_info "file"
+  std::string ds_root;        // the datastore root directory (".../.metaflow")
+  // The task command's prefix: the flow binary and the global options every task needs
+  // (--quiet, --datastore-root, --with ...). `step ...` is appended per task.
+  std::vector<std::string> task_command_prefix;
+  std::map<std::string, std::string> task_env;
+};
+
+struct LocalRunResult {
+  std::string run_id;
+  Status status;  // OK if the run succeeded
+};
+
+// REQUIRES: `parameters` holds the run's parameter values (parsed or defaulted).
+LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+                         const FlowBase& parameters, const LocalRunOptions& options, Console& console,
+                         const std::function<void(const std::string& run_id)>& on_run_id);
+
+// The system tags of a run started by `username`.
+std::vector<std::string> run_system_tags(const std::string& username);
+
+}  // namespace conflux

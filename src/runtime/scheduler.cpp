@@ -1,0 +1,406 @@
+#include "runtime/scheduler.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+
+#include "flow/decorators.hpp"
+#include "runtime/child_process.hpp"
+#include "runtime/log_capture.hpp"
+
+namespace conflux {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Exit code with which a task forbids further retries (Metaflow's METAFLOW_EXIT_DISALLOW_RETRY).
+constexpr int kExitDisallowRetry = 202;
+// How long other tasks get to stop after the run failed, before they are killed.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+
+std::atomic<bool> g_interrupted{false};
+int g_wake_pipe[2] = {-1, -1};
+
+// One level of splits a task is nested in: which branch or foreach element it belongs to.
+struct SplitFrame {
+  std::string step;
+  int64_t index = 0;
+  int64_t count = 0;
+};
+
+struct PendingTask {
+  std::string step;
+  std::string task_id;
+  std::vector<std::string> input_paths;
+  int64_t split_index = -1;
+  std::vector<SplitFrame> path;
+  int attempt = 0;
+};
+
+struct RunningTask {
+  PendingTask spec;
+  std::unique_ptr<ChildProcess> process;
+  std::unique_ptr<LogCapture> out;
+  std::unique_ptr<LogCapture> err;
+  std::string label;  // "run/step/task (pid N)"
+  Clock::time_point started;
+  std::optional<Clock::time_point> deadline;  // @timeout
+  bool timed_out = false;
+  std::optional<ChildExit> exit;
+};
+
+// A join waits until every branch (or foreach element) of the split it closes has arrived.
+struct JoinState {
+  int64_t expected = 0;
+  std::vector<std::pair<int64_t, std::string>> arrived;  // (branch index, input pathspec)
+  std::vector<SplitFrame> prefix;
+};
+
+std::string path_key(const std::string& join, const std::vector<SplitFrame>& prefix) {
+  std::string key = join;
+  for (const auto& f : prefix) key += "|" + f.step + ":" + std::to_string(f.index);
+  return key;
+}
+
+int max_user_retries(const StepDescription& step) {
+  const DecoratorSpec* retry = find_decorator(step, "retry");
+  if (!retry) return 0;
+  const auto& times = retry->attributes.contains("times") ? retry->attributes["times"] : nullptr;
+  return times.is_number_integer() ? static_cast<int>(times.get<int64_t>()) : 0;
+}
+
+void on_signal(int) {
+  Scheduler::request_interrupt();
+}
+
+}  // namespace
+
+void Scheduler::request_interrupt() {
+  g_interrupted = true;
+  if (g_wake_pipe[1] >= 0) {
+    char c = 1;
+    [[maybe_unused]] ssize_t n = write(g_wake_pipe[1], &c, 1);
+  }
+}
+
+Scheduler::Scheduler(const FlowGraph& graph, std::string run_id, TaskStore& store, Console& console,
+                     SchedulerOptions options)
+    : graph_(graph), run_id_(std::move(run_id)), store_(store), console_(console), options_(std::move(options)) {}
+
+struct Scheduler::Impl {
+  Scheduler& s;
+  std::deque<PendingTask> queue;
+  std::list<RunningTask> running;
+  std::map<std::string, JoinState> joins;
+  int64_t next_task_id = 1;
+  std::optional<Status> failure;
+
+  std::string pathspec(const PendingTask& t) const { return s.run_id_ + "/" + t.step + "/" + t.task_id; }
+
+  Status launch(PendingTask task) {
+    const GraphNode& node = s.graph_.node(task.step);
+    int retries = max_user_retries(*node.step);
+    std::vector<std::string> argv = s.options_.task_command(task.step, task.task_id, task.input_paths,
+                                                            task.split_index, task.attempt, retries);
+    auto process = ChildProcess::start(argv, s.options_.task_env);
+    if (!process.ok()) return process.status();
+    RunningTask r;
+    r.process = std::make_unique<ChildProcess>(std::move(process).value());
+    r.label = pathspec(task) + " (pid " + std::to_string(r.process->pid()) + ")";
+    r.started = Clock::now();
+    if (int64_t timeout = timeout_seconds(*node.step); timeout > 0) {
+      r.deadline = r.started + std::chrono::seconds(timeout);
+    }
+    Console& console = s.console_;
+    std::string label = r.label;
+    r.out = std::make_unique<LogCapture>(s.options_.max_log_size_bytes,
+                                         [&console, label](std::string_view line) { console.task_line(label, line); });
+    r.err = std::make_unique<LogCapture>(s.options_.max_log_size_bytes,
+                                         [&console, label](std::string_view line) { console.task_line(label, line); });
+    console.task_line(r.label, task.attempt == 0 ? "Task is starting." : "Task is starting (retry).");
+    r.spec = std::move(task);
+    running.push_back(std::move(r));
+    return Status();
+  }
+
+  PendingTask child(const std::string& step, const RunningTask& parent, std::vector<SplitFrame> path,
+                    int64_t split_index) {
+    PendingTask t;
+    t.step = step;
+    t.task_id = std::to_string(next_task_id++);
+    t.input_paths = {pathspec(parent.spec)};
+    t.split_index = split_index;
+    t.path = std::move(path);
+    return t;
+  }
+
+  // Queues what follows a successful task.
+  Status schedule_successors(RunningTask& task, const TaskOutcome& outcome) {
+    const GraphNode& node = s.graph_.node(task.spec.step);
+    switch (node.type) {
+      case NodeType::kEnd:
+        return Status();
+      case NodeType::kForeach: {
+        int64_t n = outcome.foreach_num_splits;
+        if (n > s.options_.max_num_splits) {
+          return Status::failed_precondition(
+              "step " + node.name + ": the foreach yields " + std::to_string(n) +
+              " child steps, more than --max-num-splits " + std::to_string(s.options_.max_num_splits) +
+              ". Raise --max-num-splits if this is intended.");
+        }
+        s.console_.task_line(task.label, "Foreach yields " + std::to_string(n) + " child steps.");
+        for (int64_t i = 0; i < n; ++i) {
+          auto path = task.spec.path;
+          path.push_back({node.name, i, n});
+          queue.push_back(child(node.out_funcs.front(), task, std::move(path), i));
+        }
+        return Status();
+      }
+      case NodeType::kSplit: {
+        int64_t n = static_cast<int64_t>(node.out_funcs.size());
+        for (int64_t i = 0; i < n; ++i) {
+          auto path = task.spec.path;
+          path.push_back({node.name, i, n});
+          queue.push_back(child(node.out_funcs[i], task, std::move(path), -1));
+        }
+        return Status();
+      }
+      case NodeType::kSwitch: {
+        if (outcome.next_steps.size() != 1 || !s.graph_.contains(outcome.next_steps.front()) ||
+            std::find(node.out_funcs.begin(), node.out_funcs.end(), outcome.next_steps.front()) ==
+                node.out_funcs.end()) {
+          return Status::internal("step " + node.name + " chose an unexpected next step");
+        }
+        return follow(task, outcome.next_steps.front());
+      }
+      default:
+        if (node.out_funcs.empty()) return Status::internal("step " + node.name + " has no next step");
+        return follow(task, node.out_funcs.front());
+    }
+  }
+
+  // Linear transition into `target`: a join collects its inputs first.
+  Status follow(RunningTask& task, const std::string& target) {
+    const GraphNode& next = s.graph_.node(target);
+    if (next.type != NodeType::kJoin) {
+      queue.push_back(child(target, task, task.spec.path, -1));
+      return Status();
+    }
+    if (task.spec.path.empty()) return Status::internal("join " + target + " reached outside a split");
+    SplitFrame frame = task.spec.path.back();
+    std::vector<SplitFrame> prefix(task.spec.path.begin(), task.spec.path.end() - 1);
+    JoinState& state = joins[path_key(target, prefix)];
+    state.expected = frame.count;
+    state.prefix = prefix;
+    state.arrived.emplace_back(frame.index, pathspec(task.spec));
+    if (static_cast<int64_t>(state.arrived.size()) < state.expected) return Status();
+    std::sort(state.arrived.begin(), state.arrived.end());
+    PendingTask join;
+    join.step = target;
+    join.task_id = std::to_string(next_task_id++);
+    for (const auto& [index, input] : state.arrived) join.input_paths.push_back(input);
+    join.path = prefix;
+    joins.erase(path_key(target, prefix));
+    queue.push_back(std::move(join));
+    return Status();
+  }
+
+  void read_output(RunningTask& task) {
+    char buf[65536];
+    for (int which = 0; which < 2; ++which) {
+      int fd = which == 0 ? task.process->stdout_fd() : task.process->stderr_fd();
+      if (fd < 0) continue;
+      while (true) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0) {
+          (which == 0 ? task.out : task.err)->feed(std::string_view(buf, static_cast<size_t>(n)));
+          if (n < static_cast<ssize_t>(sizeof(buf))) break;
+          continue;
+        }
+        if (n == 0) {
+          (which == 0 ? task.out : task.err)->finish();
+          which == 0 ? task.process->close_stdout() : task.process->close_stderr();
+        }
+        break;  // EAGAIN or EOF
+      }
+    }
+  }
+
+  // Handles a task whose process ended. Returns false if the run must stop.
+  bool finish(RunningTask& task) {
+    const ChildExit& exit = *task.exit;
+    const GraphNode& node = s.graph_.node(task.spec.step);
+    bool success = exit.ok() && !task.timed_out;
+    std::optional<TaskOutcome> outcome;
+    Status problem;
+    if (success) {
+      auto read = s.store_.read_outcome(task.spec.step, task.spec.task_id, task.spec.attempt);
+      if (read.ok()) {
+        outcome = std::move(read).value();
+      } else {
+        success = false;
+        problem = read.status();
+      }
+    }
+    if (!success) {
+      std::string why = task.timed_out ? "Task timed out (@timeout) and was stopped."
+                        : !exit.ok() ? "Task failed (" + exit.describe() + ")."
+                                     : "Task failed: " + problem.message();
+      if (exit.signal != 0 && !task.timed_out) task.err->add_runtime_line(why);
+      task.err->add_runtime_line("Task failed.");
+      s.console_.task_line(task.label, why == "Task failed (exit code 1)." ? "Task failed." : why);
+    }
+    Status saved = s.store_.save_attempt_record(task.spec.step, task.spec.task_id, task.spec.attempt,
+                                                task.out->log(), task.err->log(),
+                                                exit.signal ? -exit.signal : exit.exit_code,
+                                                task.timed_out || exit.signal != 0, success);
+    if (!saved.ok()) s.console_.task_line(task.label, "Could not save the task's logs: " + saved.message());
+
+    if (success) {
+      Status next = schedule_successors(task, *outcome);
+      if (!next.ok()) {
+        s.console_.task_line(task.label, next.message());
+        failure = Status::failed_precondition("Step " + node.name + " (task-id " + task.spec.task_id +
+                                              ") failed: " + next.message());
+        return false;
+      }
+      s.console_.task_line(task.label, "Task finished successfully.");
+      return true;
+    }
+    bool retry_allowed = exit.exit_code != kExitDisallowRetry || exit.signal != 0;
+    if (retry_allowed && task.spec.attempt < max_user_retries(*node.step)) {
+      PendingTask again = task.spec;
+      again.attempt += 1;
+      queue.push_front(std::move(again));
+      return true;
+    }
+    failure = Status::failed_precondition("Step " + node.name + " (task-id " + task.spec.task_id + ") failed.");
+    return false;
+  }
+
+  void stop_all(int signal) {
+    for (auto& t : running) t.process->signal_group(signal);
+  }
+};
+
+Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_task_id) {
+  Impl impl{*this, {}, {}, {}, first_task_id, std::nullopt};
+  for (const auto& init : initial) {
+    PendingTask t;
+    t.step = init.step;
+    t.task_id = std::to_string(impl.next_task_id++);
+    t.input_paths = init.input_paths;
+    impl.queue.push_back(std::move(t));
+  }
+
+  // Ctrl-C and SIGTERM stop every task cleanly; a self-pipe wakes the poll loop.
+  g_interrupted = false;
+  if (g_wake_pipe[0] < 0 && pipe2(g_wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return Status::io_error("cannot create the runtime's wake-up pipe");
+  }
+  struct sigaction action {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &action, &old_int);
+  sigaction(SIGTERM, &action, &old_term);
+  signal(SIGPIPE, SIG_IGN);
+
+  bool stopping = false;
+  Clock::time_point stop_deadline;
+  while (!impl.queue.empty() || !impl.running.empty()) {
+    if (g_interrupted && !stopping) {
+      stopping = true;
+      impl.failure = Status::cancelled("the run was interrupted");
+      console_.line("Interrupted: stopping " + std::to_string(impl.running.size()) + " active tasks...");
+      impl.queue.clear();
+      impl.stop_all(SIGTERM);
+      stop_deadline = Clock::now() + std::chrono::seconds(2);
+    }
+    while (!stopping && !impl.queue.empty() &&
+           static_cast<int64_t>(impl.running.size()) < options_.max_workers) {
+      PendingTask next = std::move(impl.queue.front());
+      impl.queue.pop_front();
+      Status launched = impl.launch(std::move(next));
+      if (!launched.ok()) {
+        impl.failure = launched;
+        stopping = true;
+        stop_deadline = Clock::now() + kStopGrace;
+        impl.stop_all(SIGTERM);
+      }
+    }
+    if (impl.running.empty()) break;
+
+    // Wait for output, an exit, a timeout, or an interrupt.
+    std::vector<pollfd> fds;
+    fds.push_back({g_wake_pipe[0], POLLIN, 0});
+    bool awaiting_exit = false;
+    auto now = Clock::now();
+    auto wait = std::chrono::milliseconds(200);
+    for (auto& t : impl.running) {
+      if (t.process->stdout_fd() >= 0) fds.push_back({t.process->stdout_fd(), POLLIN, 0});
+      if (t.process->stderr_fd() >= 0) fds.push_back({t.process->stderr_fd(), POLLIN, 0});
+      if (t.process->stdout_fd() < 0 && t.process->stderr_fd() < 0) awaiting_exit = true;
+      if (t.deadline) {
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::max(Clock::duration::zero(), *t.deadline - now)));
+      }
+    }
+    int timeout_ms = awaiting_exit ? 1 : static_cast<int>(wait.count());
+    int ready = poll(fds.data(), fds.size(), timeout_ms);
+    if (ready < 0 && errno != EINTR) return Status::io_error("poll failed in the runtime");
+    if (fds[0].revents & POLLIN) {
+      char drain[64];
+      while (read(g_wake_pipe[0], drain, sizeof(drain)) > 0) {
+      }
+    }
+
+    now = Clock::now();
+    for (auto it = impl.running.begin(); it != impl.running.end();) {
+      RunningTask& t = *it;
+      impl.read_output(t);
+      if (t.deadline && now >= *t.deadline && !t.timed_out) {
+        t.timed_out = true;
+        t.process->signal_group(SIGKILL);
+      }
+      if (!t.exit && t.process->stdout_fd() < 0 && t.process->stderr_fd() < 0) t.exit = t.process->poll_exit();
+      if (!t.exit) {
+        ++it;
+        continue;
+      }
+      if (stopping) {
+        console_.task_line(t.label, "Task stopped.");
+        it = impl.running.erase(it);
+        continue;
+      }
+      bool keep_going = impl.finish(t);
+      it = impl.running.erase(it);
+      if (!keep_going) {
+        stopping = true;
+        impl.queue.clear();
+        console_.line("Workflow failed.");
+        console_.line("Terminating " + std::to_string(impl.running.size()) + " active tasks...");
+        impl.stop_all(SIGTERM);
+        stop_deadline = Clock::now() + kStopGrace;
+      }
+    }
+    if (stopping && Clock::now() >= stop_deadline) impl.stop_all(SIGKILL);
+  }
+
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (impl.failure) return *impl.failure;
+  return Status();
+}
+
+}  // namespace conflux

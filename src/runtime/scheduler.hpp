@@ -1,0 +1,80 @@
+// Scheduler: the local runtime's parent process. It walks the flow's DAG, launches one process
+// per task (the flow binary's own `step` command), captures and echoes their output, retries
+// failed attempts, waits for joins, and stops every task when the run fails or is interrupted.
+//
+// One scheduling thread; no locks. Task processes never share memory with it: everything a task
+// needs travels in its command line and the datastore, so the same command can later run on a
+// cluster.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "conflux/status.hpp"
+#include "flow/flow_graph.hpp"
+#include "runtime/console.hpp"
+
+namespace conflux {
+
+// What a finished task decided, read back from its committed artifacts.
+struct TaskOutcome {
+  std::vector<std::string> next_steps;  // the transition actually taken (_transition)
+  int64_t foreach_num_splits = 0;       // for a foreach split (_foreach_num_splits)
+};
+
+// How the scheduler reaches the datastore; implemented over the real datastore in run.cpp.
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+  virtual Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id,
+                                           int attempt) = 0;
+  // Saves what the runtime captured for one attempt: logs (mflog) and the exit record.
+  virtual Status save_attempt_record(const std::string& step, const std::string& task_id,
+                                     int attempt, const std::string& stdout_log,
+                                     const std::string& stderr_log, int return_code, bool killed,
+                                     bool success) = 0;
+};
+
+struct SchedulerOptions {
+  int64_t max_workers = 16;
+  int64_t max_num_splits = 100;
+  int64_t max_log_size_bytes = 10 << 20;
+  // Builds the command line of one task attempt (the flow binary's `step` command).
+  std::function<std::vector<std::string>(const std::string& step, const std::string& task_id,
+                                         const std::vector<std::string>& input_paths,
+                                         int64_t split_index, int attempt, int max_user_retries)>
+      task_command;
+  std::map<std::string, std::string> task_env;  // added to every task's environment
+};
+
+// One task that should start at the beginning of the run (normally: start, fed by _parameters).
+struct InitialTask {
+  std::string step;
+  std::vector<std::string> input_paths;
+};
+
+class Scheduler {
+ public:
+  Scheduler(const FlowGraph& graph, std::string run_id, TaskStore& store, Console& console,
+            SchedulerOptions options);
+
+  // Runs until the end step finishes or the run fails. Returns OK on success; the error says
+  // which step failed. Task ids are allocated from `first_task_id` on.
+  Status run(const std::vector<InitialTask>& initial, int64_t first_task_id);
+
+  // Asks a running scheduler to stop (safe from a signal handler).
+  static void request_interrupt();
+
+ private:
+  struct Impl;
+  const FlowGraph& graph_;
+  std::string run_id_;
+  TaskStore& store_;
+  Console& console_;
+  SchedulerOptions options_;
+};
+
+}  // namespace conflux

@@ -1,0 +1,402 @@
+#include "task/task_runner.hpp"
+
+#include <cxxabi.h>
+#include <sys/prctl.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include "conflux/current.hpp"
+#include "datastore/content_addressed_store.hpp"
+#include "datastore/task_datastore.hpp"
+#include "flow/decorators.hpp"
+#include "flow/graph_render.hpp"
+#include "task/artifact_persister.hpp"
+#include "task/foreach_values.hpp"
+#include "task/task_context_impl.hpp"
+
+namespace conflux {
+
+namespace {
+
+// What the step raised, in the shape Metaflow stores in _exception and @catch's artifact.
+struct CaughtException {
+  std::string type;
+  std::string message;
+};
+
+std::string current_exception_type() {
+  std::type_info* type = abi::__cxa_current_exception_type();
+  if (!type) return "unknown";
+  int status = 0;
+  char* name = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
+  std::string out = status == 0 && name ? name : type->name();
+  std::free(name);
+  return out;
+}
+
+// The step's transition, as Metaflow records it in _transition: ([next steps], foreach var).
+struct Transition {
+  std::vector<std::string> next;
+  std::optional<std::string> foreach_var;
+  int64_t num_splits = -1;
+  std::vector<std::string> foreach_values;
+};
+
+class TaskRun {
+ public:
+  TaskRun(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+          const TaskRunOptions& options)
+      : graph_(graph), flow_(graph.flow()), storage_(storage), metadata_(metadata), o_(options),
+        cas_(storage, flow_.name),
+        ds_(storage, flow_.name, options.run_id, options.step, options.task_id),
+        node_(graph.node(options.step)) {}
+
+  int run();
+
+ private:
+  Status prepare();
+  Status compute_foreach(std::vector<ForeachFrame>* stack, std::optional<Value>* item);
+  Result<Transition> compute_transition();
+  Status persist(const std::optional<CaughtException>& error, bool caught, const Transition& transition);
+  Status commit(bool ok);
+  bool catch_applies() const;
+  std::string flow_label() const { return "<flow " + flow_.name + " step " + o_.step + ">"; }
+
+  const FlowGraph& graph_;
+  const FlowDescription& flow_;
+  StorageBackend& storage_;
+  MetadataProvider& metadata_;
+  const TaskRunOptions& o_;
+  ContentAddressedStore cas_;
+  TaskDataStore ds_;
+  const GraphNode& node_;
+  std::unique_ptr<FlowBase> flow_object_;
+  std::unique_ptr<TaskContextImpl> context_;
+  std::unique_ptr<InputsBase> join_inputs_;
+  std::vector<ForeachFrame> stack_;
+  ArtifactIndex index_;
+};
+
+bool TaskRun::catch_applies() const {
+  return find_decorator(*node_.step, "catch") != nullptr && o_.retry_count >= o_.max_user_code_retries;
+}
+
+Status TaskRun::prepare() {
+  CONFLUX_RETURN_IF_ERROR(metadata_.register_task_id(flow_.name, o_.run_id, o_.step, o_.task_id, o_.tags));
+  CONFLUX_RETURN_IF_ERROR(ds_.save_attempt_start(o_.retry_count, std::chrono::system_clock::now()));
+
+  std::vector<std::unique_ptr<InputTask>> inputs;
+  for (const std::string& path : o_.input_paths) {
+    CONFLUX_ASSIGN_OR_RETURN(auto input, InputTask::open(storage_, cas_, flow_.name, path));
+    inputs.push_back(std::move(input));
+  }
+  if (inputs.empty()) return Status::invalid_argument("task " + o_.step + "/" + o_.task_id + " has no input paths");
+  context_ = std::make_unique<TaskContextImpl>(std::move(inputs), node_.step->is_join);
+
+  std::optional<Value> item;
+  CONFLUX_RETURN_IF_ERROR(compute_foreach(&stack_, &item));
+  context_->set_foreach(stack_, std::move(item));
+
+  flow_object_ = flow_.make_flow();
+  flow_object_->attach(context_.get());
+  context_->set_main_flow(flow_object_.get());
+  if (node_.step->is_join) {
+    std::vector<InputsBase::Entry> entries;
+    for (auto& input : context_->inputs()) {
+      InputsBase::Entry entry{flow_.make_flow(), input->step()};
+      entry.flow->attach(context_.get());
+      context_->set_input_flow(entry.flow.get(), input.get());
+      entries.push_back(std::move(entry));
+    }
+    join_inputs_ = std::make_unique<InputsBase>(std::move(entries));
+  }
+
+  std::vector<MetaDatum> rows = attempt_metadata(o_, storage_.type());
+  if (!stack_.empty()) {
+    std::string frames = "[";
+    for (size_t i = 0; i < stack_.size(); ++i) {
+      frames += (i ? ", " : "") + std::string("\"") + stack_[i].var + "=" + stack_[i].value + "\"";
+    }
+    rows.push_back({"foreach-stack", frames + "]", "foreach-stack", {"attempt_id:" + std::to_string(o_.retry_count)}});
+  }
+  CONFLUX_RETURN_IF_ERROR(metadata_.register_metadata(flow_.name, o_.run_id, o_.step, o_.task_id, rows));
+
+  TaskBeginInfo begin;
+  begin.retry_count = o_.retry_count;
+  CONFLUX_RETURN_IF_ERROR(ds_.save_task_begin(o_.retry_count, begin));
+
+  Current& current = detail::mutable_current();
+  current.is_running_flow = true;
+  current.flow_name = flow_.name;
+  current.run_id = o_.run_id;
+  current.step_name = o_.step;
+  current.task_id = o_.task_id;
+  current.retry_count = o_.retry_count;
+  current.origin_run_id = o_.origin_run_id;
+  current.pathspec = flow_.name + "/" + o_.run_id + "/" + o_.step + "/" + o_.task_id;
+  current.username = o_.username;
+  current.namespace_name = o_.namespace_name;
+  current.tags = o_.tags.tags;
+  current.parameter_names.clear();
+  for (const auto& p : flow_.parameters) current.parameter_names.push_back(p.name);
+  return Status();
+}
+
+Status TaskRun::compute_foreach(std::vector<ForeachFrame>* stack, std::optional<Value>* item) {
+  InputTask& first = *context_->inputs().front();
+  // The parent's stack (an empty list in _parameters and outside foreaches).
+  if (first.has("_foreach_stack")) {
+    CONFLUX_ASSIGN_OR_RETURN(Value frames, first.value("_foreach_stack"));
+    CONFLUX_ASSIGN_OR_RETURN(*stack, frames_from_value(frames));
+  }
+  const GraphNode* parent = graph_.find(first.step());
+  if (node_.step->is_join) {
+    // A join that closes a foreach leaves that foreach's frame behind.
+    const GraphNode* split = node_.split_parents.empty() ? nullptr : graph_.find(node_.split_parents.back());
+    if (split && split->type == NodeType::kForeach && !stack->empty()) stack->pop_back();
+    return Status();
+  }
+  if (parent && parent->type == NodeType::kForeach) {
+    if (o_.split_index < 0) {
+      return Status::invalid_argument("task of step " + o_.step + " needs --split-index (its parent is a foreach)");
+    }
+    const std::string& var = parent->step->foreach_var;
+    CONFLUX_ASSIGN_OR_RETURN(Value sequence, first.value(var));
+    CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, o_.split_index));
+    CONFLUX_ASSIGN_OR_RETURN(int64_t count, foreach_length(sequence));
+    stack->push_back({parent->name, var, count, o_.split_index, foreach_value_text(element)});
+    *item = std::move(element);
+  }
+  return Status();
+}
+
+Result<Transition> TaskRun::compute_transition() {
+  Transition t;
+  const StepDescription& step = *node_.step;
+  switch (node_.type) {
+    case NodeType::kEnd:
+      return t;
+    case NodeType::kForeach: {
+      ArtifactSlot* slot = flow_object_->find_slot(step.foreach_var);
+      if (!slot || !slot->has_value()) {
+        return Status::failed_precondition("step " + step.name + ": the foreach artifact '" + step.foreach_var +
+                                           "' has no value; assign it before the step ends");
+      }
+      Value sequence = slot->to_value();
+      CONFLUX_ASSIGN_OR_RETURN(t.num_splits, foreach_length(sequence));
+      if (t.num_splits == 0) {
+        return Status::failed_precondition("step " + step.name + ": the foreach artifact '" + step.foreach_var +
+                                           "' is empty; a foreach needs at least one element");
+      }
+      for (int64_t i = 0; i < t.num_splits; ++i) {
+        CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, i));
+        t.foreach_values.push_back(foreach_value_text(element));
+      }
+      t.next = node_.out_funcs;
+      t.foreach_var = step.foreach_var;
+      return t;
+    }
+    case NodeType::kSwitch: {
+      ArtifactSlot* slot = flow_object_->find_slot(step.condition_var);
+      if (!slot || !slot->has_value()) {
+        return Status::failed_precondition("step " + step.name + ": the switch artifact '" + step.condition_var +
+                                           "' has no value; assign it before the step ends");
+      }
+      std::string key = foreach_value_text(slot->to_value());
+      for (const auto& [value, target] : step.switch_cases) {
+        if (value == key) {
+          t.next = {target};
+          return t;
+        }
+      }
+      std::string cases;
+      for (const auto& [value, target] : step.switch_cases) cases += (cases.empty() ? "" : ", ") + value;
+      return Status::failed_precondition("step " + step.name + ": the switch artifact '" + step.condition_var +
+                                         "' is '" + key + "', which is not one of the cases (" + cases + ")");
+    }
+    default:
+      t.next = node_.out_funcs;
+      return t;
+  }
+}
+
+Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught, const Transition& transition) {
+  ArtifactPersister persister(cas_);
+  // What the step stored (parameters are stored once, in _parameters, and passed down).
+  for (ArtifactSlot* slot : flow_object_->slots()) {
+    if (slot->dirty() && slot->kind() == ArtifactSlot::Kind::kArtifact) {
+      CONFLUX_RETURN_IF_ERROR(persister.save_slot(*slot));
+    }
+  }
+  bool ok = !error || caught;
+  Value exception = Value::none();
+  if (error) exception = Value::exception_wrapper(error->message, error->type, std::nullopt);
+  if (const DecoratorSpec* c = find_decorator(*node_.step, "catch")) {
+    const auto& var = c->attributes.contains("var") ? c->attributes["var"] : nullptr;
+    if (var.is_string()) CONFLUX_RETURN_IF_ERROR(persister.save_value(var.get<std::string>(), caught ? exception : Value::none()));
+  }
+  // Metaflow's internal artifacts, which its client reads.
+  std::vector<Value> next_steps;
+  for (const auto& n : transition.next) next_steps.emplace_back(n);
+  Value transition_value =
+      transition.next.empty() ? Value::none()
+                              : Value::tuple({Value::list(next_steps),
+                                              transition.foreach_var ? Value(*transition.foreach_var) : Value::none()});
+  std::vector<Value> frames;
+  for (const auto& f : stack_) {
+    frames.push_back(Value::foreach_frame(f.step, f.var, f.num_splits, f.index, Value(f.value)));
+  }
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("name", Value(flow_.name)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_transition", ok ? transition_value : Value::none()));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_task_ok", Value(ok)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_success", Value(!error)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_foreach_stack", Value::list(frames)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_iteration_stack", Value::list()));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value(
+      "_foreach_var", transition.foreach_var ? Value(*transition.foreach_var) : Value::none()));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value(
+      "_foreach_num_splits", transition.num_splits >= 0 ? Value(transition.num_splits) : Value::none()));
+  if (transition.num_splits >= 0) {
+    std::vector<Value> values;
+    for (const auto& v : transition.foreach_values) values.emplace_back(v);
+    CONFLUX_RETURN_IF_ERROR(persister.save_value("_foreach_values", Value::list(values)));
+  }
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_exception", exception));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_current_step", Value(o_.step)));
+  CONFLUX_RETURN_IF_ERROR(persister.save_value("_configs_processed", Value(true)));
+
+  // Unchanged artifacts pass down by reference: everything from the parent of a linear step;
+  // parameters, the graph and merged artifacts into a join.
+  InputTask& first = *context_->inputs().front();
+  if (!node_.step->is_join) {
+    for (const auto& e : first.index().artifacts) persister.pass_down(e);
+  } else {
+    for (const auto& p : flow_.parameters) {
+      if (const ArtifactEntry* e = first.index().find(p.name)) persister.pass_down(*e);
+    }
+    if (const ArtifactEntry* e = first.index().find("_graph_info")) persister.pass_down(*e);
+    for (const auto& [name, entry] : context_->merged()) persister.pass_down(entry);
+  }
+  index_ = persister.build(o_.retry_count);
+  return Status();
+}
+
+Status TaskRun::commit(bool ok) {
+  std::string attempt_tag = "attempt_id:" + std::to_string(o_.retry_count);
+  std::vector<MetaDatum> ok_row = {{"attempt_ok", ok ? "True" : "False", "internal_attempt_status", {attempt_tag}}};
+  CONFLUX_RETURN_IF_ERROR(metadata_.register_metadata(flow_.name, o_.run_id, o_.step, o_.task_id, ok_row));
+  CONFLUX_RETURN_IF_ERROR(ds_.save_task_end(o_.retry_count));
+  CONFLUX_RETURN_IF_ERROR(ds_.done(o_.retry_count, index_));
+  std::vector<ArtifactRef> refs;
+  for (const auto& e : index_.artifacts) {
+    ArtifactRef ref;
+    ref.name = e.name;
+    ref.sha = e.sha;
+    ref.content_type = e.info.encoding;
+    ref.ds_type = std::string(storage_.type());
+    ref.ds_root = o_.ds_root;
+    refs.push_back(std::move(ref));
+  }
+  CONFLUX_RETURN_IF_ERROR(metadata_.register_artifacts(flow_.name, o_.run_id, o_.step, o_.task_id,
+                                                       o_.retry_count, refs, o_.tags));
+  std::vector<MetaDatum> done_row = {{"attempt-done", std::to_string(o_.retry_count), "attempt-done", {attempt_tag}}};
+  return metadata_.register_metadata(flow_.name, o_.run_id, o_.step, o_.task_id, done_row);
+}
+
+int TaskRun::run() {
+  Status prepared = prepare();
+  if (!prepared.ok()) {
+    std::cerr << flow_label() << " could not start: " << prepared.to_string() << "\n";
+    return kTaskExitFailed;
+  }
+
+  std::optional<CaughtException> error;
+  try {
+    node_.step->body(*flow_object_, join_inputs_.get());
+  } catch (const std::exception& e) {
+    error = CaughtException{current_exception_type(), e.what()};
+  } catch (...) {
+    error = CaughtException{current_exception_type(), "(an exception that is not a std::exception)"};
+  }
+  std::cout.flush();
+
+  Transition transition;
+  if (!error) {
+    try {
+      auto computed = compute_transition();
+      if (computed.ok()) {
+        transition = std::move(computed).value();
+      } else {
+        error = CaughtException{"conflux::TransitionError", computed.status().message()};
+      }
+    } catch (const std::exception& e) {
+      error = CaughtException{current_exception_type(), e.what()};
+    }
+  }
+  bool caught = false;
+  if (error) {
+    if (catch_applies() && node_.type != NodeType::kForeach && node_.type != NodeType::kSwitch) {
+      caught = true;
+      transition = Transition{node_.out_funcs, std::nullopt, -1, {}};
+      std::cerr << "@catch caught an exception from " << flow_label() << "\n>  " << error->type << ": "
+                << error->message << "\n";
+    } else {
+      std::cerr << flow_label() << " failed:\n    " << error->type << ": " << error->message << "\n";
+    }
+  }
+  Status persisted;
+  try {
+    persisted = persist(error, caught, transition);
+  } catch (const std::exception& e) {
+    persisted = Status::internal(std::string("cannot persist artifacts: ") + e.what());
+  }
+  if (!persisted.ok()) {
+    std::cerr << flow_label() << " failed to store its artifacts:\n    " << persisted.to_string() << "\n";
+    return kTaskExitFailed;
+  }
+  bool ok = !error || caught;
+  Status committed = commit(ok);
+  if (!committed.ok()) {
+    std::cerr << flow_label() << " failed to commit:\n    " << committed.to_string() << "\n";
+    return kTaskExitFailed;
+  }
+  std::cout.flush();
+  std::cerr.flush();
+  return ok ? kTaskExitOk : kTaskExitFailed;
+}
+
+}  // namespace
+
+std::vector<MetaDatum> attempt_metadata(const TaskRunOptions& o, std::string_view ds_type) {
+  std::vector<std::string> tags = {"attempt_id:" + std::to_string(o.retry_count)};
+  std::vector<MetaDatum> rows = {
+      {"attempt", std::to_string(o.retry_count), "attempt", tags},
+      {"ds-type", std::string(ds_type), "ds-type", tags},
+      {"ds-root", o.ds_root, "ds-root", tags},
+      {"user", o.username, "user", tags},
+      {"runtime", "dev", "runtime", tags},
+      {"script-name", o.program_name, "script-name", tags},
+      {"conflux_version", "0.1.0", "conflux_version", tags},
+  };
+  if (!o.origin_run_id.empty()) rows.push_back({"origin-run-id", o.origin_run_id, "origin-run-id", tags});
+  return rows;
+}
+
+int run_task(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+             const TaskRunOptions& options) {
+  // A task never outlives its runtime: if the runtime dies (even by SIGKILL), so does the task,
+  // before it can commit; resume then reruns it.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!graph.contains(options.step)) {
+    std::cerr << "step: the flow " << graph.flow().name << " has no step '" << options.step << "'\n";
+    return kTaskExitNoRetry;
+  }
+  TaskRun run(graph, storage, metadata, options);
+  return run.run();
+}
+
+}  // namespace conflux

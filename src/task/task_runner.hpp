@@ -1,0 +1,45 @@
+// The child side of one task attempt (the flow binary's internal `step` command): open the
+// inputs, run the user's step with lazily loaded artifacts, persist what it stored, register
+// metadata, and commit the attempt (DONE.lock last). The runtime reads back the committed
+// transition, so the same command works on any machine that sees the datastore.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "datastore/storage_backend.hpp"
+#include "flow/flow_graph.hpp"
+#include "metadata/metadata_provider.hpp"
+
+namespace conflux {
+
+struct TaskRunOptions {
+  std::string run_id;
+  std::string step;
+  std::string task_id;
+  std::vector<std::string> input_paths;  // "run/step/task" of each input
+  int64_t split_index = -1;              // this task's element of the parent's foreach
+  int retry_count = 0;                   // the attempt number
+  int max_user_code_retries = 0;         // attempts beyond which @catch takes over
+  std::string username;
+  std::string namespace_name;
+  RunTags tags;
+  std::string origin_run_id;
+  std::string program_name;  // the flow binary's file name (_graph_info "file")
+  std::string ds_root;       // the datastore root (".../.metaflow"), recorded in metadata
+};
+
+// Exit codes of a task process (Metaflow's): 0 ok, 1 failed, 202 failed and must not be retried.
+inline constexpr int kTaskExitOk = 0;
+inline constexpr int kTaskExitFailed = 1;
+inline constexpr int kTaskExitNoRetry = 202;
+
+// Runs one attempt; returns the process exit code. User output goes to stdout/stderr.
+int run_task(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+             const TaskRunOptions& options);
+
+// The metadata rows every attempt registers (attempt, ds-type, ds-root, ...).
+std::vector<MetaDatum> attempt_metadata(const TaskRunOptions& options, std::string_view ds_type);
+
+}  // namespace conflux

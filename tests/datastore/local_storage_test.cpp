@@ -1,0 +1,228 @@
+#include "datastore/local_storage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "datastore/datastore_root.hpp"
+#include "datastore/ds_test_util.hpp"
+
+namespace conflux {
+namespace {
+
+using dstest::read_file;
+using dstest::TempDir;
+using dstest::temp_files_under;
+
+TEST(LocalStorageTest, SaveCreatesParentsAndLoadsBack) {
+  TempDir dir;
+  LocalStorage storage(dir.path() / "root");
+  DS_ASSERT_OK(storage.save("Flow/1/start/1/0.attempt.json", "{\"time\": 1.0}", true));
+  EXPECT_EQ(read_file(dir.path() / "root/Flow/1/start/1/0.attempt.json"), "{\"time\": 1.0}");
+  Result<std::string> back = storage.load("Flow/1/start/1/0.attempt.json");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "{\"time\": 1.0}");
+  Result<uint64_t> size = storage.size("Flow/1/start/1/0.attempt.json");
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(*size, 13u);
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
+TEST(LocalStorageTest, LoadOfEmptyAndLargeFiles) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  DS_ASSERT_OK(storage.save("empty", "", true));
+  std::string big(3 * 1024 * 1024 + 7, 'x');
+  for (size_t i = 0; i < big.size(); i += 997) big[i] = static_cast<char>(i);
+  DS_ASSERT_OK(storage.save("big", big, true));
+  EXPECT_EQ(*storage.load("empty"), "");
+  EXPECT_EQ(*storage.load("big"), big);
+}
+
+TEST(LocalStorageTest, NoOverwriteKeepsExistingAndReportsAlreadyExists) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  DS_ASSERT_OK(storage.save("a/b", "first", false));
+  Status s = storage.save("a/b", "second", false);
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.to_string();
+  EXPECT_EQ(*storage.load("a/b"), "first");
+  DS_ASSERT_OK(storage.save("a/b", "third", true));
+  EXPECT_EQ(*storage.load("a/b"), "third");
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
+TEST(LocalStorageTest, MissingObjects) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  EXPECT_EQ(storage.load("nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(storage.open("nope/x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(storage.size("nope").status().code(), StatusCode::kNotFound);
+  Result<bool> e = storage.exists("nope/deeper");
+  ASSERT_TRUE(e.ok());
+  EXPECT_FALSE(*e);
+  DS_ASSERT_OK(storage.save("d/f", "x", true));
+  EXPECT_FALSE(*storage.exists("d"));  // a directory is not an object
+  EXPECT_TRUE(*storage.exists("d/f"));
+  DS_EXPECT_OK(storage.remove("d/f"));
+  DS_EXPECT_OK(storage.remove("d/f"));  // idempotent
+  EXPECT_FALSE(*storage.exists("d/f"));
+}
+
+TEST(LocalStorageTest, RejectsKeysEscapingTheRoot) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  for (const char* key : {"", "/abs", "a//b", "../x", "a/../b", "a/.", "trailing/"}) {
+    EXPECT_EQ(storage.save(key, "x", true).code(), StatusCode::kInvalidArgument) << key;
+    EXPECT_EQ(storage.load(key).status().code(), StatusCode::kInvalidArgument) << key;
+  }
+}
+
+TEST(LocalStorageTest, WriterCommitPublishesAtomically) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  Result<std::unique_ptr<StorageWriter>> w = storage.begin_write("logs/0.task_stdout.log", true);
+  ASSERT_TRUE(w.ok()) << w.status().to_string();
+  std::string expected;
+  for (int i = 0; i < 1000; ++i) {
+    std::string chunk(i * 7 % 5000, static_cast<char>('a' + i % 26));
+    (*w)->write(chunk.data(), chunk.size());
+    expected += chunk;
+  }
+  // Nothing under the final name before commit, only a hidden temporary.
+  EXPECT_FALSE(*storage.exists("logs/0.task_stdout.log"));
+  EXPECT_EQ(temp_files_under(dir.path()).size(), 1u);
+  Result<std::vector<ListEntry>> listing = storage.list("logs");
+  ASSERT_TRUE(listing.ok());
+  EXPECT_TRUE(listing->empty());  // temporaries are never listed
+  DS_ASSERT_OK((*w)->commit());
+  EXPECT_EQ(*storage.load("logs/0.task_stdout.log"), expected);
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+  EXPECT_EQ((*w)->commit().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(LocalStorageTest, WriterDestroyedWithoutCommitLeavesNothing) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  {
+    Result<std::unique_ptr<StorageWriter>> w = storage.begin_write("x/y/z", true);
+    ASSERT_TRUE(w.ok());
+    std::string data(1 << 20, 'q');
+    (*w)->write(data.data(), data.size());
+  }
+  EXPECT_EQ(dstest::count_files_under(dir.path()), 0u);
+  EXPECT_FALSE(*storage.exists("x/y/z"));
+}
+
+TEST(LocalStorageTest, WriterCommitAsAnotherKeyCreatesItsDirectory) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  auto w = storage.begin_write("Flow/data/staging", false);
+  ASSERT_TRUE(w.ok());
+  (*w)->write("hello", 5);
+  DS_ASSERT_OK((*w)->commit_as("Flow/data/ab/abcdef"));
+  EXPECT_EQ(*storage.load("Flow/data/ab/abcdef"), "hello");
+  EXPECT_FALSE(*storage.exists("Flow/data/staging"));
+  // A second no-overwrite writer of the same key loses and leaves nothing behind.
+  auto w2 = storage.begin_write("Flow/data/staging", false);
+  ASSERT_TRUE(w2.ok());
+  (*w2)->write("other", 5);
+  EXPECT_EQ((*w2)->commit_as("Flow/data/ab/abcdef").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(*storage.load("Flow/data/ab/abcdef"), "hello");
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
+TEST(LocalStorageTest, StreamingReadReturnsEverything) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  std::string data(300000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 31);
+  DS_ASSERT_OK(storage.save("blob", data, true));
+  auto src = storage.open("blob");
+  ASSERT_TRUE(src.ok());
+  std::string got;
+  char buf[4096];
+  while (true) {
+    Result<size_t> n = (*src)->read(buf, sizeof(buf));
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got, data);
+}
+
+TEST(LocalStorageTest, ListReportsFilesAndDirectories) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  DS_ASSERT_OK(storage.save("F/1/_meta/_self.json", "{}", true));
+  DS_ASSERT_OK(storage.save("F/latest_run", "1", true));
+  DS_ASSERT_OK(storage.save("F/2/x", "", true));
+  auto listing = storage.list("F");
+  ASSERT_TRUE(listing.ok());
+  std::vector<std::pair<std::string, bool>> got;
+  for (const ListEntry& e : *listing) got.emplace_back(e.name, e.is_file);
+  std::sort(got.begin(), got.end());
+  std::vector<std::pair<std::string, bool>> want = {{"1", false}, {"2", false}, {"latest_run", true}};
+  EXPECT_EQ(got, want);
+  auto root = storage.list("");
+  ASSERT_TRUE(root.ok());
+  ASSERT_EQ(root->size(), 1u);
+  EXPECT_EQ((*root)[0].name, "F");
+  auto missing = storage.list("G/h");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_TRUE(missing->empty());
+}
+
+TEST(LocalStorageTest, ConcurrentNoOverwriteSavesHaveExactlyOneWinner) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  constexpr int kThreads = 16;
+  for (int round = 0; round < 20; ++round) {
+    const std::string key = "race/" + std::to_string(round) + "/obj";
+    std::atomic<int> winners{0};
+    std::atomic<int> losers{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        Status s = storage.save(key, "writer " + std::to_string(t), false);
+        if (s.ok()) ++winners;
+        if (s.code() == StatusCode::kAlreadyExists) ++losers;
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(winners.load(), 1);
+    EXPECT_EQ(losers.load(), kThreads - 1);
+  }
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
+TEST(DatastoreRootTest, SysrootWins) {
+  EXPECT_EQ(find_datastore_root("/some/cwd", std::string_view("/data/ds")),
+            std::filesystem::path("/data/ds/.metaflow"));
+}
+
+TEST(DatastoreRootTest, WalksUpToAnExistingDirectory) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / ".metaflow");
+  std::filesystem::create_directories(dir.path() / "a/b/c");
+  EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c", std::nullopt), dir.path() / ".metaflow");
+  EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c/", std::string_view("")), dir.path() / ".metaflow");
+  // The nearest one wins.
+  std::filesystem::create_directories(dir.path() / "a/.metaflow");
+  EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c", std::nullopt), dir.path() / "a/.metaflow");
+}
+
+TEST(DatastoreRootTest, DefaultsToCwdWhenNoneExists) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() / "x/y");
+  // A *file* named .metaflow does not count.
+  dstest::write_file(dir.path() / "x/.metaflow", "");
+  for (auto p = dir.path(); p != p.parent_path(); p = p.parent_path()) {
+    if (std::filesystem::is_directory(p.parent_path() / ".metaflow")) GTEST_SKIP() << "ancestor has .metaflow";
+  }
+  EXPECT_EQ(find_datastore_root(dir.path() / "x/y", std::nullopt), dir.path() / "x/y/.metaflow");
+}
+
+}  // namespace
+}  // namespace conflux

@@ -1,0 +1,270 @@
+// End to end: real flow binaries run with the local runtime; the datastore they leave is checked
+// in Metaflow's layout and loaded with Python's pickle.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "testutil/testutil.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using conflux::testing::build_path;
+using conflux::testing::CommandResult;
+using conflux::testing::read_file;
+using conflux::testing::run_command;
+using conflux::testing::TempDir;
+
+class RunTest : public ::testing::Test {
+ protected:
+  CommandResult run_flow(const std::string& binary, std::vector<std::string> args) {
+    std::vector<std::string> argv = {build_path(binary).string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, {{"METAFLOW_DATASTORE_SYSROOT_LOCAL", dir_.path().string()}, {"USER", "tester"}});
+  }
+  fs::path root() const { return dir_.path() / ".metaflow"; }
+  static std::string run_id_of(const std::string& out) {
+    std::smatch m;
+    std::regex re("Workflow starting \\(run-id ([0-9]+)\\)");
+    return std::regex_search(out, m, re) ? m[1].str() : "";
+  }
+  nlohmann::json python_load() {
+    auto r = run_command({"/usr/bin/python3", CONFLUX_SOURCE_DIR "/tests/tools/load_artifacts.py", root().string()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
+  }
+  TempDir dir_;
+};
+
+TEST_F(RunTest, HelloRunsAndLeavesMetaflowLayout) {
+  auto r = run_flow("examples/hello", {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string run = run_id_of(r.out);
+  ASSERT_FALSE(run.empty()) << r.out;
+  EXPECT_NE(r.out.find("[" + run + "/start/1 (pid "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Task is starting."), std::string::npos);
+  EXPECT_NE(r.out.find("Task finished successfully."), std::string::npos);
+  EXPECT_NE(r.out.find("] Hello from Conflux\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Done!"), std::string::npos);
+
+  fs::path flow = root() / "HelloFlow";
+  EXPECT_EQ(read_file(flow / "latest_run"), run);
+  for (const char* f : {"0.DONE.lock", "0.data.json", "0.attempt.json", "0.task_begin", "0.task_end",
+                        "0.runtime", "0.runtime_stdout.log", "0.runtime_stderr.log", "_meta/_self.json"}) {
+    EXPECT_TRUE(fs::exists(flow / run / "end" / "2" / f)) << f;
+  }
+  EXPECT_TRUE(fs::exists(flow / run / "_parameters" / "0" / "0.DONE.lock"));
+  auto run_meta = nlohmann::json::parse(read_file(flow / run / "_meta" / "_self.json"));
+  EXPECT_EQ(run_meta["run_number"], run);
+  EXPECT_EQ(run_meta["user_name"], "tester");
+  EXPECT_NE(std::find(run_meta["system_tags"].begin(), run_meta["system_tags"].end(), "user:tester"),
+            run_meta["system_tags"].end());
+  auto index = nlohmann::json::parse(read_file(flow / run / "start" / "1" / "0.data.json"));
+  EXPECT_TRUE(index["objects"].contains("message"));
+  EXPECT_EQ(index["info"]["message"]["type"], "<class 'str'>");
+  EXPECT_EQ(index["info"]["message"]["encoding"], "pickle-v4");
+  std::string log = read_file(flow / run / "end" / "2" / "0.runtime_stdout.log");
+  EXPECT_TRUE(std::regex_search(log, std::regex(R"(^\[MFLOG\|0\|[0-9T:.-]+Z\|runtime\|[0-9a-f-]+\]Hello from Conflux\n$)")))
+      << log;
+
+  auto loaded = python_load();
+  std::string end = "HelloFlow/" + run + "/end/2";
+  ASSERT_TRUE(loaded.contains(end)) << loaded.dump();
+  EXPECT_EQ(loaded[end]["message"]["json"], "Hello from Conflux");
+  EXPECT_EQ(loaded[end]["_task_ok"]["json"], true);
+  EXPECT_EQ(loaded[end]["name"]["json"], "HelloFlow");
+}
+
+TEST_F(RunTest, EveryArtifactTypeLoadsInPython) {
+  auto r = run_flow("tests/flows/artifact_types_flow", {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("all values read back"), std::string::npos) << r.out;
+  std::string run = run_id_of(r.out);
+  auto loaded = python_load();
+  auto start = loaded["ArtifactTypesFlow/" + run + "/start/1"];
+  ASSERT_FALSE(start.is_null()) << loaded.dump();
+  EXPECT_EQ(start["flag"]["json"], true);
+  EXPECT_EQ(start["count"]["json"], 42);
+  EXPECT_EQ(start["ratio"]["json"], 3.25);
+  EXPECT_EQ(start["text"]["json"], "hello conflux ✓");
+  EXPECT_EQ(start["blob"]["json"]["bytes_hex"], "000162696e617279");
+  EXPECT_EQ(start["names"]["json"], nlohmann::json::parse(R"(["a", "b"])"));
+  EXPECT_EQ(start["weights"]["type"], "<class 'numpy.ndarray'>");
+  EXPECT_EQ(start["weights"]["json"]["ndarray"], "float64");
+  EXPECT_EQ(start["ids"]["json"]["ndarray"], "int64");
+  EXPECT_EQ(start["ids"]["json"]["head"], nlohmann::json::parse("[1, 2, 3]"));
+  EXPECT_EQ(start["counts"]["json"], nlohmann::json::parse(R"({"x": 1, "y": 2})"));
+  EXPECT_EQ(start["unique"]["type"], "<class 'set'>");
+  EXPECT_EQ(start["maybe"]["json"], nullptr);
+  EXPECT_EQ(start["pair"]["type"], "<class 'tuple'>");
+  EXPECT_EQ(start["triple"]["json"], nlohmann::json::parse(R"([7, "seven", false])"));
+  EXPECT_EQ(start["point"]["json"], nlohmann::json::parse(R"({"x": 1.5, "y": -2.0})"));
+  EXPECT_EQ(start["doc"]["json"], nlohmann::json::parse(R"({"k": [1, 2, null]})"));
+  // The type Conflux records is the type Python sees.
+  for (const auto& [name, artifact] : start.items()) {
+    EXPECT_EQ(artifact["type"], artifact["recorded_type"]) << name;
+  }
+}
+
+TEST_F(RunTest, ForeachFansOutAndJoins) {
+  auto r = run_flow("examples/foreach", {"run", "--shards", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("Foreach yields 5 child steps."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("] best 1\n"), std::string::npos) << r.out;
+  std::string run = run_id_of(r.out);
+  auto loaded = python_load();
+  int train_tasks = 0;
+  for (const auto& [path, artifacts] : loaded.items()) {
+    if (path.find("/train/") == std::string::npos) continue;
+    ++train_tasks;
+    ASSERT_TRUE(artifacts.contains("_foreach_stack")) << path;
+    auto frame = artifacts["_foreach_stack"]["json"][0];
+    EXPECT_EQ(frame[0], "start");
+    EXPECT_EQ(frame[1], "ids");
+    EXPECT_EQ(frame[2], 5);
+    EXPECT_TRUE(artifacts.contains("shards")) << "parameters pass down to every task";
+  }
+  EXPECT_EQ(train_tasks, 5);
+}
+
+TEST_F(RunTest, BranchMergesArtifacts) {
+  auto r = run_flow("examples/branch", {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("] shared by both branches: total 3\n"), std::string::npos) << r.out;
+}
+
+TEST_F(RunTest, NestedForeachSeesBothFrames) {
+  auto r = run_flow("examples/nested_foreach", {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const char* label : {"] x1\n", "] x2\n", "] y1\n", "] y2\n"}) {
+    EXPECT_NE(r.out.find(label), std::string::npos) << label << r.out;
+  }
+}
+
+TEST_F(RunTest, SwitchLoopsUntilDone) {
+  auto r = run_flow("examples/switch_loop", {"run", "--target", "0.1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("] trained for 4 epochs, loss 0.0625\n"), std::string::npos) << r.out;
+}
+
+TEST_F(RunTest, ParametersReachSteps) {
+  auto r = run_flow("examples/parameters", {"run", "--region", "eu", "--count", "7", "--files", "a,b,c",
+                                            "--config", R"({"depth": 5})", "--verbose", "true"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("] eu: 7 items, alpha 0.010000, depth 5, 3 file(s)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("] verbose mode\n"), std::string::npos) << r.out;
+}
+
+TEST_F(RunTest, TagsAndRunIdFile) {
+  fs::path id_file = dir_.path() / "run-id";
+  auto r = run_flow("examples/hello", {"run", "--tag", "nightly", "--tag", "v2", "--run-id-file", id_file.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string run = read_file(id_file);
+  EXPECT_EQ(run, run_id_of(r.out));
+  auto meta = nlohmann::json::parse(read_file(root() / "HelloFlow" / run / "_meta" / "_self.json"));
+  EXPECT_EQ(meta["tags"], nlohmann::json::parse(R"(["nightly", "v2"])"));
+}
+
+TEST_F(RunTest, ThrowingStepFailsTheRunWithItsMessage) {
+  auto r = run_flow("tests/flows/failing_flow", {"run", "--mode", "throw"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("std::runtime_error: deliberate failure in work"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Task failed."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Workflow failed."), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("Step work (task-id 3) failed."), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Done!"), std::string::npos);
+}
+
+TEST_F(RunTest, CrashingStepsNameTheSignal) {
+  auto segv = run_flow("tests/flows/failing_flow", {"run", "--mode", "segfault"});
+  EXPECT_EQ(segv.exit_code, 1);
+  EXPECT_NE(segv.out.find("killed by SIGSEGV"), std::string::npos) << segv.out;
+  auto abort = run_flow("tests/flows/failing_flow", {"run", "--mode", "abort"});
+  EXPECT_EQ(abort.exit_code, 1);
+  EXPECT_NE(abort.out.find("killed by SIGABRT"), std::string::npos) << abort.out;
+}
+
+TEST_F(RunTest, MaxNumSplitsIsEnforced) {
+  auto r = run_flow("examples/foreach", {"run", "--shards", "5", "--max-num-splits", "3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("more than --max-num-splits 3"), std::string::npos) << r.out;
+}
+
+// Starts a flow in the background and returns its pid.
+pid_t spawn_flow(const std::string& binary, const std::vector<std::string>& args, const fs::path& sysroot,
+                 const fs::path& output) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("METAFLOW_DATASTORE_SYSROOT_LOCAL", sysroot.c_str(), 1);
+    FILE* out = freopen(output.c_str(), "w", stdout);
+    (void)out;
+    dup2(fileno(stdout), 2);
+    std::vector<std::string> all = {build_path(binary).string()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// The pids of processes running `binary` (by /proc/<pid>/exe).
+std::vector<pid_t> processes_of(const std::string& binary) {
+  std::vector<pid_t> out;
+  fs::path target = fs::canonical(build_path(binary));
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink(entry.path() / "exe", ec);
+    if (!ec && exe == target) out.push_back(std::stoi(entry.path().filename().string()));
+  }
+  return out;
+}
+
+bool wait_for_text(const fs::path& file, const std::string& text, int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (read_file(file).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST_F(RunTest, InterruptStopsEveryTask) {
+  fs::path log = dir_.path() / "out.txt";
+  pid_t pid = spawn_flow("tests/flows/failing_flow", {"run", "--mode", "sleep"}, dir_.path(), log);
+  ASSERT_TRUE(wait_for_text(log, "working on 3", 20)) << read_file(log);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_NE(WEXITSTATUS(status), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(processes_of("tests/flows/failing_flow").empty()) << read_file(log);
+}
+
+TEST_F(RunTest, KilledRuntimeLeavesNoFalseCommit) {
+  fs::path log = dir_.path() / "out.txt";
+  pid_t pid = spawn_flow("tests/flows/failing_flow", {"run", "--mode", "sleep"}, dir_.path(), log);
+  ASSERT_TRUE(wait_for_text(log, "working on 3", 20)) << read_file(log);
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(processes_of("tests/flows/failing_flow").empty()) << "tasks die with their runtime";
+  // The sleeping tasks never committed: no DONE.lock under work/.
+  fs::path flow = root() / "FailingFlow";
+  for (const auto& entry : fs::recursive_directory_iterator(flow)) {
+    std::string p = entry.path().string();
+    if (p.find("/work/") != std::string::npos) EXPECT_EQ(p.find("DONE.lock"), std::string::npos) << p;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,44 @@
+// Test helpers: a temporary directory per test, running a command and capturing its output,
+// reading files. Tests use real processes and real files, never mocks.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace conflux::testing {
+
+// A fresh directory, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;  // 128 + signal if killed
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell) with `env` added to the environment, in `cwd` if given.
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {},
+                          const std::filesystem::path& cwd = {});
+
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+// Path of a binary built into the build tree, e.g. build_path("examples/hello").
+std::filesystem::path build_path(const std::string& relative);
+// Path of a file under tests/data.
+std::filesystem::path test_data(const std::string& relative);
+
+}  // namespace conflux::testing
