@@ -456,7 +456,8 @@ struct Codec<std::pair<A, B>> {
     return Value::tuple({Codec<A>::to_value(p.first), Codec<B>::to_value(p.second)});
   }
   static Result<std::pair<A, B>> from_value(const Value& v) {
-    CONFLUX_ASSIGN_OR_RETURN(auto t, Codec<std::tuple<A, B>>::from_value(v));
+    using Tuple = std::tuple<A, B>;
+    CONFLUX_ASSIGN_OR_RETURN(Tuple t, Codec<Tuple>::from_value(v));
     return std::pair<A, B>(std::move(std::get<0>(t)), std::move(std::get<1>(t)));
   }
   static std::string python_type() { return "<class 'tuple'>"; }

@@ -65,7 +65,8 @@ constexpr ParameterType parameter_type_of() {
 template <class T>
 class Parameter : public ParameterSlot {
  public:
-  Parameter(FlowBase* flow, std::string name, T default_value, std::string help = "")
+  // `help` is required here so that `{this, "name", {.help = ...}}` unambiguously means options.
+  Parameter(FlowBase* flow, std::string name, T default_value, std::string help)
       : ParameterSlot(flow, std::move(name)) {
     options_.default_value = std::move(default_value);
     options_.help = std::move(help);

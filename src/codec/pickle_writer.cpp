@@ -222,13 +222,15 @@ Status PickleWriter::write_tuple_items(const std::vector<Value>& items, int dept
   if (n > 3) put(kMark);
   for (const Value& item : items) CONFLUX_RETURN_IF_ERROR(write(item, depth + 1));
   static constexpr uint8_t kSmallTuple[] = {kTuple1, kTuple2, kTuple3};
-  put(n <= 3 ? kSmallTuple[n - 1] : kTuple);
+  put(n <= 3 ? kSmallTuple[n - 1] : uint8_t{kTuple});
   memoize();
   return Status();
 }
 
 Status PickleWriter::write(const Value& v, int depth) {
-  if (depth > kMaxValueDepth) {
+  bool container = v.is_list() || v.is_tuple() || v.is_dict() || v.is_set() || v.is_frozenset() ||
+                   v.is_object();
+  if (container && depth >= kMaxValueDepth) {
     return Status::invalid_argument("value nests deeper than " + std::to_string(kMaxValueDepth) +
                                     " levels");
   }
@@ -396,7 +398,7 @@ void PickleWriter::write_ndarray(const ndarray::DtypeInfo& dtype, std::span<cons
     if (shape.size() > 3) put(kMark);
     for (int64_t dim : shape) write_int(dim);
     static constexpr uint8_t kSmallTuple[] = {kTuple1, kTuple2, kTuple3};
-    put(shape.size() <= 3 ? kSmallTuple[shape.size() - 1] : kTuple);
+    put(shape.size() <= 3 ? kSmallTuple[shape.size() - 1] : uint8_t{kTuple});
     memoize();
   }
   // numpy.dtype(code, False, True) with state (3, byteorder, None, None, None, -1, -1, 0)

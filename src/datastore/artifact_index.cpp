@@ -44,7 +44,8 @@ std::string ArtifactIndex::to_json() const {
 }
 
 Result<ArtifactIndex> ArtifactIndex::from_json(std::string_view text) {
-  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::ordered_json doc =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) return Status::corruption("data.json is not a JSON object");
   try {
     ArtifactIndex index;

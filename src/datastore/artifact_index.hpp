@@ -1,27 +1,27 @@
-// ArtifactIndex: the content of <attempt>.data.json, which maps a task attempt's artifact names to CAS
-// blobs and describes each (TaskDataStore.done() in Metaflow):
+// ArtifactIndex: the content of <attempt>.data.json, which maps a task attempt's artifact names to
+// CAS blobs and describes each (TaskDataStore.done() in Metaflow):
 //   {"datastore": "local", "version": "1.0", "attempt": 0, "python_version": "...",
 //    "objects": {"<name>": "<sha>", ...},
 //    "info": {"<name>": {"size": N, "type": "<class 'int'>", "encoding": "pickle-v4",
 //                        "serializer_info": {"source": "metaflow"}}, ...}}
-// to_json() writes exactly Metaflow's bytes (key order, separators); from_json() reads Metaflow's and
-// our files, applying Metaflow's defaults for missing info. A plain value type; thread-compatible.
+// to_json() writes exactly Metaflow's bytes (key order, separators); from_json() reads Metaflow's
+// and our files, applying Metaflow's defaults for missing info. A plain value type;
+// thread-compatible.
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "conflux/status.hpp"
 
 namespace conflux {
 
 struct ArtifactInfo {
-  uint64_t size = 0;    // serialized (uncompressed) bytes
-  std::string type;     // Python-style type name, e.g. "<class 'float'>"
+  uint64_t size = 0;  // serialized (uncompressed) bytes
+  std::string type;   // Python-style type name, e.g. "<class 'float'>"
   std::string encoding = "pickle-v4";
   // Written only when non-empty, as Metaflow does.
   nlohmann::ordered_json serializer_info = nlohmann::ordered_json{{"source", "metaflow"}};
@@ -41,7 +41,7 @@ struct ArtifactIndex {
   std::string datastore = "local";
   std::string version = "1.0";
   int attempt = 0;
-  std::string python_version;  // Metaflow writes sys.version
+  std::string python_version;            // Metaflow writes sys.version
   std::vector<ArtifactEntry> artifacts;  // in "objects" order
 
   // The entry named `name`, or nullptr.

@@ -1,8 +1,7 @@
 #include "datastore/content_addressed_store.hpp"
 
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "datastore/gzip_codec.hpp"
 #include "datastore/random_bits.hpp"
@@ -27,13 +26,15 @@ class ContextSource final : public ByteSource {
     if (!r.ok()) return r.status().with_context(context_);
     return r;
   }
+  std::optional<uint64_t> remaining() const override { return inner_->remaining(); }
 
  private:
   std::unique_ptr<ByteSource> inner_;
   std::string context_;
 };
 
-// Metaflow's decision (load_blobs): missing meta => legacy gzip; raw flag wins; else version 1 only.
+// Metaflow's decision (load_blobs): missing meta => legacy gzip; raw flag wins; else version 1
+// only.
 Result<bool> parse_raw_flag(const std::string& meta_text) {
   nlohmann::json meta = nlohmann::json::parse(meta_text, nullptr, /*allow_exceptions=*/false);
   if (!meta.is_object()) return Status::corruption("unparseable _meta: " + meta_text);
@@ -44,7 +45,8 @@ Result<bool> parse_raw_flag(const std::string& meta_text) {
     return Status::corruption("could not extract the encoding version from _meta: " + meta_text);
   }
   if (version->get<int64_t>() != 1) {
-    return Status::not_supported("unknown encoding version " + std::to_string(version->get<int64_t>()) +
+    return Status::not_supported("unknown encoding version " +
+                                 std::to_string(version->get<int64_t>()) +
                                  " (written by a newer Metaflow?)");
   }
   return false;
@@ -115,8 +117,8 @@ Status ContentAddressedStore::check_sha(std::string_view sha) const {
   bool ok = sha.size() == 40;
   for (char c : sha) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!ok) {
-    return Status::invalid_argument("invalid blob sha '" + std::string(sha) + "' for flow '" + flow_ +
-                                    "': expected 40 lowercase hex digits");
+    return Status::invalid_argument("invalid blob sha '" + std::string(sha) + "' for flow '" +
+                                    flow_ + "': expected 40 lowercase hex digits");
   }
   return Status();
 }
@@ -130,7 +132,8 @@ Result<CasSaveResult> ContentAddressedStore::save(const WriterFn& writer, CasEnc
   return publish(sink, encoding);
 }
 
-Result<CasSaveResult> ContentAddressedStore::save_bytes(std::string_view bytes, CasEncoding encoding) {
+Result<CasSaveResult> ContentAddressedStore::save_bytes(std::string_view bytes,
+                                                        CasEncoding encoding) {
   return save(
       [bytes](ByteSink& out) {
         out.write(bytes.data(), bytes.size());
@@ -204,9 +207,8 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
 // gzip them into the blob, drop the staged copy.
 Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sha,
                                                const std::string& key, bool* dedup) {
-  const std::string staged =
-      join_key({flow_, "data", std::string_view(sha).substr(0, 2),
-                ".cfx-restage-" + sha + "-" + std::to_string(random_u64())});
+  const std::string staged = join_key({flow_, "data", std::string_view(sha).substr(0, 2),
+                                       ".cfx-restage-" + sha + "-" + std::to_string(random_u64())});
   CONFLUX_RETURN_IF_ERROR(sink.spill_->commit_as(staged));
   Status s = [&]() -> Status {
     CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> in, storage_.open(staged));
@@ -230,7 +232,8 @@ Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sh
   return s.ok() ? rm : s;
 }
 
-Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha, const std::string& meta_key) {
+Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha,
+                                                    const std::string& meta_key) {
   Result<std::string> meta = storage_.load(meta_key);
   if (meta.status().code() == StatusCode::kNotFound) return false;  // legacy blob: gzip
   if (!meta.ok()) return meta.status();
@@ -251,7 +254,8 @@ Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view
   CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
   std::unique_ptr<ByteSource> source = std::move(in).value();
   if (!raw) source = std::make_unique<GunzipSource>(std::move(source));
-  return std::unique_ptr<ByteSource>(std::make_unique<ContextSource>(std::move(source), context(sha)));
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<ContextSource>(std::move(source), context(sha)));
 }
 
 Result<std::string> ContentAddressedStore::load_all(std::string_view sha) {

@@ -1,19 +1,21 @@
 // ContentAddressedStore: a flow's blobs keyed by the SHA-1 of their (uncompressed) content, in
-// Metaflow's layout: <Flow>/data/<sha[:2]>/<sha> plus <sha>_meta = {"cas_raw": <bool>, "cas_version": 1}.
+// Metaflow's layout: <Flow>/data/<sha[:2]>/<sha> plus <sha>_meta = {"cas_raw": <bool>,
+// "cas_version": 1}.
 //
 // Blobs up to CasOptions::gzip_threshold bytes are gzip'd (level 3, as Metaflow's _pack_v1); larger
 // ones are stored raw with "cas_raw": true, which Metaflow readers honour (gzip of hundreds of MiB
-// would dominate task time). A save streams: the content is hashed on the fly and buffered up to the
-// threshold; past it, it is written straight to a temporary object, so a large blob is never held in
-// memory. A blob is written once: saving content that already exists only discards the temporary.
+// would dominate task time). A save streams: the content is hashed on the fly and buffered up to
+// the threshold; past it, it is written straight to a temporary object, so a large blob is never
+// held in memory. A blob is written once: saving content that already exists only discards the
+// temporary.
 //
-// Publication order and concurrency: `_meta` is published (no-overwrite) before the blob, so a reader
-// that finds a blob always finds its flag. The first `_meta` published for a sha fixes the encoding:
-// a writer that finds a different flag already there re-encodes to match it, so concurrent writers
-// of one sha (threads or processes, even with different thresholds) always leave a blob that agrees
-// with its `_meta`. Reading follows Metaflow (content_addressed_store.py load_blobs): no `_meta` next
-// to an existing blob means a legacy gzip blob; `_meta` without "cas_version" (and not raw), or with a
-// version other than 1, is an error.
+// Publication order and concurrency: `_meta` is published (no-overwrite) before the blob, so a
+// reader that finds a blob always finds its flag. The first `_meta` published for a sha fixes the
+// encoding: a writer that finds a different flag already there re-encodes to match it, so
+// concurrent writers of one sha (threads or processes, even with different thresholds) always leave
+// a blob that agrees with its `_meta`. Reading follows Metaflow (content_addressed_store.py
+// load_blobs): no `_meta` next to an existing blob means a legacy gzip blob; `_meta` without
+// "cas_version" (and not raw), or with a version other than 1, is an error.
 //
 // Thread safety: all methods are safe to call concurrently; the store holds no mutable state.
 #pragma once
@@ -44,7 +46,9 @@ enum class CasEncoding {
 struct CasSaveResult {
   std::string sha;    // 40 lowercase hex digits
   uint64_t size = 0;  // uncompressed bytes
-  bool raw = false;   // stored raw (as published by this call; unknown, so our choice, when deduplicated)
+  // Stored raw. When deduplicated, this is the encoding this call would have chosen (the existing
+  // blob's flag is not read).
+  bool raw = false;
   bool deduplicated = false;  // the blob already existed; nothing new was published
 };
 
@@ -60,7 +64,8 @@ class ContentAddressedStore {
 
   // Saves the bytes `writer` produces. Errors name the flow (and the sha once known).
   Result<CasSaveResult> save(const WriterFn& writer, CasEncoding encoding = CasEncoding::kAuto);
-  Result<CasSaveResult> save_bytes(std::string_view bytes, CasEncoding encoding = CasEncoding::kAuto);
+  Result<CasSaveResult> save_bytes(std::string_view bytes,
+                                   CasEncoding encoding = CasEncoding::kAuto);
 
   // Streams the original content of blob `sha` (gunzipped unless raw). NotFound if absent.
   Result<std::unique_ptr<ByteSource>> load(std::string_view sha);

@@ -33,7 +33,8 @@ struct ThreadDeflater {
     if (initialized) deflateEnd(&zs);
     zs = z_stream{};
     initialized = false;
-    int rc = deflateInit2(&zs, new_level, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY);
+    int rc =
+        deflateInit2(&zs, new_level, Z_DEFLATED, kGzipWindowBits, kMemLevel, Z_DEFAULT_STRATEGY);
     if (rc == Z_OK) {
       initialized = true;
       level = new_level;

@@ -7,11 +7,11 @@
 // one thread at a time.
 #pragma once
 
+#include <zlib.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <zlib.h>
 
 #include "conflux/byte_stream.hpp"
 #include "conflux/status.hpp"

@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
+#include "datastore/process_id.hpp"
 #include "datastore/storage_key.hpp"
 
 namespace conflux {
@@ -51,7 +53,7 @@ Status make_dirs(std::string_view dir) {
 // Creates a fresh temporary file in `dir` (creating `dir` if needed). Returns the fd; sets `*path`.
 Result<int> create_temp(std::string_view dir, std::string* path) {
   static std::atomic<uint64_t> counter{0};
-  const std::string pid = std::to_string(::getpid());
+  const std::string pid = std::to_string(current_pid());
   bool made_dirs = false;
   for (int tries = 0; tries < 100; ++tries) {
     *path = std::string(dir);
@@ -124,7 +126,11 @@ Status publish(const std::string& tmp, const std::string& final_path, bool overw
 class LocalWriter final : public StorageWriter {
  public:
   LocalWriter(const LocalStorage& storage, std::string key, bool overwrite, int fd, std::string tmp)
-      : storage_(storage), key_(std::move(key)), overwrite_(overwrite), fd_(fd), tmp_(std::move(tmp)) {}
+      : storage_(storage),
+        key_(std::move(key)),
+        overwrite_(overwrite),
+        fd_(fd),
+        tmp_(std::move(tmp)) {}
 
   ~LocalWriter() override {
     if (fd_ >= 0) ::close(fd_);
@@ -187,7 +193,8 @@ class LocalWriter final : public StorageWriter {
 
 class LocalSource final : public ByteSource {
  public:
-  LocalSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  LocalSource(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), left_(size) {}
   ~LocalSource() override { ::close(fd_); }
   LocalSource(const LocalSource&) = delete;
   LocalSource& operator=(const LocalSource&) = delete;
@@ -195,14 +202,20 @@ class LocalSource final : public ByteSource {
   Result<size_t> read(void* buf, size_t n) override {
     while (true) {
       ssize_t r = ::read(fd_, buf, n);
-      if (r >= 0) return static_cast<size_t>(r);
+      if (r >= 0) {
+        left_ -= std::min<uint64_t>(left_, static_cast<uint64_t>(r));
+        return static_cast<size_t>(r);
+      }
       if (errno != EINTR) return errno_status(errno, "read", path_);
     }
   }
 
+  std::optional<uint64_t> remaining() const override { return left_; }
+
  private:
   int fd_;
   std::string path_;
+  uint64_t left_;  // file size at open minus bytes read
 };
 
 }  // namespace
@@ -292,7 +305,8 @@ Status LocalStorage::save(std::string_view key, std::string_view bytes, bool ove
   return publish(tmp, path, overwrite);
 }
 
-Result<std::unique_ptr<StorageWriter>> LocalStorage::begin_write(std::string_view key, bool overwrite) {
+Result<std::unique_ptr<StorageWriter>> LocalStorage::begin_write(std::string_view key,
+                                                                 bool overwrite) {
   CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
   const std::string path = full_path(key);
   std::string tmp;
@@ -306,7 +320,14 @@ Result<std::unique_ptr<ByteSource>> LocalStorage::open(std::string_view key) {
   std::string path = full_path(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno_status(errno, "open", path);
-  return std::unique_ptr<ByteSource>(std::make_unique<LocalSource>(fd, std::move(path)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status s = errno_status(errno, "stat", path);
+    ::close(fd);
+    return s;
+  }
+  return std::unique_ptr<ByteSource>(
+      std::make_unique<LocalSource>(fd, std::move(path), static_cast<uint64_t>(st.st_size)));
 }
 
 Result<std::vector<ListEntry>> LocalStorage::list(std::string_view prefix) {

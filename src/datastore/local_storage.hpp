@@ -1,8 +1,9 @@
-// LocalStorage: a StorageBackend over a directory of the local filesystem (Metaflow's local datastore).
+// LocalStorage: a StorageBackend over a directory of the local filesystem (Metaflow's local
+// datastore).
 //
 // A key maps to <root>/<key>. Objects are published by writing a temporary file in the destination
-// directory (named ".cfxtmp-<pid>-<n>", never listed, and skipped by Metaflow's globs because of the
-// leading dot) and renaming it over the final name; no-overwrite publishes use
+// directory (named ".cfxtmp-<pid>-<n>", never listed, and skipped by Metaflow's globs because of
+// the leading dot) and renaming it over the final name; no-overwrite publishes use
 // renameat2(RENAME_NOREPLACE) (link()+unlink() where unsupported), so concurrent writers of one key
 // cannot clobber each other. Nothing is fsync'ed: a crash can lose recent objects but never exposes
 // a partial one. Parent directories are created on demand (only after an ENOENT, to save syscalls).

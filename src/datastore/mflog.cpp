@@ -21,7 +21,8 @@ void append_digits(std::string& out, unsigned value, int width) {
 }
 
 // Reads 1..max_digits digits at s[pos]; strptime-style.
-bool read_number(std::string_view s, size_t& pos, size_t min_digits, size_t max_digits, unsigned* out) {
+bool read_number(std::string_view s, size_t& pos, size_t min_digits, size_t max_digits,
+                 unsigned* out) {
   size_t n = 0;
   unsigned v = 0;
   while (pos + n < s.size() && n < max_digits && s[pos + n] >= '0' && s[pos + n] <= '9') {
@@ -95,8 +96,8 @@ std::string mflog_timestamp(MflogClock::time_point t) {
 std::string mflog_line_id() {
   uint64_t hi = random_u64();
   uint64_t lo = random_u64();
-  hi = (hi & ~uint64_t{0xf000}) | 0x4000;                             // version 4
-  lo = (lo & ~(uint64_t{0xc} << 60)) | (uint64_t{0x8} << 60);         // RFC 4122 variant
+  hi = (hi & ~uint64_t{0xf000}) | 0x4000;                      // version 4
+  lo = (lo & ~(uint64_t{0xc} << 60)) | (uint64_t{0x8} << 60);  // RFC 4122 variant
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
@@ -139,8 +140,8 @@ std::optional<MflogLine> parse_mflog_line(std::string_view line) {
   constexpr std::string_view kHead = "[MFLOG|0|";
   if (line.substr(pos, kHead.size()) != kHead) return std::nullopt;
   pos += kHead.size();
-  // The regex (.+?)Z\|(.+?)\|(.+?)\](.*): shortest timestamp, then shortest source, then shortest id
-  // that let the whole pattern match.
+  // The regex (.+?)Z\|(.+?)\|(.+?)\](.*): shortest timestamp, then shortest source, then shortest
+  // id that let the whole pattern match.
   for (size_t ts_end = line.find("Z|", pos + 1); ts_end != std::string_view::npos;
        ts_end = line.find("Z|", ts_end + 1)) {
     const size_t src_start = ts_end + 2;

@@ -2,9 +2,10 @@
 // (metaflow/mflog/mflog.py), used for every task log file so Metaflow's client can merge and show
 // them.
 //
-// decorate() produces a line exactly like mflog.decorate; parse_mflog_line() accepts what mflog.parse
-// accepts (including the "[!" should-persist marker) and rejects the rest; merge_mflogs() orders the
-// lines of several log files like mflog.merge_logs. All functions are thread-safe.
+// decorate() produces a line exactly like mflog.decorate; parse_mflog_line() accepts what
+// mflog.parse accepts (including the "[!" should-persist marker) and rejects the rest;
+// merge_mflogs() orders the lines of several log files like mflog.merge_logs. All functions are
+// thread-safe.
 #pragma once
 
 #include <chrono>

@@ -11,7 +11,11 @@ namespace {
 constexpr char kHex[] = "0123456789abcdef";
 
 void append_u_escape(std::string& out, uint32_t unit) {
-  char buf[6] = {'\\', 'u', kHex[(unit >> 12) & 0xf], kHex[(unit >> 8) & 0xf], kHex[(unit >> 4) & 0xf],
+  char buf[6] = {'\\',
+                 'u',
+                 kHex[(unit >> 12) & 0xf],
+                 kHex[(unit >> 8) & 0xf],
+                 kHex[(unit >> 4) & 0xf],
                  kHex[unit & 0xf]};
   out.append(buf, 6);
 }
@@ -72,14 +76,30 @@ void py_json_string(std::string& out, std::string_view s) {
     if (c < 0x80) {
       ++i;
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default: append_u_escape(out, c); break;  // other controls and DEL
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          append_u_escape(out, c);
+          break;  // other controls and DEL
       }
       continue;
     }
@@ -239,7 +259,8 @@ PyJsonObject& PyJsonObject::add_null(std::string_view k) {
   return *this;
 }
 
-PyJsonObject& PyJsonObject::add_strings(std::string_view k, const std::vector<std::string>& values) {
+PyJsonObject& PyJsonObject::add_strings(std::string_view k,
+                                        const std::vector<std::string>& values) {
   std::string& out = key(k);
   out += '[';
   for (size_t i = 0; i < values.size(); ++i) {

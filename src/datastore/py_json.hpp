@@ -4,8 +4,8 @@
 // Metaflow writes every JSON file of the datastore and of the local metadata with json.dumps, so
 // writing through these helpers makes our files byte-identical to Metaflow's. Appending to a
 // caller-owned std::string avoids building a DOM for the ~40 small files a task writes. Readers use
-// nlohmann::json, which accepts this text. All functions are pure and thread-safe; a PyJsonObject is
-// used by one thread.
+// nlohmann::json, which accepts this text. All functions are pure and thread-safe; a PyJsonObject
+// is used by one thread.
 //
 // Example:
 //   std::string out;
@@ -14,16 +14,15 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace conflux {
 
-// Appends `utf8` as a JSON string literal; non-ASCII characters become \uXXXX escapes (surrogate pairs
-// above U+FFFF), as with ensure_ascii. Invalid UTF-8 bytes are written as U+FFFD.
+// Appends `utf8` as a JSON string literal; non-ASCII characters become \uXXXX escapes (surrogate
+// pairs above U+FFFF), as with ensure_ascii. Invalid UTF-8 bytes are written as U+FFFD.
 void py_json_string(std::string& out, std::string_view utf8);
 
 // Appends repr(v): shortest round-trip digits, "1.0" for integral values, exponent form ("1e+16",

@@ -1,4 +1,5 @@
-// StorageBackend: the seam through which the datastore and the local metadata provider touch storage.
+// StorageBackend: the seam through which the datastore and the local metadata provider touch
+// storage.
 //
 // A backend stores opaque byte objects under '/'-separated keys relative to its root (see
 // storage_key.hpp). Every publish is atomic: a reader sees either no object or the complete object,
@@ -7,9 +8,9 @@
 // (S3: conditional PUT for no-overwrite, multipart upload for streaming, copy for commit_as) can
 // implement it.
 //
-// Thread safety: implementations are safe for concurrent use from many threads and processes without
-// external synchronization. A StorageWriter or ByteSource returned by a backend is used by one
-// thread at a time.
+// Thread safety: implementations are safe for concurrent use from many threads and processes
+// without external synchronization. A StorageWriter or ByteSource returned by a backend is used by
+// one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ namespace conflux {
 
 // One child of a listed prefix.
 struct ListEntry {
-  std::string name;  // the child's last key component, not the full key
+  std::string name;      // the child's last key component, not the full key
   bool is_file = false;  // false: a "directory" (a prefix with children)
 };
 
@@ -38,8 +39,8 @@ class StorageWriter : public ByteSink {
   // The key given to begin_write().
   virtual const std::string& key() const = 0;
 
-  // Publishes the bytes written so far under `key` (which may differ from key(); it must live on the
-  // same backend). Returns AlreadyExists (and discards the data) if the writer was opened with
+  // Publishes the bytes written so far under `key` (which may differ from key(); it must live on
+  // the same backend). Returns AlreadyExists (and discards the data) if the writer was opened with
   // overwrite == false and `key` exists. After the first call the writer is inert: later writes are
   // ignored and later commits fail with FailedPrecondition.
   virtual Status commit_as(std::string_view key) = 0;
@@ -64,14 +65,15 @@ class StorageBackend {
   // The whole object under `key`; NotFound if absent. Meant for small objects.
   virtual Result<std::string> load(std::string_view key) = 0;
 
-  // Atomically publishes `bytes` under `key`, creating parents as needed. If `overwrite` is false and
-  // `key` exists, nothing is written and AlreadyExists is returned (atomically: of two concurrent
-  // no-overwrite saves exactly one succeeds).
+  // Atomically publishes `bytes` under `key`, creating parents as needed. If `overwrite` is false
+  // and `key` exists, nothing is written and AlreadyExists is returned (atomically: of two
+  // concurrent no-overwrite saves exactly one succeeds).
   virtual Status save(std::string_view key, std::string_view bytes, bool overwrite) = 0;
 
   // Starts a streaming write of an object that will be published under `key` (or another key, see
   // StorageWriter::commit_as). `overwrite` applies at commit time, as for save().
-  virtual Result<std::unique_ptr<StorageWriter>> begin_write(std::string_view key, bool overwrite) = 0;
+  virtual Result<std::unique_ptr<StorageWriter>> begin_write(std::string_view key,
+                                                             bool overwrite) = 0;
 
   // Opens the object under `key` for streaming reads; NotFound if absent.
   virtual Result<std::unique_ptr<ByteSource>> open(std::string_view key) = 0;

@@ -16,7 +16,8 @@ Status check_storage_key(std::string_view key) {
   size_t start = 0;
   while (true) {
     size_t slash = key.find('/', start);
-    std::string_view part = key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
+    std::string_view part =
+        key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
     if (is_bad_component(part)) {
       return Status::invalid_argument("invalid storage key '" + std::string(key) +
                                       "': empty, '.' or '..' component");

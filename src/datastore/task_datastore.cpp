@@ -35,14 +35,14 @@ std::string_view log_stream_name(LogStream stream) {
   return stream == LogStream::kStdout ? "stdout" : "stderr";
 }
 
-TaskDataStore::TaskDataStore(StorageBackend& storage, std::string_view flow, std::string_view run_id,
-                             std::string_view step, std::string_view task_id)
+TaskDataStore::TaskDataStore(StorageBackend& storage, std::string_view flow,
+                             std::string_view run_id, std::string_view step,
+                             std::string_view task_id)
     : storage_(storage),
       prefix_(join_key({flow, run_id, step, task_id})),
-      name_status_(first_error({check_key_component(flow, "flow name"),
-                                check_key_component(run_id, "run id"),
-                                check_key_component(step, "step name"),
-                                check_key_component(task_id, "task id")})) {}
+      name_status_(first_error(
+          {check_key_component(flow, "flow name"), check_key_component(run_id, "run id"),
+           check_key_component(step, "step name"), check_key_component(task_id, "task id")})) {}
 
 std::string TaskDataStore::attempt_key(int attempt, std::string_view name) const {
   std::string key;
@@ -58,7 +58,8 @@ std::string TaskDataStore::attempt_key(int attempt, std::string_view name) const
 Status TaskDataStore::check_attempt(int attempt) const {
   CONFLUX_RETURN_IF_ERROR(name_status_);
   if (attempt < 0) {
-    return Status::invalid_argument("task '" + prefix_ + "': negative attempt " + std::to_string(attempt));
+    return Status::invalid_argument("task '" + prefix_ + "': negative attempt " +
+                                    std::to_string(attempt));
   }
   return Status();
 }
@@ -71,7 +72,8 @@ std::string TaskDataStore::log_name(std::string_view source, LogStream stream) c
   return name;
 }
 
-Status TaskDataStore::save_attempt_file(int attempt, std::string_view name, std::string_view bytes) {
+Status TaskDataStore::save_attempt_file(int attempt, std::string_view name,
+                                        std::string_view bytes) {
   CONFLUX_RETURN_IF_ERROR(check_attempt(attempt));
   return storage_.save(attempt_key(attempt, name), bytes, /*overwrite=*/true);
 }
@@ -94,7 +96,9 @@ Status TaskDataStore::save_task_begin(int attempt, const TaskBeginInfo& info) {
   return save_attempt_file(attempt, "task_begin", json);
 }
 
-Status TaskDataStore::save_task_end(int attempt) { return save_attempt_file(attempt, "task_end", "{}"); }
+Status TaskDataStore::save_task_end(int attempt) {
+  return save_attempt_file(attempt, "task_end", "{}");
+}
 
 Status TaskDataStore::save_runtime(int attempt, const RuntimeOutcome& outcome) {
   std::string json;
@@ -111,7 +115,8 @@ Status TaskDataStore::save_log(int attempt, std::string_view source, LogStream s
   return save_attempt_file(attempt, log_name(source, stream), bytes);
 }
 
-Result<std::unique_ptr<StorageWriter>> TaskDataStore::begin_log(int attempt, std::string_view source,
+Result<std::unique_ptr<StorageWriter>> TaskDataStore::begin_log(int attempt,
+                                                                std::string_view source,
                                                                 LogStream stream) {
   CONFLUX_RETURN_IF_ERROR(check_attempt(attempt));
   return storage_.begin_write(attempt_key(attempt, log_name(source, stream)), /*overwrite=*/true);
@@ -175,7 +180,8 @@ Result<double> TaskDataStore::load_attempt_time(int attempt) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   auto time = doc.is_object() ? doc.find("time") : doc.end();
   if (!doc.is_object() || time == doc.end() || !time->is_number()) {
-    return Status::corruption(attempt_key(attempt, kAttemptFile) + ": expected {\"time\": <number>}");
+    return Status::corruption(attempt_key(attempt, kAttemptFile) +
+                              ": expected {\"time\": <number>}");
   }
   return time->get<double>();
 }
@@ -183,7 +189,8 @@ Result<double> TaskDataStore::load_attempt_time(int attempt) {
 Result<RuntimeOutcome> TaskDataStore::load_runtime(int attempt) {
   CONFLUX_ASSIGN_OR_RETURN(std::string text, load_attempt_file(attempt, "runtime"));
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return Status::corruption(attempt_key(attempt, "runtime") + ": not a JSON object");
+  if (!doc.is_object())
+    return Status::corruption(attempt_key(attempt, "runtime") + ": not a JSON object");
   try {
     RuntimeOutcome out;
     out.return_code = doc.value("return_code", 0);
@@ -195,7 +202,8 @@ Result<RuntimeOutcome> TaskDataStore::load_runtime(int attempt) {
   }
 }
 
-Result<std::string> TaskDataStore::load_log(int attempt, std::string_view source, LogStream stream) {
+Result<std::string> TaskDataStore::load_log(int attempt, std::string_view source,
+                                            LogStream stream) {
   Result<std::string> bytes = load_attempt_file(attempt, log_name(source, stream));
   if (bytes.status().code() == StatusCode::kNotFound) return std::string();
   return bytes;

@@ -36,8 +36,8 @@ std::string_view log_stream_name(LogStream stream);
 
 // <a>.task_begin
 struct TaskBeginInfo {
-  std::string code_package_metadata;             // "" when there is no code package
-  std::optional<std::string> code_package_sha;   // null when absent
+  std::string code_package_metadata;            // "" when there is no code package
+  std::optional<std::string> code_package_sha;  // null when absent
   std::optional<std::string> code_package_ds;
   std::optional<std::string> code_package_url;
   int retry_count = 0;
@@ -91,7 +91,8 @@ class TaskDataStore {
   Result<RuntimeOutcome> load_runtime(int attempt);
   // The log file's bytes; "" if it does not exist (as Metaflow's load_logs).
   Result<std::string> load_log(int attempt, std::string_view source, LogStream stream);
-  Result<std::unique_ptr<ByteSource>> open_log(int attempt, std::string_view source, LogStream stream);
+  Result<std::unique_ptr<ByteSource>> open_log(int attempt, std::string_view source,
+                                               LogStream stream);
   Result<std::string> load_attempt_file(int attempt, std::string_view name);
 
  private:

@@ -93,7 +93,8 @@ int64_t LocalMetadataProvider::now_ms() const {
   return (us.count() + 500) / 1000;
 }
 
-Status LocalMetadataProvider::ensure(const std::string& key, const std::function<std::string()>& json) {
+Status LocalMetadataProvider::ensure(const std::string& key,
+                                     const std::function<std::string()>& json) {
   // A stat first: the object usually exists already, and a failed no-overwrite publish costs more.
   CONFLUX_ASSIGN_OR_RETURN(bool exists, storage_.exists(key));
   if (exists) return Status();
@@ -112,7 +113,7 @@ Status LocalMetadataProvider::ensure_step(string_view flow, string_view run_id, 
                                           const RunTags& tags) {
   return ensure(meta_key({flow, run_id, step}, kSelfFile), [&] {
     StepRecord r{std::string(flow), std::string(run_id), std::string(step), options_.user_name,
-                 tags.tags, tags.system_tags, now_ms()};
+                 tags.tags,         tags.system_tags,    now_ms()};
     return r.to_json();
   });
 }
@@ -123,32 +124,51 @@ Result<std::string> LocalMetadataProvider::new_run_id(string_view flow, const Ru
   auto now_us = [this] {
     return std::chrono::duration_cast<std::chrono::microseconds>(now().time_since_epoch()).count();
   };
+  // Never reissue (or race with) an id this provider handed out: start past the last one.
   int64_t candidate = now_us();
-  for (int tries = 0; tries < 10000; ++tries) {
+  int64_t last = last_run_id_.load(std::memory_order_relaxed);
+  do {
+    candidate = std::max(candidate, last + 1);
+  } while (!last_run_id_.compare_exchange_weak(last, candidate, std::memory_order_relaxed));
+  for (int tries = 0; tries < 100000; ++tries) {
     std::string run_id = std::to_string(candidate);
-    RunRecord run{std::string(flow), run_id, options_.user_name, tags.tags, tags.system_tags, now_ms()};
-    Status s = storage_.save(meta_key({flow, run_id}, kSelfFile), run.to_json(), /*overwrite=*/false);
-    if (s.ok()) return run_id;
-    if (s.code() != StatusCode::kAlreadyExists) return s.with_context("creating a run of flow '" +
-                                                                      std::string(flow) + "'");
-    candidate = std::max(candidate + 1, now_us());  // taken by a concurrent caller: next microsecond
+    const std::string key = meta_key({flow, run_id}, kSelfFile);
+    // A stat skips ids taken by other processes far more cheaply than a failed publish.
+    CONFLUX_ASSIGN_OR_RETURN(bool taken, storage_.exists(key));
+    if (!taken) {
+      RunRecord run{std::string(flow), run_id,           options_.user_name,
+                    tags.tags,         tags.system_tags, now_ms()};
+      Status s = storage_.save(key, run.to_json(), /*overwrite=*/false);
+      if (s.ok()) return run_id;
+      if (s.code() != StatusCode::kAlreadyExists) {
+        return s.with_context("creating a run of flow '" + std::string(flow) + "'");
+      }
+    }
+    // Taken by a concurrent caller: try the next microsecond (or now, if later).
+    const int64_t next = std::max(candidate + 1, now_us());
+    last = last_run_id_.load(std::memory_order_relaxed);
+    do {
+      candidate = std::max(next, last + 1);
+    } while (!last_run_id_.compare_exchange_weak(last, candidate, std::memory_order_relaxed));
   }
   return Status::unavailable("could not allocate a run id for flow '" + std::string(flow) + "'");
 }
 
-Status LocalMetadataProvider::register_run_id(string_view flow, string_view run_id, const RunTags& tags) {
+Status LocalMetadataProvider::register_run_id(string_view flow, string_view run_id,
+                                              const RunTags& tags) {
   CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}}));
   CONFLUX_RETURN_IF_ERROR(ensure_flow(flow));
   return ensure(meta_key({flow, run_id}, kSelfFile), [&] {
-    RunRecord r{std::string(flow), std::string(run_id), options_.user_name, tags.tags, tags.system_tags,
-                now_ms()};
+    RunRecord r{std::string(flow), std::string(run_id), options_.user_name,
+                tags.tags,         tags.system_tags,    now_ms()};
     return r.to_json();
   });
 }
 
 Result<std::string> LocalMetadataProvider::new_task_id(string_view flow, string_view run_id,
                                                        string_view step, const RunTags& tags) {
-  CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}}));
+  CONFLUX_RETURN_IF_ERROR(
+      check_names({{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}}));
   CONFLUX_RETURN_IF_ERROR(ensure_step(flow, run_id, step, tags));
   const std::string run_path = pathspec({flow, run_id});
   for (int tries = 0; tries < 100000; ++tries) {
@@ -160,30 +180,33 @@ Result<std::string> LocalMetadataProvider::new_task_id(string_view flow, string_
       id = it->second++;
     }
     const std::string task_id = std::to_string(id);
-    TaskRecord r{std::string(flow), std::string(run_id), std::string(step), task_id, options_.user_name,
-                 tags.tags, tags.system_tags, now_ms()};
-    Status s = storage_.save(meta_key({flow, run_id, step, task_id}, kSelfFile), r.to_json(), false);
+    TaskRecord r{std::string(flow),  std::string(run_id), std::string(step), task_id,
+                 options_.user_name, tags.tags,           tags.system_tags,  now_ms()};
+    Status s =
+        storage_.save(meta_key({flow, run_id, step, task_id}, kSelfFile), r.to_json(), false);
     if (s.ok()) return task_id;
     if (s.code() != StatusCode::kAlreadyExists) return s;
-    // Taken (another process, or another step of this run): the counter already moved on.
+    // Taken by another process: the counter has already moved on.
   }
   return Status::unavailable("could not allocate a task id in run '" + run_path + "'");
 }
 
-Status LocalMetadataProvider::register_task_id(string_view flow, string_view run_id, string_view step,
-                                               string_view task_id, const RunTags& tags) {
+Status LocalMetadataProvider::register_task_id(string_view flow, string_view run_id,
+                                               string_view step, string_view task_id,
+                                               const RunTags& tags) {
   CONFLUX_RETURN_IF_ERROR(check_names(
       {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
   CONFLUX_RETURN_IF_ERROR(ensure_step(flow, run_id, step, tags));
   return ensure(meta_key({flow, run_id, step, task_id}, kSelfFile), [&] {
-    TaskRecord r{std::string(flow), std::string(run_id), std::string(step), std::string(task_id),
-                 options_.user_name, tags.tags, tags.system_tags, now_ms()};
+    TaskRecord r{std::string(flow),  std::string(run_id), std::string(step), std::string(task_id),
+                 options_.user_name, tags.tags,           tags.system_tags,  now_ms()};
     return r.to_json();
   });
 }
 
-Status LocalMetadataProvider::register_metadata(string_view flow, string_view run_id, string_view step,
-                                                string_view task_id, std::span<const MetaDatum> data) {
+Status LocalMetadataProvider::register_metadata(string_view flow, string_view run_id,
+                                                string_view step, string_view task_id,
+                                                std::span<const MetaDatum> data) {
   CONFLUX_RETURN_IF_ERROR(check_names(
       {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
   const int64_t ts = now_ms();
@@ -197,6 +220,7 @@ Status LocalMetadataProvider::register_metadata(string_view flow, string_view ru
     row.field_name = d.field;
     row.type = d.type;
     row.value = d.value;
+    row.value_is_json = d.value_is_json;
     row.tags = unique_tags(d.tags);
     for (int64_t file_ts = ts;; ++file_ts) {
       std::string name(kSysmetaPrefix);
@@ -217,8 +241,8 @@ Status LocalMetadataProvider::register_metadata(string_view flow, string_view ru
   return Status();
 }
 
-Status LocalMetadataProvider::register_artifacts(string_view flow, string_view run_id, string_view step,
-                                                 string_view task_id, int attempt,
+Status LocalMetadataProvider::register_artifacts(string_view flow, string_view run_id,
+                                                 string_view step, string_view task_id, int attempt,
                                                  std::span<const ArtifactRef> artifacts,
                                                  const RunTags& tags) {
   CONFLUX_RETURN_IF_ERROR(check_names(
@@ -255,9 +279,8 @@ Result<std::vector<std::string>> LocalMetadataProvider::list_dirs(const std::str
   for (ListEntry& e : entries) {
     if (!e.is_file && e.name != kMetaDir) dirs.push_back(std::move(e.name));
   }
-  std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) {
-    return natural_less(a, b);
-  });
+  std::sort(dirs.begin(), dirs.end(),
+            [](const std::string& a, const std::string& b) { return natural_less(a, b); });
   return dirs;
 }
 
@@ -276,7 +299,8 @@ Result<std::vector<FlowRecord>> LocalMetadataProvider::list_flows() {
 
 Result<FlowRecord> LocalMetadataProvider::get_flow(string_view flow) {
   CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}}));
-  return load_record<FlowRecord>(storage_, meta_key({flow}, kSelfFile), "flow '" + std::string(flow) + "'");
+  return load_record<FlowRecord>(storage_, meta_key({flow}, kSelfFile),
+                                 "flow '" + std::string(flow) + "'");
 }
 
 Result<std::vector<RunRecord>> LocalMetadataProvider::list_runs(string_view flow) {
@@ -298,14 +322,16 @@ Result<RunRecord> LocalMetadataProvider::get_run(string_view flow, string_view r
                                 "run '" + pathspec({flow, run_id}) + "'");
 }
 
-Result<std::vector<StepRecord>> LocalMetadataProvider::list_steps(string_view flow, string_view run_id) {
+Result<std::vector<StepRecord>> LocalMetadataProvider::list_steps(string_view flow,
+                                                                  string_view run_id) {
   Result<RunRecord> run = get_run(flow, run_id);
   if (run.status().code() == StatusCode::kNotFound) return std::vector<StepRecord>();
   if (!run.ok()) return run.status();
   CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> dirs, list_dirs(pathspec({flow, run_id})));
   std::vector<StepRecord> out;
   for (const std::string& d : dirs) {
-    Result<StepRecord> r = load_record<StepRecord>(storage_, meta_key({flow, run_id, d}, kSelfFile), "step");
+    Result<StepRecord> r =
+        load_record<StepRecord>(storage_, meta_key({flow, run_id, d}, kSelfFile), "step");
     if (r.status().code() == StatusCode::kNotFound) continue;
     if (!r.ok()) return r.status();
     r->tags = run->tags;  // tags are the run's (sticky, and mutable only on the run)
@@ -313,29 +339,34 @@ Result<std::vector<StepRecord>> LocalMetadataProvider::list_steps(string_view fl
     out.push_back(std::move(r).value());
   }
   // Creation order is execution order, which is what users expect to see.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const StepRecord& a, const StepRecord& b) { return a.ts_epoch < b.ts_epoch; });
+  std::stable_sort(out.begin(), out.end(), [](const StepRecord& a, const StepRecord& b) {
+    return a.ts_epoch < b.ts_epoch;
+  });
   return out;
 }
 
-Result<StepRecord> LocalMetadataProvider::get_step(string_view flow, string_view run_id, string_view step) {
-  CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}}));
-  CONFLUX_ASSIGN_OR_RETURN(StepRecord r, load_record<StepRecord>(storage_,
-                                                                  meta_key({flow, run_id, step}, kSelfFile),
-                                                                  "step '" + pathspec({flow, run_id, step}) + "'"));
+Result<StepRecord> LocalMetadataProvider::get_step(string_view flow, string_view run_id,
+                                                   string_view step) {
+  CONFLUX_RETURN_IF_ERROR(
+      check_names({{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}}));
+  CONFLUX_ASSIGN_OR_RETURN(
+      StepRecord r, load_record<StepRecord>(storage_, meta_key({flow, run_id, step}, kSelfFile),
+                                            "step '" + pathspec({flow, run_id, step}) + "'"));
   CONFLUX_ASSIGN_OR_RETURN(RunRecord run, get_run(flow, run_id));
   r.tags = std::move(run.tags);
   r.system_tags = std::move(run.system_tags);
   return r;
 }
 
-Result<std::vector<TaskRecord>> LocalMetadataProvider::list_tasks(string_view flow, string_view run_id,
+Result<std::vector<TaskRecord>> LocalMetadataProvider::list_tasks(string_view flow,
+                                                                  string_view run_id,
                                                                   string_view step) {
   CONFLUX_RETURN_IF_ERROR(check_names({{step, "step name"}}));
   Result<RunRecord> run = get_run(flow, run_id);
   if (run.status().code() == StatusCode::kNotFound) return std::vector<TaskRecord>();
   if (!run.ok()) return run.status();
-  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> dirs, list_dirs(pathspec({flow, run_id, step})));
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> dirs,
+                           list_dirs(pathspec({flow, run_id, step})));
   std::vector<TaskRecord> out;
   for (const std::string& d : dirs) {
     Result<TaskRecord> r =
@@ -349,20 +380,22 @@ Result<std::vector<TaskRecord>> LocalMetadataProvider::list_tasks(string_view fl
   return out;
 }
 
-Result<TaskRecord> LocalMetadataProvider::get_task(string_view flow, string_view run_id, string_view step,
-                                                   string_view task_id) {
+Result<TaskRecord> LocalMetadataProvider::get_task(string_view flow, string_view run_id,
+                                                   string_view step, string_view task_id) {
   CONFLUX_RETURN_IF_ERROR(check_names(
       {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
   CONFLUX_ASSIGN_OR_RETURN(
-      TaskRecord r, load_record<TaskRecord>(storage_, meta_key({flow, run_id, step, task_id}, kSelfFile),
-                                            "task '" + pathspec({flow, run_id, step, task_id}) + "'"));
+      TaskRecord r,
+      load_record<TaskRecord>(storage_, meta_key({flow, run_id, step, task_id}, kSelfFile),
+                              "task '" + pathspec({flow, run_id, step, task_id}) + "'"));
   CONFLUX_ASSIGN_OR_RETURN(RunRecord run, get_run(flow, run_id));
   r.tags = std::move(run.tags);
   r.system_tags = std::move(run.system_tags);
   return r;
 }
 
-Result<std::vector<std::string>> LocalMetadataProvider::task_meta_files(string_view flow, string_view run_id,
+Result<std::vector<std::string>> LocalMetadataProvider::task_meta_files(string_view flow,
+                                                                        string_view run_id,
                                                                         string_view step,
                                                                         string_view task_id) {
   CONFLUX_RETURN_IF_ERROR(check_names(
@@ -377,30 +410,35 @@ Result<std::vector<std::string>> LocalMetadataProvider::task_meta_files(string_v
   return files;
 }
 
-Result<std::vector<MetadataRow>> LocalMetadataProvider::list_metadata(string_view flow, string_view run_id,
+Result<std::vector<MetadataRow>> LocalMetadataProvider::list_metadata(string_view flow,
+                                                                      string_view run_id,
                                                                       string_view step,
                                                                       string_view task_id,
                                                                       std::optional<int> attempt) {
-  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> files, task_meta_files(flow, run_id, step, task_id));
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                           task_meta_files(flow, run_id, step, task_id));
   std::vector<MetadataRow> rows;
   for (const std::string& f : files) {
     if (!f.starts_with(kSysmetaPrefix) || !f.ends_with(".json")) continue;
-    CONFLUX_ASSIGN_OR_RETURN(MetadataRow row, load_record<MetadataRow>(
-                                                  storage_, meta_key({flow, run_id, step, task_id}, f),
-                                                  "metadata row"));
+    CONFLUX_ASSIGN_OR_RETURN(
+        MetadataRow row, load_record<MetadataRow>(
+                             storage_, meta_key({flow, run_id, step, task_id}, f), "metadata row"));
     rows.push_back(std::move(row));
   }
-  std::stable_sort(rows.begin(), rows.end(),
-                   [](const MetadataRow& a, const MetadataRow& b) { return a.ts_epoch < b.ts_epoch; });
+  std::stable_sort(rows.begin(), rows.end(), [](const MetadataRow& a, const MetadataRow& b) {
+    return a.ts_epoch < b.ts_epoch;
+  });
   if (attempt.has_value()) return metadata_for_attempt(rows, *attempt);
   return rows;
 }
 
-Result<std::vector<ArtifactRow>> LocalMetadataProvider::list_artifacts(string_view flow, string_view run_id,
+Result<std::vector<ArtifactRow>> LocalMetadataProvider::list_artifacts(string_view flow,
+                                                                       string_view run_id,
                                                                        string_view step,
                                                                        string_view task_id,
                                                                        std::optional<int> attempt) {
-  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> files, task_meta_files(flow, run_id, step, task_id));
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> files,
+                           task_meta_files(flow, run_id, step, task_id));
   std::vector<ArtifactRow> out;
   if (!attempt.has_value()) {
     // Like Metaflow: the value of the last (by file name, i.e. by time) attempt-done row.
@@ -409,14 +447,16 @@ Result<std::vector<ArtifactRow>> LocalMetadataProvider::list_artifacts(string_vi
       if (f.starts_with(kAttemptDonePrefix)) last_done = &f;
     }
     if (last_done == nullptr) return out;
-    CONFLUX_ASSIGN_OR_RETURN(MetadataRow done, load_record<MetadataRow>(
-                                                   storage_, meta_key({flow, run_id, step, task_id}, *last_done),
-                                                   "metadata row"));
+    CONFLUX_ASSIGN_OR_RETURN(
+        MetadataRow done,
+        load_record<MetadataRow>(storage_, meta_key({flow, run_id, step, task_id}, *last_done),
+                                 "metadata row"));
     int n = 0;
     const char* end = done.value.data() + done.value.size();
     auto [ptr, ec] = std::from_chars(done.value.data(), end, n);
     if (ec != std::errc() || ptr != end) {
-      return Status::corruption("attempt-done row of task '" + pathspec({flow, run_id, step, task_id}) +
+      return Status::corruption("attempt-done row of task '" +
+                                pathspec({flow, run_id, step, task_id}) +
                                 "' has a non-integer value '" + done.value + "'");
     }
     attempt = n;
@@ -425,9 +465,9 @@ Result<std::vector<ArtifactRow>> LocalMetadataProvider::list_artifacts(string_vi
   const std::string prefix = std::to_string(*attempt) + "_artifact_";
   for (const std::string& f : files) {
     if (!f.starts_with(prefix) || !f.ends_with(".json")) continue;
-    CONFLUX_ASSIGN_OR_RETURN(ArtifactRow row, load_record<ArtifactRow>(
-                                                  storage_, meta_key({flow, run_id, step, task_id}, f),
-                                                  "artifact row"));
+    CONFLUX_ASSIGN_OR_RETURN(
+        ArtifactRow row, load_record<ArtifactRow>(
+                             storage_, meta_key({flow, run_id, step, task_id}, f), "artifact row"));
     row.tags = run.tags;
     row.system_tags = run.system_tags;
     out.push_back(std::move(row));
@@ -435,9 +475,9 @@ Result<std::vector<ArtifactRow>> LocalMetadataProvider::list_artifacts(string_vi
   return out;
 }
 
-Result<RunRecord> LocalMetadataProvider::mutate_run_tags(string_view flow, string_view run_id,
-                                                         const std::vector<std::string>& to_add,
-                                                         const std::vector<std::string>& to_remove) {
+Result<RunRecord> LocalMetadataProvider::mutate_run_tags(
+    string_view flow, string_view run_id, const std::vector<std::string>& to_add,
+    const std::vector<std::string>& to_remove) {
   // Optimistic, like Metaflow: write, read back, retry with backoff if a concurrent writer won.
   thread_local std::mt19937 rng{std::random_device{}()};
   const std::string key = meta_key({flow, run_id}, kSelfFile);

@@ -1,20 +1,21 @@
-// LocalMetadataProvider: metadata kept as JSON files inside the local datastore, in the exact layout
-// of Metaflow's local provider, so Metaflow's client reads our runs and we read Metaflow's:
+// LocalMetadataProvider: metadata kept as JSON files inside the local datastore, in the exact
+// layout of Metaflow's local provider, so Metaflow's client reads our runs and we read Metaflow's:
 //   <Flow>/_meta/_self.json                               flow
-//   <Flow>/<run>/_meta/_self.json                         run (tags live here)
-//   <Flow>/<run>/<step>/_meta/_self.json                  step
-//   <Flow>/<run>/<step>/<task>/_meta/_self.json           task
-//   <Flow>/<run>/<step>/<task>/_meta/sysmeta_<field>_<ts_ms>.json     one metadata row
-//   <Flow>/<run>/<step>/<task>/_meta/<attempt>_artifact_<name>.json   one artifact row
-//   <Flow>/latest_run                                      last run id started by `run` (no newline)
+//   <Flow>/<run>/_meta/_self.json                      run (its tags are the run's tags)
+//   <Flow>/<run>/<step>/_meta/_self.json               step
+//   <Flow>/<run>/<step>/<task>/_meta/_self.json        task
+//   <task>/_meta/sysmeta_<field>_<ts_ms>.json          one metadata row
+//   <task>/_meta/<attempt>_artifact_<name>.json        one artifact row
+//   <Flow>/latest_run                                  last run id started by `run`, no newline
 // Files are published atomically through the StorageBackend and, except the run's _self.json
 // (rewritten by tag mutation) and latest_run, never overwritten.
 //
 // Ids: run ids are int(time * 1e6) like Metaflow's; uniqueness among concurrent callers (threads or
 // processes) comes from publishing the run's _self.json with no-overwrite and moving to the next
 // microsecond on collision. Task ids from new_task_id count up per run from 0 (the `_parameters`
-// task) the same way. A metadata row whose file name is taken (same field, same millisecond) moves to
-// the next millisecond instead of being dropped as in Metaflow.
+// task), per provider as in Metaflow; a taken id (same step, another process) is skipped, so ids
+// are unique within a step. A metadata row whose file name is taken (same field, same millisecond)
+// moves to the next millisecond instead of being dropped as in Metaflow.
 //
 // Deliberate difference from Metaflow: tag mutation keeps the run's original user_name and ts_epoch
 // (Metaflow rewrites them with the mutating user and the current time).
@@ -22,6 +23,7 @@
 // Thread safety: safe for concurrent use from many threads and processes sharing the root.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -49,23 +51,26 @@ class LocalMetadataProvider final : public MetadataProvider {
   std::string_view type() const override { return "local"; }
 
   Result<std::string> new_run_id(std::string_view flow, const RunTags& tags) override;
-  Status register_run_id(std::string_view flow, std::string_view run_id, const RunTags& tags) override;
-  Result<std::string> new_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
-                                  const RunTags& tags) override;
+  Status register_run_id(std::string_view flow, std::string_view run_id,
+                         const RunTags& tags) override;
+  Result<std::string> new_task_id(std::string_view flow, std::string_view run_id,
+                                  std::string_view step, const RunTags& tags) override;
   Status register_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
                           std::string_view task_id, const RunTags& tags) override;
   Status register_metadata(std::string_view flow, std::string_view run_id, std::string_view step,
                            std::string_view task_id, std::span<const MetaDatum> data) override;
   Status register_artifacts(std::string_view flow, std::string_view run_id, std::string_view step,
-                            std::string_view task_id, int attempt, std::span<const ArtifactRef> artifacts,
-                            const RunTags& tags) override;
+                            std::string_view task_id, int attempt,
+                            std::span<const ArtifactRef> artifacts, const RunTags& tags) override;
 
   Result<std::vector<FlowRecord>> list_flows() override;
   Result<FlowRecord> get_flow(std::string_view flow) override;
   Result<std::vector<RunRecord>> list_runs(std::string_view flow) override;
   Result<RunRecord> get_run(std::string_view flow, std::string_view run_id) override;
-  Result<std::vector<StepRecord>> list_steps(std::string_view flow, std::string_view run_id) override;
-  Result<StepRecord> get_step(std::string_view flow, std::string_view run_id, std::string_view step) override;
+  Result<std::vector<StepRecord>> list_steps(std::string_view flow,
+                                             std::string_view run_id) override;
+  Result<StepRecord> get_step(std::string_view flow, std::string_view run_id,
+                              std::string_view step) override;
   Result<std::vector<TaskRecord>> list_tasks(std::string_view flow, std::string_view run_id,
                                              std::string_view step) override;
   Result<TaskRecord> get_task(std::string_view flow, std::string_view run_id, std::string_view step,
@@ -101,6 +106,7 @@ class LocalMetadataProvider final : public MetadataProvider {
 
   StorageBackend& storage_;
   const LocalMetadataOptions options_;
+  std::atomic<int64_t> last_run_id_{0};  // this provider's latest numeric run id
   std::mutex mu_;
   std::map<std::string, int64_t, std::less<>> next_task_id_;  // GUARDED_BY(mu_), by "<flow>/<run>"
 };

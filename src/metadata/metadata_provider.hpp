@@ -1,7 +1,7 @@
-// MetadataProvider: where runs, steps, tasks, their metadata rows and artifact records are registered
-// and looked up (Metaflow's metadata_provider/metadata.py). LocalMetadataProvider keeps them as JSON
-// files inside the local datastore; a client of the metadata service can implement the same
-// interface.
+// MetadataProvider: where runs, steps, tasks, their metadata rows and artifact records are
+// registered and looked up (Metaflow's metadata_provider/metadata.py). LocalMetadataProvider keeps
+// them as JSON files inside the local datastore; a client of the metadata service can implement the
+// same interface.
 //
 // The object model is Metaflow's: flow > run > step > task, with metadata rows and per-attempt
 // artifact rows attached to tasks. Step, task and artifact objects report their run's current tags
@@ -29,6 +29,9 @@ struct MetaDatum {
   std::string value;
   std::string type;
   std::vector<std::string> tags;  // conventionally ["attempt_id:<N>"]
+  // `value` is JSON text to store as is (Metaflow's foreach-stack is a list), not a string.
+  // REQUIRES: then `value` is valid JSON in json.dumps style.
+  bool value_is_json = false;
 };
 
 // One artifact of a finished attempt to register (Metaflow's DataArtifact).
@@ -58,42 +61,51 @@ class MetadataProvider {
   // Creates a new run (and its flow if needed) and returns its id. Unique among concurrent callers.
   virtual Result<std::string> new_run_id(std::string_view flow, const RunTags& tags) = 0;
   // Registers a run whose id was chosen elsewhere (e.g. by a scheduler). A no-op if it exists.
-  virtual Status register_run_id(std::string_view flow, std::string_view run_id, const RunTags& tags) = 0;
+  virtual Status register_run_id(std::string_view flow, std::string_view run_id,
+                                 const RunTags& tags) = 0;
   // Creates a new task of `step` (and the step if needed) and returns its id.
   virtual Result<std::string> new_task_id(std::string_view flow, std::string_view run_id,
                                           std::string_view step, const RunTags& tags) = 0;
   // Registers a task (and its step) whose id was chosen by the caller. A no-op if it exists.
-  virtual Status register_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
-                                  std::string_view task_id, const RunTags& tags) = 0;
+  virtual Status register_task_id(std::string_view flow, std::string_view run_id,
+                                  std::string_view step, std::string_view task_id,
+                                  const RunTags& tags) = 0;
   // Records metadata rows of a task (one batch shares one timestamp).
-  virtual Status register_metadata(std::string_view flow, std::string_view run_id, std::string_view step,
-                                   std::string_view task_id, std::span<const MetaDatum> data) = 0;
+  virtual Status register_metadata(std::string_view flow, std::string_view run_id,
+                                   std::string_view step, std::string_view task_id,
+                                   std::span<const MetaDatum> data) = 0;
   // Records the artifacts of attempt `attempt` of a task.
-  virtual Status register_artifacts(std::string_view flow, std::string_view run_id, std::string_view step,
-                                    std::string_view task_id, int attempt,
-                                    std::span<const ArtifactRef> artifacts, const RunTags& tags) = 0;
+  virtual Status register_artifacts(std::string_view flow, std::string_view run_id,
+                                    std::string_view step, std::string_view task_id, int attempt,
+                                    std::span<const ArtifactRef> artifacts,
+                                    const RunTags& tags) = 0;
 
   // --- Lookup (NotFound for a missing object; lists of a missing parent are empty) ---
   virtual Result<std::vector<FlowRecord>> list_flows() = 0;
   virtual Result<FlowRecord> get_flow(std::string_view flow) = 0;
   virtual Result<std::vector<RunRecord>> list_runs(std::string_view flow) = 0;
   virtual Result<RunRecord> get_run(std::string_view flow, std::string_view run_id) = 0;
-  virtual Result<std::vector<StepRecord>> list_steps(std::string_view flow, std::string_view run_id) = 0;
+  virtual Result<std::vector<StepRecord>> list_steps(std::string_view flow,
+                                                     std::string_view run_id) = 0;
   virtual Result<StepRecord> get_step(std::string_view flow, std::string_view run_id,
                                       std::string_view step) = 0;
   virtual Result<std::vector<TaskRecord>> list_tasks(std::string_view flow, std::string_view run_id,
                                                      std::string_view step) = 0;
-  virtual Result<TaskRecord> get_task(std::string_view flow, std::string_view run_id, std::string_view step,
-                                      std::string_view task_id) = 0;
+  virtual Result<TaskRecord> get_task(std::string_view flow, std::string_view run_id,
+                                      std::string_view step, std::string_view task_id) = 0;
   // All metadata rows of a task, or only those of `attempt` (Metaflow's
   // _reconstruct_metadata_for_attempt), oldest first.
-  virtual Result<std::vector<MetadataRow>> list_metadata(std::string_view flow, std::string_view run_id,
-                                                         std::string_view step, std::string_view task_id,
+  virtual Result<std::vector<MetadataRow>> list_metadata(std::string_view flow,
+                                                         std::string_view run_id,
+                                                         std::string_view step,
+                                                         std::string_view task_id,
                                                          std::optional<int> attempt) = 0;
   // The artifact rows of `attempt`, or of the latest attempt that registered "attempt-done" when
   // nullopt (empty if none did).
-  virtual Result<std::vector<ArtifactRow>> list_artifacts(std::string_view flow, std::string_view run_id,
-                                                          std::string_view step, std::string_view task_id,
+  virtual Result<std::vector<ArtifactRow>> list_artifacts(std::string_view flow,
+                                                          std::string_view run_id,
+                                                          std::string_view step,
+                                                          std::string_view task_id,
                                                           std::optional<int> attempt) = 0;
 
   // --- Run tags ---

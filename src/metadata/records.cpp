@@ -1,7 +1,6 @@
 #include "metadata/records.hpp"
 
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 #include "datastore/py_json.hpp"
@@ -10,13 +9,15 @@ namespace conflux {
 
 namespace {
 
-using Json = nlohmann::json;
+// Ordered, so JSON values stored inside a record (metadata values) keep their key order.
+using Json = nlohmann::ordered_json;
 
 // Parses `text` as a JSON object and runs `fill` on it; any type mismatch becomes Corruption.
 template <class T, class Fill>
 Result<T> parse_record(std::string_view text, std::string_view what, Fill fill) {
   Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) return Status::corruption(std::string(what) + " record is not a JSON object");
+  if (!doc.is_object())
+    return Status::corruption(std::string(what) + " record is not a JSON object");
   try {
     T record;
     fill(doc, record);
@@ -160,15 +161,19 @@ std::optional<int> MetadataRow::attempt_id() const {
 std::string MetadataRow::to_json() const {
   std::string out;
   out.reserve(256);
-  PyJsonObject(out)
-      .add_string("flow_id", flow_id)
+  PyJsonObject obj(out);
+  obj.add_string("flow_id", flow_id)
       .add_string("run_number", run_number)
       .add_string("step_name", step_name)
       .add_string("task_id", task_id)
       .add_string("field_name", field_name)
-      .add_string("type", type)
-      .add_string("value", value)
-      .add_strings("tags", tags)
+      .add_string("type", type);
+  if (value_is_json) {
+    obj.add_raw("value", value);
+  } else {
+    obj.add_string("value", value);
+  }
+  obj.add_strings("tags", tags)
       .add_string("user_name", user_name)
       .add_int("ts_epoch", ts_epoch)
       .finish();
@@ -183,7 +188,14 @@ Result<MetadataRow> MetadataRow::from_json(std::string_view text) {
     r.task_id = text_field(doc, "task_id");
     r.field_name = text_field(doc, "field_name");
     r.type = text_field(doc, "type");
-    r.value = text_field(doc, "value");
+    auto value = doc.find("value");
+    if (value != doc.end() && !value->is_string() && !value->is_null()) {
+      // Re-rendered in Python's style so to_json() reproduces the file.
+      py_json_value(r.value, *value);
+      r.value_is_json = true;
+    } else {
+      r.value = text_field(doc, "value");
+    }
     r.tags = tags_field(doc, "tags");
     r.user_name = text_field(doc, "user_name");
     r.ts_epoch = int_field(doc, "ts_epoch");

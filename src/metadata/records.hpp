@@ -78,7 +78,10 @@ struct MetadataRow {
   std::string task_id;
   std::string field_name;
   std::string type;
+  // The value as text. Metaflow stores most values as JSON strings, but some (foreach-stack) as
+  // JSON lists: then `value` holds that JSON text and `value_is_json` is true.
   std::string value;
+  bool value_is_json = false;
   std::vector<std::string> tags;  // e.g. ["attempt_id:0"]
   std::string user_name;
   int64_t ts_epoch = 0;

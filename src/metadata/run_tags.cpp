@@ -16,8 +16,11 @@ size_t utf8_length(const std::string& s) {
   size_t count = 0;
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    size_t len = b < 0x80 ? 1 : (b >= 0xc2 && b <= 0xdf) ? 2 : (b >= 0xe0 && b <= 0xef) ? 3
-                                                               : (b >= 0xf0 && b <= 0xf4) ? 4 : 0;
+    size_t len = b < 0x80                   ? 1
+                 : (b >= 0xc2 && b <= 0xdf) ? 2
+                 : (b >= 0xe0 && b <= 0xef) ? 3
+                 : (b >= 0xf0 && b <= 0xf4) ? 4
+                                            : 0;
     if (len == 0 || i + len > s.size()) return std::string::npos;
     uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1f) : len == 3 ? (b & 0x0f) : (b & 0x07);
     for (size_t k = 1; k < len; ++k) {
@@ -46,7 +49,8 @@ Status validate_tag(const std::string& tag) {
   return Status();
 }
 
-Status validate_user_tags(const std::vector<std::string>& tags, const std::vector<std::string>& existing) {
+Status validate_user_tags(const std::vector<std::string>& tags,
+                          const std::vector<std::string>& existing) {
   const std::set<std::string> next(tags.begin(), tags.end());
   if (next.size() > kMaxUserTags) {
     const std::set<std::string> before(existing.begin(), existing.end());

@@ -11,20 +11,21 @@
 
 namespace conflux {
 
-inline constexpr size_t kMaxUserTags = 50;     // MAX_USER_TAG_SET_SIZE
-inline constexpr size_t kMaxTagLength = 500;   // MAX_TAG_SIZE, in characters
+inline constexpr size_t kMaxUserTags = 50;    // MAX_USER_TAG_SET_SIZE
+inline constexpr size_t kMaxTagLength = 500;  // MAX_TAG_SIZE, in characters
 
 // OK if `tag` is valid UTF-8, non-empty and at most kMaxTagLength characters.
 Status validate_tag(const std::string& tag);
 
-// OK if every tag of `tags` is valid and the set has at most kMaxUserTags tags (or is no larger than
-// `existing`, so an oversized set can still be shrunk).
-Status validate_user_tags(const std::vector<std::string>& tags, const std::vector<std::string>& existing);
+// OK if every tag of `tags` is valid and the set has at most kMaxUserTags tags (or is no larger
+// than `existing`, so an oversized set can still be shrunk).
+Status validate_user_tags(const std::vector<std::string>& tags,
+                          const std::vector<std::string>& existing);
 
 struct TagMutation {
-  std::vector<std::string> tags;     // the run's next user tags
-  std::vector<std::string> added;    // the tags actually requested for addition (system tags dropped)
-  bool changed = false;              // tags differ (as sets) from the run's current ones
+  std::vector<std::string> tags;   // the run's next user tags
+  std::vector<std::string> added;  // the tags actually requested for addition (system tags dropped)
+  bool changed = false;            // tags differ (as sets) from the run's current ones
 };
 
 // Removes `to_remove` from the run's user tags, then adds `to_add` (minus the run's system tags);

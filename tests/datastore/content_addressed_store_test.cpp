@@ -15,8 +15,8 @@ namespace conflux {
 namespace {
 
 using dstest::read_file;
-using dstest::TempDir;
 using dstest::temp_files_under;
+using dstest::TempDir;
 
 constexpr std::string_view kGzipMeta = R"({"cas_raw": false, "cas_version": 1})";
 constexpr std::string_view kRawMeta = R"({"cas_raw": true, "cas_version": 1})";
@@ -117,7 +117,8 @@ TEST_F(CasTest, StreamedWritesInManyPieces) {
   ContentAddressedStore cas(storage_, "Flow", CasOptions{.gzip_threshold = 10000});
   const std::string data = pattern(25000, 4);
   auto r = cas.save([&](ByteSink& out) {
-    for (size_t i = 0; i < data.size(); i += 333) out.write(data.data() + i, std::min<size_t>(333, data.size() - i));
+    for (size_t i = 0; i < data.size(); i += 333)
+      out.write(data.data() + i, std::min<size_t>(333, data.size() - i));
     return Status();
   });
   ASSERT_TRUE(r.ok()) << r.status().to_string();
@@ -165,7 +166,8 @@ TEST_F(CasTest, FiftyMibRoundTripInBoundedMemory) {
   EXPECT_EQ(*back.hex_digest(), expected_sha);
   const long rss_after = dstest::peak_rss_kib();
   ASSERT_GT(rss_before, 0);
-  EXPECT_LT(rss_after - rss_before, 16 * 1024) << "peak RSS grew by " << (rss_after - rss_before) << " KiB";
+  EXPECT_LT(rss_after - rss_before, 16 * 1024)
+      << "peak RSS grew by " << (rss_after - rss_before) << " KiB";
   EXPECT_TRUE(temp_files_under(dir_.path()).empty());
 }
 
@@ -283,7 +285,8 @@ TEST_F(CasTest, ConcurrentThreadsSavingTheSameContent) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       // Half the writers use a threshold that makes `large` gzip: conflicting encodings.
-      ContentAddressedStore cas(storage_, "Flow", CasOptions{.gzip_threshold = t % 2 ? 1u << 20 : 8u << 20});
+      ContentAddressedStore cas(storage_, "Flow",
+                                CasOptions{.gzip_threshold = t % 2 ? 1u << 20 : 8u << 20});
       for (int i = 0; i < 3; ++i) {
         if (!cas.save_bytes(small).ok()) ++failures;
         if (!cas.save_bytes(large).ok()) ++failures;
@@ -306,7 +309,8 @@ TEST_F(CasTest, ConcurrentProcessesSavingTheSameContent) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       LocalStorage storage(dir_.path());
-      ContentAddressedStore cas(storage, "Flow", CasOptions{.gzip_threshold = p % 2 ? 1u << 20 : 4u << 20});
+      ContentAddressedStore cas(storage, "Flow",
+                                CasOptions{.gzip_threshold = p % 2 ? 1u << 20 : 4u << 20});
       for (int i = 0; i < 3; ++i) {
         for (const std::string* content : {&large, &small}) {
           Result<CasSaveResult> r = cas.save_bytes(*content);
@@ -337,7 +341,8 @@ TEST_F(CasTest, PythonGzipReadsOurBlobs) {
   ASSERT_FALSE(r->raw);
   bool ok = false;
   const std::string py_sha = dstest::run_command(
-      "/usr/bin/python3 -c 'import gzip,hashlib,sys; print(hashlib.sha1(gzip.open(sys.argv[1]).read()).hexdigest())' '" +
+      "/usr/bin/python3 -c 'import gzip,hashlib,sys; "
+      "print(hashlib.sha1(gzip.open(sys.argv[1]).read()).hexdigest())' '" +
           blob_path(r->sha).string() + "'",
       &ok);
   ASSERT_TRUE(ok);
@@ -348,10 +353,11 @@ TEST_F(CasTest, WeReadPythonGzipIncludingMultipleMembers) {
   if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
   const std::filesystem::path out = dir_.path() / "py.gz";
   bool ok = false;
-  dstest::run_command("/usr/bin/python3 -c 'import gzip,sys; open(sys.argv[1],\"wb\").write("
-                      "gzip.compress(b\"hello \"*1000, compresslevel=3) + gzip.compress(b\"world\"))' '" +
-                          out.string() + "'",
-                      &ok);
+  dstest::run_command(
+      "/usr/bin/python3 -c 'import gzip,sys; open(sys.argv[1],\"wb\").write("
+      "gzip.compress(b\"hello \"*1000, compresslevel=3) + gzip.compress(b\"world\"))' '" +
+          out.string() + "'",
+      &ok);
   ASSERT_TRUE(ok);
   std::string expected;
   for (int i = 0; i < 1000; ++i) expected += "hello ";

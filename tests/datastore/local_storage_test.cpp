@@ -13,8 +13,8 @@ namespace conflux {
 namespace {
 
 using dstest::read_file;
-using dstest::TempDir;
 using dstest::temp_files_under;
+using dstest::TempDir;
 
 TEST(LocalStorageTest, SaveCreatesParentsAndLoadsBack) {
   TempDir dir;
@@ -141,6 +141,7 @@ TEST(LocalStorageTest, StreamingReadReturnsEverything) {
   DS_ASSERT_OK(storage.save("blob", data, true));
   auto src = storage.open("blob");
   ASSERT_TRUE(src.ok());
+  EXPECT_EQ((*src)->remaining(), data.size());
   std::string got;
   char buf[4096];
   while (true) {
@@ -150,6 +151,7 @@ TEST(LocalStorageTest, StreamingReadReturnsEverything) {
     got.append(buf, *n);
   }
   EXPECT_EQ(got, data);
+  EXPECT_EQ((*src)->remaining(), 0u);
 }
 
 TEST(LocalStorageTest, ListReportsFilesAndDirectories) {
@@ -163,7 +165,8 @@ TEST(LocalStorageTest, ListReportsFilesAndDirectories) {
   std::vector<std::pair<std::string, bool>> got;
   for (const ListEntry& e : *listing) got.emplace_back(e.name, e.is_file);
   std::sort(got.begin(), got.end());
-  std::vector<std::pair<std::string, bool>> want = {{"1", false}, {"2", false}, {"latest_run", true}};
+  std::vector<std::pair<std::string, bool>> want = {
+      {"1", false}, {"2", false}, {"latest_run", true}};
   EXPECT_EQ(got, want);
   auto root = storage.list("");
   ASSERT_TRUE(root.ok());
@@ -207,7 +210,8 @@ TEST(DatastoreRootTest, WalksUpToAnExistingDirectory) {
   std::filesystem::create_directories(dir.path() / ".metaflow");
   std::filesystem::create_directories(dir.path() / "a/b/c");
   EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c", std::nullopt), dir.path() / ".metaflow");
-  EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c/", std::string_view("")), dir.path() / ".metaflow");
+  EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c/", std::string_view("")),
+            dir.path() / ".metaflow");
   // The nearest one wins.
   std::filesystem::create_directories(dir.path() / "a/.metaflow");
   EXPECT_EQ(find_datastore_root(dir.path() / "a/b/c", std::nullopt), dir.path() / "a/.metaflow");
@@ -219,7 +223,8 @@ TEST(DatastoreRootTest, DefaultsToCwdWhenNoneExists) {
   // A *file* named .metaflow does not count.
   dstest::write_file(dir.path() / "x/.metaflow", "");
   for (auto p = dir.path(); p != p.parent_path(); p = p.parent_path()) {
-    if (std::filesystem::is_directory(p.parent_path() / ".metaflow")) GTEST_SKIP() << "ancestor has .metaflow";
+    if (std::filesystem::is_directory(p.parent_path() / ".metaflow"))
+      GTEST_SKIP() << "ancestor has .metaflow";
   }
   EXPECT_EQ(find_datastore_root(dir.path() / "x/y", std::nullopt), dir.path() / "x/y/.metaflow");
 }

@@ -8,7 +8,8 @@ namespace conflux {
 namespace {
 
 MflogClock::time_point at_us(int64_t us) {
-  return MflogClock::time_point(std::chrono::duration_cast<MflogClock::duration>(std::chrono::microseconds(us)));
+  return MflogClock::time_point(
+      std::chrono::duration_cast<MflogClock::duration>(std::chrono::microseconds(us)));
 }
 
 TEST(MflogTest, DecoratesExactlyLikeMetaflow) {
@@ -39,7 +40,8 @@ TEST(MflogTest, LineIdsAreVersion4Uuids) {
 }
 
 TEST(MflogTest, ParsesStructuredLines) {
-  auto l = parse_mflog_line("[MFLOG|0|2026-11-29T06:17:36.780848Z|runtime|abc]hello ] | Z| world\n");
+  auto l =
+      parse_mflog_line("[MFLOG|0|2026-11-29T06:17:36.780848Z|runtime|abc]hello ] | Z| world\n");
   ASSERT_TRUE(l.has_value());
   EXPECT_TRUE(l->structured);
   EXPECT_FALSE(l->should_persist);

@@ -61,7 +61,8 @@ TEST(PyJsonTest, ObjectsUsePythonSeparators) {
   obj.finish();
   EXPECT_EQ(out, R"({"s": "x", "i": -3, "t": true, "n": null, "l": ["a", "b"], "e": [], "o": {}})");
   std::string generic;
-  py_json_value(generic, nlohmann::ordered_json::parse(R"({"b": [1, "x", null, true, 2.5], "a": {}})"));
+  py_json_value(generic,
+                nlohmann::ordered_json::parse(R"({"b": [1, "x", null, true, 2.5], "a": {}})"));
   EXPECT_EQ(generic, R"({"b": [1, "x", null, true, 2.5], "a": {}})");
 }
 

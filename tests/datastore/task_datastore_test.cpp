@@ -5,8 +5,8 @@
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/ds_test_util.hpp"
 #include "datastore/local_storage.hpp"
-#include "datastore/sha1.hpp"
 #include "datastore/mflog.hpp"
+#include "datastore/sha1.hpp"
 
 namespace conflux {
 namespace {
@@ -36,7 +36,8 @@ TEST(TaskDataStoreTest, WritesMetaflowFilesExactly) {
   TempDir dir;
   LocalStorage storage(dir.path());
   TaskDataStore task(storage, "LinearFlow", "17", "start", "1");
-  const auto start = std::chrono::system_clock::time_point(std::chrono::nanoseconds(1795933056066569300));
+  const auto start =
+      std::chrono::system_clock::time_point(std::chrono::nanoseconds(1795933056066569300));
   DS_ASSERT_OK(task.save_attempt_start(0, start));
   DS_ASSERT_OK(task.save_task_begin(0, TaskBeginInfo{}));
   DS_ASSERT_OK(task.save_task_end(0));
@@ -50,14 +51,15 @@ TEST(TaskDataStoreTest, WritesMetaflowFilesExactly) {
   EXPECT_EQ(read_file(t / "0.task_end"), "{}");
   EXPECT_EQ(read_file(t / "0.runtime"), R"({"return_code": 0, "killed": false, "success": true})");
   EXPECT_EQ(read_file(t / "0.DONE.lock"), R"("")");
-  EXPECT_EQ(read_file(t / "0.data.json"),
-            R"({"datastore": "local", "version": "1.0", "attempt": 0, )"
-            R"("python_version": "3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0]", )"
-            R"("objects": {"int_val": "21f47ffc2c8d012806c8a7a814079c24a792acf2", )"
-            R"("_task_ok": "868436778cb011a1c6230bc12534683ab0b7f1c3"}, )"
-            R"("info": {"int_val": {"size": 5, "type": "<class 'int'>", "encoding": "pickle-v4", )"
-            R"("serializer_info": {"source": "metaflow"}}, "_task_ok": {"size": 4, "type": "<class 'bool'>", )"
-            R"("encoding": "pickle-v4", "serializer_info": {"source": "metaflow"}}}})");
+  EXPECT_EQ(
+      read_file(t / "0.data.json"),
+      R"({"datastore": "local", "version": "1.0", "attempt": 0, )"
+      R"("python_version": "3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0]", )"
+      R"("objects": {"int_val": "21f47ffc2c8d012806c8a7a814079c24a792acf2", )"
+      R"("_task_ok": "868436778cb011a1c6230bc12534683ab0b7f1c3"}, )"
+      R"("info": {"int_val": {"size": 5, "type": "<class 'int'>", "encoding": "pickle-v4", )"
+      R"("serializer_info": {"source": "metaflow"}}, "_task_ok": {"size": 4, "type": "<class 'bool'>", )"
+      R"("encoding": "pickle-v4", "serializer_info": {"source": "metaflow"}}}})");
   EXPECT_TRUE(dstest::temp_files_under(dir.path()).empty());
 
   EXPECT_EQ(*task.latest_done_attempt(), 0);
@@ -79,9 +81,10 @@ TEST(TaskDataStoreTest, TaskBeginWithCodePackageAndFailedRuntime) {
   info.retry_count = 1;
   DS_ASSERT_OK(task.save_task_begin(1, info));
   DS_ASSERT_OK(task.save_runtime(1, RuntimeOutcome{1, false, false}));
-  EXPECT_EQ(read_file(dir.path() / "F/1/s/2/1.task_begin"),
-            R"({"code_package_metadata": "", "code_package_sha": "abc", "code_package_ds": "local", )"
-            R"("code_package_url": "/x/y", "retry_count": 1})");
+  EXPECT_EQ(
+      read_file(dir.path() / "F/1/s/2/1.task_begin"),
+      R"({"code_package_metadata": "", "code_package_sha": "abc", "code_package_ds": "local", )"
+      R"("code_package_url": "/x/y", "retry_count": 1})");
   Result<RuntimeOutcome> rt = task.load_runtime(1);
   ASSERT_TRUE(rt.ok());
   EXPECT_EQ(rt->return_code, 1);
@@ -154,7 +157,9 @@ class MetaflowTreeTest : public ::testing::Test {
     delete root_;
     delete dir_;
   }
-  void SetUp() override { ASSERT_TRUE(std::filesystem::is_directory(*root_)) << "fixture not extracted"; }
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::is_directory(*root_)) << "fixture not extracted";
+  }
 
   static TempDir* dir_;
   static std::filesystem::path* root_;
@@ -189,7 +194,8 @@ TEST_F(MetaflowTreeTest, DataJsonObjectsAndBlobs) {
   EXPECT_EQ(int_val->info.encoding, "pickle-v4");
   EXPECT_EQ(int_val->info.serializer_info.value("source", ""), "metaflow");
   // Our writer reproduces Metaflow's data.json byte for byte.
-  EXPECT_EQ(index->to_json(), read_file(*root_ / "LinearFlow/1795933055265084/start/1/0.data.json"));
+  EXPECT_EQ(index->to_json(),
+            read_file(*root_ / "LinearFlow/1795933055265084/start/1/0.data.json"));
   // The blob is Python's gzip of pickle.dumps(42, protocol=4).
   ContentAddressedStore cas(storage, "LinearFlow");
   Result<std::string> pickle = cas.load_all(int_val->sha);
@@ -199,7 +205,7 @@ TEST_F(MetaflowTreeTest, DataJsonObjectsAndBlobs) {
   size_t checked = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(*root_)) {
     if (!e.path().filename().string().ends_with(".data.json")) continue;
-    const std::string flow = std::filesystem::relative(e.path(), *root_).begin()->string();
+    const std::string flow = e.path().lexically_relative(*root_).begin()->string();
     ContentAddressedStore flow_cas(storage, flow);
     Result<ArtifactIndex> idx = ArtifactIndex::from_json(read_file(e.path()));
     ASSERT_TRUE(idx.ok()) << e.path();
@@ -224,14 +230,16 @@ TEST_F(MetaflowTreeTest, OurFileWritersReproduceMetaflowFiles) {
   TaskDataStore theirs(fixture, "LinearFlow", "1795933055265084", "start", "1");
   const double t = *theirs.load_attempt_time(0);
   DS_ASSERT_OK(ours.save_attempt_start(
-      0, std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-             std::chrono::duration<double>(t)))));
+      0, std::chrono::system_clock::time_point(
+             std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                 std::chrono::duration<double>(t)))));
   DS_ASSERT_OK(ours.save_task_begin(0, TaskBeginInfo{}));
   DS_ASSERT_OK(ours.save_task_end(0));
   DS_ASSERT_OK(ours.save_runtime(0, *theirs.load_runtime(0)));
   DS_ASSERT_OK(ours.done(0, *theirs.load_index(0)));
   const auto mine = out.path() / "LinearFlow/1795933055265084/start/1";
-  for (const char* f : {"0.attempt.json", "0.task_begin", "0.task_end", "0.runtime", "0.data.json", "0.DONE.lock"}) {
+  for (const char* f : {"0.attempt.json", "0.task_begin", "0.task_end", "0.runtime", "0.data.json",
+                        "0.DONE.lock"}) {
     EXPECT_EQ(read_file(mine / f), read_file(task / f)) << f;
   }
 }
@@ -241,7 +249,8 @@ TEST_F(MetaflowTreeTest, ParsesAFixtureLog) {
   TaskDataStore flaky(storage, "RetryFlow", "1795933084653946", "flaky", "2");
   Result<std::string> log = flaky.load_log(0, kMflogRuntimeSource, LogStream::kStderr);
   ASSERT_TRUE(log.ok());
-  std::vector<MflogLine> lines = merge_mflogs({*log, *flaky.load_log(0, kMflogTaskSource, LogStream::kStderr)});
+  std::vector<MflogLine> lines =
+      merge_mflogs({*log, *flaky.load_log(0, kMflogTaskSource, LogStream::kStderr)});
   ASSERT_GT(lines.size(), 5u);
   for (const MflogLine& l : lines) {
     EXPECT_TRUE(l.structured);

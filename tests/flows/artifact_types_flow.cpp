@@ -1,6 +1,7 @@
 // Stores one artifact of every supported standard type, for the Python-compatibility tests.
 #include <conflux/conflux.hpp>
 
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>

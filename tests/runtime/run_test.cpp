@@ -83,6 +83,41 @@ TEST_F(RunTest, HelloRunsAndLeavesMetaflowLayout) {
   EXPECT_EQ(loaded[end]["name"]["json"], "HelloFlow");
 }
 
+TEST_F(RunTest, DumpAndLogsShowTheRun) {
+  auto r = run_flow("examples/hello", {"run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string run = run_id_of(r.out);
+  auto dump = run_flow("examples/hello", {"--quiet", "dump", run + "/start"});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  EXPECT_NE(dump.out.find("message [size: 33 type: <class 'str'>] = Hello from Conflux\n"), std::string::npos)
+      << dump.out;
+  EXPECT_NE(dump.err.find("Dumping output of run_id=" + run + " step=start task_id=1"), std::string::npos);
+  EXPECT_EQ(dump.out.find("_task_ok"), std::string::npos) << "private artifacts are hidden";
+
+  auto priv = run_flow("examples/hello", {"--quiet", "dump", run + "/start/1", "--private", "--max-value-size", "5"});
+  EXPECT_NE(priv.out.find("_task_ok [size: 4 type: <class 'bool'>] = True"), std::string::npos) << priv.out;
+  EXPECT_NE(priv.out.find("message [size: 33 type: <class 'str'>] = < artifact too large >"), std::string::npos)
+      << priv.out;
+
+  auto json = run_flow("examples/hello", {"--quiet", "dump", run + "/start", "--json", "--include", "message"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto j = nlohmann::json::parse(json.out);
+  EXPECT_EQ(j["HelloFlow/" + run + "/start/1"]["message"], "Hello from Conflux");
+
+  auto logs = run_flow("examples/hello", {"--quiet", "logs", run + "/end"});
+  ASSERT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_EQ(logs.out, "Hello from Conflux\n");
+  auto only_err = run_flow("examples/hello", {"--quiet", "logs", run + "/end", "--stderr"});
+  EXPECT_EQ(only_err.out, "");
+
+  auto bad = run_flow("examples/hello", {"--quiet", "dump", run});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("should be RUN/STEP or RUN/STEP/TASK"), std::string::npos) << bad.err;
+  auto missing = run_flow("examples/hello", {"--quiet", "logs", "123/start"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("run HelloFlow/123 does not exist"), std::string::npos) << missing.err;
+}
+
 TEST_F(RunTest, EveryArtifactTypeLoadsInPython) {
   auto r = run_flow("tests/flows/artifact_types_flow", {"run"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -100,7 +100,9 @@ int output_raw_command(FlowCommandContext& ctx) {
 }
 
 int version_command(FlowCommandContext& ctx) {
-  (void)ctx;
+  CommandSpec spec{"version", "Print the Conflux version.", {}, {}, 0, 0};
+  ParsedArgs args;
+  if (int rc = parse_simple(ctx, spec, &args); rc >= 0) return rc;
   std::cout << kConfluxVersion << "\n";
   return 0;
 }
