@@ -46,7 +46,7 @@ class Artifact : public ArtifactSlot {
   }
   T& mut() {
     if (!value_ && !ensure_loaded()) value_.emplace();
-    mark_dirty();
+    mark_mutable_access();
     return *value_;
   }
 

@@ -60,6 +60,9 @@ class ArtifactSlot {
 
   // True once the value was assigned or mutably accessed in this task: it must be persisted.
   bool dirty() const { return dirty_; }
+  // True if a value loaded from the task's inputs was accessed mutably: it is persisted only if
+  // its serialized bytes differ from the input's (a read through a non-const `->` costs no write).
+  bool touched() const { return touched_; }
   // True if the slot holds a value in memory (assigned, or loaded from the datastore).
   virtual bool has_value() const = 0;
   // Serializes the in-memory value. REQUIRES: has_value()
@@ -79,13 +82,17 @@ class ArtifactSlot {
   // is now present. Throws ArtifactError if the stored value cannot be decoded.
   bool ensure_loaded() const;
   void mark_dirty() { dirty_ = true; }
-  void clear_dirty() { dirty_ = false; }
+  // Mutable access: a fresh value is dirty, a loaded one only touched.
+  void mark_mutable_access() { loaded_from_input_ ? touched_ = true : dirty_ = true; }
+  void clear_dirty() { dirty_ = touched_ = loaded_from_input_ = false; }
 
   FlowBase* owner_;
   std::string name_;
   Kind kind_;
   bool dirty_ = false;
+  bool touched_ = false;
   mutable bool load_attempted_ = false;
+  mutable bool loaded_from_input_ = false;
 };
 
 // What a running task offers the flow object. Implemented by the task runtime (src/task).

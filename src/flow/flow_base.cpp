@@ -21,6 +21,7 @@ bool ArtifactSlot::ensure_loaded() const {
   if (!loaded.ok()) {
     throw ArtifactError("cannot load artifact '" + name_ + "': " + loaded.status().message());
   }
+  loaded_from_input_ = *loaded;
   return *loaded;
 }
 

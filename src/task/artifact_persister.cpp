@@ -1,6 +1,7 @@
 #include "task/artifact_persister.hpp"
 
 #include "conflux/codec.hpp"
+#include "datastore/sha1.hpp"
 
 namespace conflux {
 
@@ -23,6 +24,29 @@ Status ArtifactPersister::save_slot(const ArtifactSlot& slot) {
   entry.info.type = slot.python_type();
   add(std::move(entry));
   return Status();
+}
+
+namespace {
+
+// A sink that only hashes: to learn whether a value changed without writing it anywhere.
+class HashingSink : public ByteSink {
+ public:
+  void write(const void* data, size_t n) override { sha_.update(data, n); }
+  Result<std::string> digest() { return sha_.hex_digest(); }
+
+ private:
+  Sha1 sha_;
+};
+
+}  // namespace
+
+Result<bool> ArtifactPersister::save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha) {
+  HashingSink hasher;
+  CONFLUX_RETURN_IF_ERROR(slot.encode(hasher));
+  CONFLUX_ASSIGN_OR_RETURN(std::string sha, hasher.digest());
+  if (sha == input_sha) return false;
+  CONFLUX_RETURN_IF_ERROR(save_slot(slot));
+  return true;
 }
 
 Status ArtifactPersister::save_value(const std::string& name, const Value& value) {

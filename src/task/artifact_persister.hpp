@@ -22,6 +22,9 @@ class ArtifactPersister {
 
   // Serializes a member's current value. Errors name the artifact.
   Status save_slot(const ArtifactSlot& slot);
+  // Saves a member that was loaded and then accessed mutably, unless its serialized bytes still
+  // hash to `input_sha` (then it is passed down by reference). Returns true if it was saved.
+  Result<bool> save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha);
   // Serializes a generic value (internal artifacts such as _transition).
   Status save_value(const std::string& name, const Value& value);
   // Keeps an input's artifact unless this task writes one of the same name.

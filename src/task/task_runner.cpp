@@ -227,9 +227,17 @@ Result<Transition> TaskRun::compute_transition() {
 Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught, const Transition& transition) {
   ArtifactPersister persister(cas_);
   // What the step stored (parameters are stored once, in _parameters, and passed down).
+  InputTask& first = *context_->inputs().front();
   for (ArtifactSlot* slot : flow_object_->slots()) {
-    if (slot->dirty() && slot->kind() == ArtifactSlot::Kind::kArtifact) {
+    if (slot->kind() != ArtifactSlot::Kind::kArtifact) continue;
+    if (slot->dirty()) {
       CONFLUX_RETURN_IF_ERROR(persister.save_slot(*slot));
+    } else if (slot->touched()) {
+      // Compare with where the value came from: the parent, or what a join merged.
+      auto merged = context_->merged().find(slot->name());
+      const ArtifactEntry* input = merged != context_->merged().end() ? &merged->second
+                                                                      : first.index().find(slot->name());
+      CONFLUX_RETURN_IF_ERROR(persister.save_slot_if_changed(*slot, input ? input->sha : "").status());
     }
   }
   bool ok = !error || caught;
@@ -271,7 +279,6 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
 
   // Unchanged artifacts pass down by reference: everything from the parent of a linear step;
   // parameters, the graph and merged artifacts into a join.
-  InputTask& first = *context_->inputs().front();
   if (!node_.step->is_join) {
     for (const auto& e : first.index().artifacts) persister.pass_down(e);
   } else {
