@@ -27,5 +27,7 @@ Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& 
 
 // Runs the flow with the local runtime; returns the process exit code.
 int execute_run(FlowCommandContext& ctx, RunOptions options);
+// Resumes `origin_run_id` (empty: the latest run) from `step` (empty: from its failures).
+int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step);
 
 }  // namespace conflux::cli

@@ -157,17 +157,25 @@ LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalM
   Status latest = metadata.write_latest_run(flow, result.run_id);
   if (!latest.ok()) console.line("warning: cannot write latest_run: " + latest.message());
 
-  DatastoreTaskStore store(storage, flow, result.run_id);
+  result.status = run_scheduler(graph, storage, result.run_id, options, console, nullptr);
+  return result;
+}
+
+Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, const std::string& run_id,
+                     const LocalRunOptions& options, Console& console, TaskCloner* cloner) {
+  const std::string& flow = graph.flow().name;
+  DatastoreTaskStore store(storage, flow, run_id);
   SchedulerOptions sched;
+  sched.cloner = cloner;
   sched.max_workers = options.max_workers;
   sched.max_num_splits = options.max_num_splits;
   sched.max_log_size_bytes = options.max_log_size_bytes;
   sched.task_env = options.task_env;
-  sched.task_env["METAFLOW_RUN_ID"] = result.run_id;
-  std::string run = result.run_id;
+  sched.task_env["METAFLOW_RUN_ID"] = run_id;
+  std::string run = run_id;
   sched.task_command = [&options, run](const std::string& step, const std::string& task_id,
                                        const std::vector<std::string>& inputs, int64_t split_index,
-                                       int attempt, int max_retries) {
+                                       int attempt, int max_retries, const std::string& fallback_reason) {
     std::vector<std::string> argv = options.task_command_prefix;
     std::string joined;
     for (const auto& i : inputs) joined += (joined.empty() ? "" : ",") + i;
@@ -175,12 +183,13 @@ LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalM
                              "--retry-count", std::to_string(attempt), "--max-user-code-retries",
                              std::to_string(max_retries), "--namespace", options.namespace_name});
     if (split_index >= 0) argv.insert(argv.end(), {"--split-index", std::to_string(split_index)});
+    if (!fallback_reason.empty()) argv.insert(argv.end(), {"--fallback-reason", fallback_reason});
+    if (!options.origin_run_id.empty()) argv.insert(argv.end(), {"--origin-run-id", options.origin_run_id});
     for (const auto& t : options.tags) argv.insert(argv.end(), {"--tag", t});
     return argv;
   };
-  Scheduler scheduler(graph, result.run_id, store, console, sched);
-  result.status = scheduler.run({InitialTask{"start", {result.run_id + "/" + kParametersStep + "/" + kParametersTaskId}}}, 1);
-  return result;
+  Scheduler scheduler(graph, run_id, store, console, sched);
+  return scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + kParametersTaskId}}}, 1);
 }
 
 }  // namespace conflux

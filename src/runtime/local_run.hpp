@@ -12,6 +12,7 @@
 #include "flow/flow_graph.hpp"
 #include "metadata/local_metadata_provider.hpp"
 #include "runtime/console.hpp"
+#include "runtime/scheduler.hpp"
 
 namespace conflux {
 
@@ -28,6 +29,7 @@ struct LocalRunOptions {
   // (--quiet, --datastore-root, --with ...). `step ...` is appended per task.
   std::vector<std::string> task_command_prefix;
   std::map<std::string, std::string> task_env;
+  std::string origin_run_id;  // resume: the run being resumed
 };
 
 struct LocalRunResult {
@@ -39,6 +41,11 @@ struct LocalRunResult {
 LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
                          const FlowBase& parameters, const LocalRunOptions& options, Console& console,
                          const std::function<void(const std::string& run_id)>& on_run_id);
+
+// Runs every task of run `run_id` (whose `_parameters` task exists) with the scheduler; with a
+// cloner, tasks that succeeded in the run being resumed are cloned instead.
+Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, const std::string& run_id,
+                     const LocalRunOptions& options, Console& console, TaskCloner* cloner);
 
 // The system tags of a run started by `username`.
 std::vector<std::string> run_system_tags(const std::string& username);

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "flow/decorators.hpp"
+#include "datastore/task_datastore.hpp"
 #include "runtime/child_process.hpp"
 #include "runtime/log_capture.hpp"
 
@@ -36,6 +37,7 @@ struct SplitFrame {
   std::string step;
   int64_t index = 0;
   int64_t count = 0;
+  bool foreach = false;  // a foreach element (else a static branch)
 };
 
 struct PendingTask {
@@ -45,6 +47,7 @@ struct PendingTask {
   int64_t split_index = -1;
   std::vector<SplitFrame> path;
   int attempt = 0;
+  std::string fallback_reason;  // set for @catch's fallback attempt after the process died
 };
 
 struct RunningTask {
@@ -57,6 +60,7 @@ struct RunningTask {
   std::optional<Clock::time_point> deadline;  // @timeout
   bool timed_out = false;
   std::optional<ChildExit> exit;
+  std::optional<TaskOutcome> cloned;  // resume: the task was cloned, no process ran
 };
 
 // A join waits until every branch (or foreach element) of the split it closes has arrived.
@@ -102,17 +106,52 @@ struct Scheduler::Impl {
   std::deque<PendingTask> queue;
   std::list<RunningTask> running;
   std::map<std::string, JoinState> joins;
+  std::map<std::string, int> occurrences;  // resume: tasks seen per step and foreach position
   int64_t next_task_id = 1;
   std::optional<Status> failure;
 
   std::string pathspec(const PendingTask& t) const { return s.run_id_ + "/" + t.step + "/" + t.task_id; }
 
+  // Resume: clones the task from the origin run if it can. Returns true if it did.
+  Result<bool> try_clone(PendingTask& task) {
+    if (!s.options_.cloner || task.attempt > 0) return false;
+    std::vector<int64_t> indices;
+    for (const auto& f : task.path) {
+      if (f.foreach) indices.push_back(f.index);
+    }
+    std::string key = task.step;
+    for (int64_t i : indices) key += "," + std::to_string(i);
+    int occurrence = occurrences[key]++;
+    CONFLUX_ASSIGN_OR_RETURN(auto origin, s.options_.cloner->try_clone(task.step, indices, occurrence, task.task_id));
+    if (!origin) return false;
+    CONFLUX_ASSIGN_OR_RETURN(TaskOutcome outcome, s.store_.read_outcome(task.step, task.task_id, 0));
+    RunningTask r;
+    r.label = pathspec(task);
+    r.cloned = std::move(outcome);
+    s.console_.task_line(r.label, "Cloning previously run task " + *origin);
+    r.spec = std::move(task);
+    running.push_back(std::move(r));
+    return true;
+  }
+
   Status launch(PendingTask task) {
+    CONFLUX_ASSIGN_OR_RETURN(bool cloned, try_clone(task));
+    if (cloned) return Status();
     const GraphNode& node = s.graph_.node(task.step);
     int retries = max_user_retries(*node.step);
     std::vector<std::string> argv = s.options_.task_command(task.step, task.task_id, task.input_paths,
-                                                            task.split_index, task.attempt, retries);
-    auto process = ChildProcess::start(argv, s.options_.task_env);
+                                                            task.split_index, task.attempt, retries,
+                                                            task.fallback_reason);
+    // @environment: the step's variables, on top of the run's.
+    std::map<std::string, std::string> env = s.options_.task_env;
+    if (const DecoratorSpec* e = find_decorator(*node.step, "environment")) {
+      if (e->attributes.contains("vars") && e->attributes["vars"].is_object()) {
+        for (const auto& [name, value] : e->attributes["vars"].items()) {
+          if (value.is_string()) env[name] = value.get<std::string>();
+        }
+      }
+    }
+    auto process = ChildProcess::start(argv, env);
     if (!process.ok()) return process.status();
     RunningTask r;
     r.process = std::make_unique<ChildProcess>(std::move(process).value());
@@ -127,7 +166,9 @@ struct Scheduler::Impl {
                                          [&console, label](std::string_view line) { console.task_line(label, line); });
     r.err = std::make_unique<LogCapture>(s.options_.max_log_size_bytes,
                                          [&console, label](std::string_view line) { console.task_line(label, line); });
-    console.task_line(r.label, task.attempt == 0 ? "Task is starting." : "Task is starting (retry).");
+    console.task_line(r.label, !task.fallback_reason.empty() ? "Task fallback is starting to handle the failure."
+                               : task.attempt == 0            ? "Task is starting."
+                                                              : "Task is starting (retry).");
     r.spec = std::move(task);
     running.push_back(std::move(r));
     return Status();
@@ -161,7 +202,7 @@ struct Scheduler::Impl {
         s.console_.task_line(task.label, "Foreach yields " + std::to_string(n) + " child steps.");
         for (int64_t i = 0; i < n; ++i) {
           auto path = task.spec.path;
-          path.push_back({node.name, i, n});
+          path.push_back({node.name, i, n, true});
           queue.push_back(child(node.out_funcs.front(), task, std::move(path), i));
         }
         return Status();
@@ -170,7 +211,7 @@ struct Scheduler::Impl {
         int64_t n = static_cast<int64_t>(node.out_funcs.size());
         for (int64_t i = 0; i < n; ++i) {
           auto path = task.spec.path;
-          path.push_back({node.name, i, n});
+          path.push_back({node.name, i, n, false});
           queue.push_back(child(node.out_funcs[i], task, std::move(path), -1));
         }
         return Status();
@@ -237,7 +278,7 @@ struct Scheduler::Impl {
   }
 
   // Handles a task whose process ended. Returns false if the run must stop.
-  bool finish(RunningTask& task) {
+  bool finish(RunningTask& task, bool schedule) {
     const ChildExit& exit = *task.exit;
     const GraphNode& node = s.graph_.node(task.spec.step);
     bool success = exit.ok() && !task.timed_out;
@@ -266,6 +307,11 @@ struct Scheduler::Impl {
                                                 task.timed_out || exit.signal != 0, success);
     if (!saved.ok()) s.console_.task_line(task.label, "Could not save the task's logs: " + saved.message());
 
+    if (success && !schedule) {
+      s.console_.task_line(task.label, "Task finished successfully.");
+      return true;
+    }
+    if (!schedule) return false;
     if (success) {
       Status next = schedule_successors(task, *outcome);
       if (!next.ok()) {
@@ -278,10 +324,23 @@ struct Scheduler::Impl {
       return true;
     }
     bool retry_allowed = exit.exit_code != kExitDisallowRetry || exit.signal != 0;
-    if (retry_allowed && task.spec.attempt < max_user_retries(*node.step)) {
+    int user_retries = max_user_retries(*node.step);
+    if (retry_allowed && task.spec.attempt < user_retries) {
       PendingTask again = task.spec;
       again.attempt += 1;
       queue.push_front(std::move(again));
+      return true;
+    }
+    // @catch: a process that died (or timed out) without recording the failure gets one fallback
+    // attempt that records it as caught, so the flow continues (Metaflow's fallback step).
+    bool died = task.timed_out || exit.signal != 0 || (!exit.ok() && exit.exit_code != 1);
+    if (find_decorator(*node.step, "catch") && died && task.spec.fallback_reason.empty() &&
+        task.spec.attempt + 1 < TaskDataStore::kMaxAttempts) {
+      PendingTask fallback = task.spec;
+      fallback.attempt += 1;
+      fallback.fallback_reason = task.timed_out ? "the task timed out (@timeout)"
+                                                : "the task process died: " + exit.describe();
+      queue.push_front(std::move(fallback));
       return true;
     }
     failure = Status::failed_precondition("Step " + node.name + " (task-id " + task.spec.task_id + ") failed.");
@@ -289,12 +348,14 @@ struct Scheduler::Impl {
   }
 
   void stop_all(int signal) {
-    for (auto& t : running) t.process->signal_group(signal);
+    for (auto& t : running) {
+      if (t.process) t.process->signal_group(signal);
+    }
   }
 };
 
 Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_task_id) {
-  Impl impl{*this, {}, {}, {}, first_task_id, std::nullopt};
+  Impl impl{*this, {}, {}, {}, {}, first_task_id, std::nullopt};
   for (const auto& init : initial) {
     PendingTask t;
     t.step = init.step;
@@ -348,6 +409,10 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
     auto now = Clock::now();
     auto wait = std::chrono::milliseconds(200);
     for (auto& t : impl.running) {
+      if (t.cloned) {
+        awaiting_exit = true;  // handled right away below
+        continue;
+      }
       if (t.process->stdout_fd() >= 0) fds.push_back({t.process->stdout_fd(), POLLIN, 0});
       if (t.process->stderr_fd() >= 0) fds.push_back({t.process->stderr_fd(), POLLIN, 0});
       if (t.process->stdout_fd() < 0 && t.process->stderr_fd() < 0) awaiting_exit = true;
@@ -368,6 +433,18 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
     now = Clock::now();
     for (auto it = impl.running.begin(); it != impl.running.end();) {
       RunningTask& t = *it;
+      if (t.cloned) {
+        Status next = impl.schedule_successors(t, *t.cloned);
+        it = impl.running.erase(it);
+        if (!next.ok()) {
+          impl.failure = next;
+          stopping = true;
+          impl.queue.clear();
+          impl.stop_all(SIGTERM);
+          stop_deadline = Clock::now() + kStopGrace;
+        }
+        continue;
+      }
       impl.read_output(t);
       if (t.deadline && now >= *t.deadline && !t.timed_out) {
         t.timed_out = true;
@@ -378,23 +455,20 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
         ++it;
         continue;
       }
-      if (stopping) {
-        console_.task_line(t.label, "Task stopped.");
-        it = impl.running.erase(it);
-        continue;
-      }
-      bool keep_going = impl.finish(t);
+      // While stopping, a task that ends is still recorded (its work can be cloned by resume),
+      // but nothing new starts.
+      bool keep_going = impl.finish(t, /*schedule=*/!stopping);
       it = impl.running.erase(it);
-      if (!keep_going) {
+      if (!keep_going && !stopping) {
         stopping = true;
         impl.queue.clear();
         console_.line("Workflow failed.");
+        // Like Metaflow, running tasks get a grace period to finish before they are killed.
         console_.line("Terminating " + std::to_string(impl.running.size()) + " active tasks...");
-        impl.stop_all(SIGTERM);
         stop_deadline = Clock::now() + kStopGrace;
       }
     }
-    if (stopping && Clock::now() >= stop_deadline) impl.stop_all(SIGKILL);
+    if (stopping && Clock::now() >= stop_deadline) impl.stop_all(SIGKILL);  // grace is over
   }
 
   sigaction(SIGINT, &old_int, nullptr);

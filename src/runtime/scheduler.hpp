@@ -38,6 +38,19 @@ class TaskStore {
                                      bool success) = 0;
 };
 
+// Resume: decides whether a task can be cloned from the run being resumed instead of running.
+class TaskCloner {
+ public:
+  virtual ~TaskCloner() = default;
+  // If step `step` at this foreach position (the indices of the enclosing foreaches, outermost
+  // first; `occurrence` counts earlier tasks with the same position, for loops) succeeded in the
+  // origin run and need not rerun, clones it as task `new_task_id` of the new run and returns
+  // the origin task's pathspec; nullopt means the task must run.
+  virtual Result<std::optional<std::string>> try_clone(const std::string& step,
+                                                       const std::vector<int64_t>& foreach_indices,
+                                                       int occurrence, const std::string& new_task_id) = 0;
+};
+
 struct SchedulerOptions {
   int64_t max_workers = 16;
   int64_t max_num_splits = 100;
@@ -45,8 +58,11 @@ struct SchedulerOptions {
   // Builds the command line of one task attempt (the flow binary's `step` command).
   std::function<std::vector<std::string>(const std::string& step, const std::string& task_id,
                                          const std::vector<std::string>& input_paths,
-                                         int64_t split_index, int attempt, int max_user_retries)>
+                                         int64_t split_index, int attempt, int max_user_retries,
+                                         const std::string& fallback_reason)>
       task_command;
+  // Set for `resume`: tasks that succeeded in the origin run are cloned, not run.
+  TaskCloner* cloner = nullptr;
   std::map<std::string, std::string> task_env;  // added to every task's environment
 };
 

@@ -82,7 +82,8 @@ class TaskRun {
 };
 
 bool TaskRun::catch_applies() const {
-  return find_decorator(*node_.step, "catch") != nullptr && o_.retry_count >= o_.max_user_code_retries;
+  return find_decorator(*node_.step, "catch") != nullptr &&
+         (o_.retry_count >= o_.max_user_code_retries || !o_.fallback_reason.empty());
 }
 
 Status TaskRun::prepare() {
@@ -116,6 +117,10 @@ Status TaskRun::prepare() {
   }
 
   std::vector<MetaDatum> rows = attempt_metadata(o_, storage_.type());
+  if (const DecoratorSpec* r = find_decorator(*node_.step, "resources")) {
+    // Recorded for the people and the cluster launchers that read it.
+    rows.push_back({"resources", r->attributes.dump(), "resources", {"attempt_id:" + std::to_string(o_.retry_count)}});
+  }
   if (!stack_.empty()) {
     std::string frames = "[";
     for (size_t i = 0; i < stack_.size(); ++i) {
@@ -322,12 +327,16 @@ int TaskRun::run() {
   }
 
   std::optional<CaughtException> error;
-  try {
-    node_.step->body(*flow_object_, join_inputs_.get());
-  } catch (const std::exception& e) {
-    error = CaughtException{current_exception_type(), e.what()};
-  } catch (...) {
-    error = CaughtException{current_exception_type(), "(an exception that is not a std::exception)"};
+  if (!o_.fallback_reason.empty()) {
+    error = CaughtException{"conflux::TaskFailure", o_.fallback_reason};
+  } else {
+    try {
+      node_.step->body(*flow_object_, join_inputs_.get());
+    } catch (const std::exception& e) {
+      error = CaughtException{current_exception_type(), e.what()};
+    } catch (...) {
+      error = CaughtException{current_exception_type(), "(an exception that is not a std::exception)"};
+    }
   }
   std::cout.flush();
 

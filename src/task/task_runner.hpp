@@ -26,6 +26,9 @@ struct TaskRunOptions {
   std::string namespace_name;
   RunTags tags;
   std::string origin_run_id;
+  // @catch's fallback attempt: the previous attempt's process died for this reason; the step is
+  // not run again, the failure is recorded as caught.
+  std::string fallback_reason;
   std::string program_name;  // the flow binary's file name (_graph_info "file")
   std::string ds_root;       // the datastore root (".../.metaflow"), recorded in metadata
 };

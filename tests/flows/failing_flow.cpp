@@ -10,7 +10,7 @@
 
 class FailingFlow : public conflux::FlowSpec<FailingFlow> {
  public:
-  conflux::Parameter<std::string> mode{this, "mode", "ok", "throw, abort, segfault, sleep, exit202 or ok"};
+  conflux::Parameter<std::string> mode{this, "mode", "ok", "throw, env, abort, segfault, sleep, sleep_env, exit202 or ok"};
   conflux::Parameter<int64_t> sleep_seconds{this, "sleep_seconds", 30, "how long `sleep` sleeps"};
   conflux::Artifact<std::vector<int64_t>> items{this, "items"};
   conflux::Artifact<int64_t> value{this, "value"};
@@ -19,10 +19,18 @@ class FailingFlow : public conflux::FlowSpec<FailingFlow> {
   void work() {
     std::cout << "working on " << input<int64_t>() << std::endl;
     if (*mode == "throw" && index() == 1) throw std::runtime_error("deliberate failure in work");
+    // Fails while FAILING_FLOW_BREAK is set: lets a test fix the failure and resume.
+    const char* broken = std::getenv("FAILING_FLOW_BREAK");
+    if (*mode == "env" && index() == 1 && broken && *broken) throw std::runtime_error("broken by environment");
     if (*mode == "abort" && index() == 1) std::abort();
     if (*mode == "segfault" && index() == 1) std::raise(SIGSEGV);
     if (*mode == "exit202" && index() == 1) std::exit(202);
     if (*mode == "sleep") std::this_thread::sleep_for(std::chrono::seconds(*sleep_seconds));
+    // Sleeps only while FAILING_FLOW_SLEEP is set: a test kills the run, then resumes it.
+    const char* sleepy = std::getenv("FAILING_FLOW_SLEEP");
+    if (*mode == "sleep_env" && index() > 0 && sleepy && *sleepy) {
+      std::this_thread::sleep_for(std::chrono::seconds(*sleep_seconds));
+    }
     value = input<int64_t>();
   }
   void join(const conflux::Inputs<FailingFlow>& inputs) {

@@ -12,37 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "testutil/testutil.hpp"
+#include "runtime/flow_run_test_util.hpp"
 
 namespace {
 
-namespace fs = std::filesystem;
-using conflux::testing::build_path;
-using conflux::testing::CommandResult;
-using conflux::testing::read_file;
-using conflux::testing::run_command;
-using conflux::testing::TempDir;
-
-class RunTest : public ::testing::Test {
- protected:
-  CommandResult run_flow(const std::string& binary, std::vector<std::string> args) {
-    std::vector<std::string> argv = {build_path(binary).string()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv, {{"METAFLOW_DATASTORE_SYSROOT_LOCAL", dir_.path().string()}, {"USER", "tester"}});
-  }
-  fs::path root() const { return dir_.path() / ".metaflow"; }
-  static std::string run_id_of(const std::string& out) {
-    std::smatch m;
-    std::regex re("Workflow starting \\(run-id ([0-9]+)\\)");
-    return std::regex_search(out, m, re) ? m[1].str() : "";
-  }
-  nlohmann::json python_load() {
-    auto r = run_command({"/usr/bin/python3", CONFLUX_SOURCE_DIR "/tests/tools/load_artifacts.py", root().string()});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    return nlohmann::json::parse(r.out.empty() ? "{}" : r.out);
-  }
-  TempDir dir_;
-};
+using namespace conflux::testing;  // NOLINT: test helpers
+using RunTest = FlowRunTest;
 
 TEST_F(RunTest, HelloRunsAndLeavesMetaflowLayout) {
   auto r = run_flow("examples/hello", {"run"});
@@ -82,6 +57,8 @@ TEST_F(RunTest, HelloRunsAndLeavesMetaflowLayout) {
   EXPECT_EQ(loaded[end]["_task_ok"]["json"], true);
   EXPECT_EQ(loaded[end]["name"]["json"], "HelloFlow");
 }
+
+
 
 TEST_F(RunTest, DumpAndLogsShowTheRun) {
   auto r = run_flow("examples/hello", {"run"});
@@ -231,46 +208,6 @@ TEST_F(RunTest, MaxNumSplitsIsEnforced) {
   auto r = run_flow("examples/foreach", {"run", "--shards", "5", "--max-num-splits", "3"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("more than --max-num-splits 3"), std::string::npos) << r.out;
-}
-
-// Starts a flow in the background and returns its pid.
-pid_t spawn_flow(const std::string& binary, const std::vector<std::string>& args, const fs::path& sysroot,
-                 const fs::path& output) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    setenv("METAFLOW_DATASTORE_SYSROOT_LOCAL", sysroot.c_str(), 1);
-    FILE* out = freopen(output.c_str(), "w", stdout);
-    (void)out;
-    dup2(fileno(stdout), 2);
-    std::vector<std::string> all = {build_path(binary).string()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-// The pids of processes running `binary` (by /proc/<pid>/exe).
-std::vector<pid_t> processes_of(const std::string& binary) {
-  std::vector<pid_t> out;
-  fs::path target = fs::canonical(build_path(binary));
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::error_code ec;
-    fs::path exe = fs::read_symlink(entry.path() / "exe", ec);
-    if (!ec && exe == target) out.push_back(std::stoi(entry.path().filename().string()));
-  }
-  return out;
-}
-
-bool wait_for_text(const fs::path& file, const std::string& text, int seconds) {
-  for (int i = 0; i < seconds * 20; ++i) {
-    if (read_file(file).find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
 }
 
 TEST_F(RunTest, InterruptStopsEveryTask) {

@@ -28,6 +28,7 @@ class MetaflowExceptionWrapper(Exception):
         self.__dict__.update(state)
 
 
+MetaflowExceptionWrapper.__module__ = "metaflow.exception"
 exception_module = types.ModuleType("metaflow.exception")
 exception_module.MetaflowExceptionWrapper = MetaflowExceptionWrapper
 sys.modules.setdefault("metaflow", types.ModuleType("metaflow"))

@@ -7,6 +7,7 @@ const std::vector<CommandEntry>& flow_commands() {
   static const std::vector<CommandEntry> commands = {
       // name, summary, handler, needs a valid graph, hidden
       {"run", "Run the flow locally.", run_command, true, false},
+      {"resume", "Resume a failed run from its failed step (or a given one).", resume_command, true, false},
       {"show", "Show the structure of the flow.", show_command, false, false},
       {"check", "Check that the flow is valid.", check_command, false, false},
       {"output-dot", "Print the flow's graph in Graphviz DOT.", output_dot_command, true, false},

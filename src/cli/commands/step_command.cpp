@@ -23,6 +23,7 @@ int step_command(FlowCommandContext& ctx) {
       {"tag", "TAG", "A user tag of the run.", true, ""},
       {"namespace", "NS", "The run's namespace.", false, ""},
       {"origin-run-id", "R", "The run this one resumes.", false, ""},
+      {"fallback-reason", "TEXT", "Do not run the step: record this failure as caught by @catch.", false, ""},
   };
   spec.positionals = {"STEP"};
   spec.min_positionals = spec.max_positionals = 1;
@@ -59,6 +60,7 @@ int step_command(FlowCommandContext& ctx) {
   o.namespace_name = args->get("namespace", "user:" + ctx.username);
   o.tags = RunTags{args->all("tag"), run_system_tags(ctx.username)};
   o.origin_run_id = args->get("origin-run-id");
+  o.fallback_reason = args->get("fallback-reason");
   o.program_name = ctx.program_name;
 
   auto backends = open_backends(ctx.global, ctx.username);

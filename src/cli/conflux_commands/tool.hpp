@@ -1,0 +1,103 @@
+// The `conflux` command (operator and user tool): shared pieces of its commands. The effective
+// configuration (flags > environment > ~/.metaflowconfig/config.json > defaults), opening a
+// Client on it, aligned tables, time formats, and error reporting with the tool's exit codes:
+// 0 success, 1 an error, 2 a usage error (bad option, missing argument, malformed pathspec).
+//
+// Like the rest of src/cli this is where flags, environment variables and config files are read;
+// the client library below receives plain values. Single-threaded.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/args.hpp"
+#include "conflux/client.hpp"
+
+namespace conflux::cli::tool {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;
+inline constexpr int kExitUsage = 2;
+
+// Options accepted before or after the command.
+struct GlobalFlags {
+  std::optional<std::string> datastore_root;  // --datastore-root DIR (the directory holding .metaflow)
+  std::optional<std::string> namespace_tag;   // --namespace NS
+  bool all_namespaces = false;                // --all-namespaces
+};
+
+// A setting and where its value came from ("--datastore-root", "environment (USER)", ...).
+struct Setting {
+  std::string value;
+  std::string source;
+};
+
+struct EffectiveConfig {
+  std::filesystem::path config_file;
+  bool config_file_exists = false;
+  std::optional<std::string> sysroot;  // the datastore sysroot, when configured
+  Setting datastore_root;              // the .metaflow directory
+  Setting metadata;                    // "local"
+  Setting username;
+  Setting ns;                          // "user:alice", or "None" for the global namespace
+  bool global_namespace = false;
+  std::filesystem::path cwd;
+};
+
+struct ToolContext {
+  std::string command;            // "runs"
+  std::vector<std::string> args;  // the words after the command, global flags removed
+  GlobalFlags flags;
+  EffectiveConfig config;
+};
+
+// Reads the environment and the config file. Error if the config file is not valid JSON.
+Result<EffectiveConfig> resolve_config(const GlobalFlags& flags);
+Result<Client> open_client(const ToolContext& ctx);
+
+// Parses the command's options; on --help prints the help page and sets *exit_code = 0; on a
+// usage error prints it and sets *exit_code = 2. Returns nullopt in both cases.
+std::optional<ParsedArgs> parse_command(const ToolContext& ctx, const CommandSpec& spec,
+                                        int* exit_code);
+
+// "conflux <command>: <code name>: <message>" on stderr; returns 1 (2 for a usage error).
+int fail(const ToolContext& ctx, const Status& status);
+int usage_error(const ToolContext& ctx, const Status& status);
+// Parses a pathspec argument with `min_depth`..`max_depth` components; a usage error otherwise.
+Result<Pathspec> parse_pathspec_arg(const std::string& text, int min_depth, int max_depth,
+                                    const std::string& form);
+
+// Columns separated by two spaces, padded to the widest cell; a header row first.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows);
+// "Key   value" lines with keys padded to the widest.
+void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows);
+
+// "2026-11-29 06:17:36" (UTC) for people; "2026-11-29T06:17:36.074Z" for JSON.
+std::string human_time(ClientTime t);
+std::string iso_time(ClientTime t);
+nlohmann::ordered_json json_time(const std::optional<ClientTime>& t);
+std::string join(const std::vector<std::string>& items, const std::string& separator);
+
+// A task's state for people: "successful", "failed" (finished unsuccessfully, or its latest
+// attempt reported attempt_ok False) or "unfinished" (running, or killed before recording).
+Result<std::string> task_status(const Task& task);
+// A run's state from its end task: "successful", "failed" or "unfinished".
+Result<std::string> run_status(const Run& run);
+
+// Commands (one file each).
+int flows_command(ToolContext& ctx);
+int runs_command(ToolContext& ctx);
+int show_command(ToolContext& ctx);
+int dump_command(ToolContext& ctx);
+int logs_command(ToolContext& ctx);
+int tag_command(ToolContext& ctx);
+int configure_command(ToolContext& ctx);
+int version_command(ToolContext& ctx);
+
+}  // namespace conflux::cli::tool

@@ -1,0 +1,152 @@
+// Client: opening the backends and looking objects up by pathspec.
+#include "conflux/client.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include "client/client_state.hpp"
+#include "datastore/datastore_root.hpp"
+#include "datastore/local_storage.hpp"
+#include "metadata/local_metadata_provider.hpp"
+
+namespace conflux {
+
+using client_detail::Backends;
+using client_detail::ClientState;
+using client_detail::lookup_error;
+
+namespace {
+
+Result<std::filesystem::path> resolve_root(const ClientOptions& options) {
+  if (!options.datastore_root.empty()) return options.datastore_root;
+  if (options.sysroot && !options.sysroot->empty()) {
+    return find_datastore_root(options.cwd.empty() ? std::filesystem::path("/") : options.cwd,
+                               std::string_view(*options.sysroot));
+  }
+  if (options.cwd.empty() || !options.cwd.is_absolute()) {
+    return Status::invalid_argument(
+        "ClientOptions: give datastore_root, sysroot, or an absolute cwd to search from");
+  }
+  return find_datastore_root(options.cwd, std::nullopt);
+}
+
+// Flows of a run lookup that failed: say which part is missing.
+Status missing_run(MetadataProvider& metadata, const Pathspec& path, const Status& status) {
+  if (status.is_not_found() && !metadata.get_flow(path.flow).ok()) {
+    return Status::not_found("Flow '" + path.flow + "' does not exist");
+  }
+  return lookup_error("run", path.to_string(), status);
+}
+
+}  // namespace
+
+Result<Client> Client::open(const ClientOptions& options) {
+  if (options.metadata != "local") {
+    return Status::not_supported("metadata provider '" + options.metadata +
+                                 "' is not supported by the Conflux client yet (only 'local')");
+  }
+  CONFLUX_ASSIGN_OR_RETURN(std::filesystem::path root, resolve_root(options));
+  std::error_code ec;
+  if (!std::filesystem::is_directory(root, ec)) {
+    return Status::not_found("no datastore at " + root.string() +
+                             " (nothing has been run there; set METAFLOW_DATASTORE_SYSROOT_LOCAL "
+                             "or --datastore-root to the directory holding .metaflow)");
+  }
+  auto backends = std::make_shared<Backends>();
+  backends->root = root;
+  auto storage = std::make_unique<LocalStorage>(root);
+  LocalMetadataOptions metadata_options;
+  metadata_options.user_name = options.username;
+  backends->owned_metadata = std::make_unique<LocalMetadataProvider>(*storage, metadata_options);
+  backends->owned_storage = std::move(storage);
+  backends->storage = backends->owned_storage.get();
+  backends->metadata = backends->owned_metadata.get();
+  auto state = std::make_shared<ClientState>();
+  state->backends = std::move(backends);
+  state->ns = options.ns ? *options.ns : Namespace::user(options.username);
+  return Client(std::move(state));
+}
+
+Client Client::attach(MetadataProvider& metadata, StorageBackend& storage, Namespace ns) {
+  auto backends = std::make_shared<Backends>();
+  backends->storage = &storage;
+  backends->metadata = &metadata;
+  auto state = std::make_shared<ClientState>();
+  state->backends = std::move(backends);
+  state->ns = std::move(ns);
+  return Client(std::move(state));
+}
+
+Client Client::in_namespace(Namespace ns) const {
+  auto state = std::make_shared<ClientState>(*state_);
+  state->ns = std::move(ns);
+  return Client(std::move(state));
+}
+
+const Namespace& Client::current_namespace() const { return state_->ns; }
+const std::filesystem::path& Client::datastore_root() const { return state_->backends->root; }
+MetadataProvider& Client::metadata_provider() const { return state_->metadata(); }
+StorageBackend& Client::storage() const { return state_->storage(); }
+
+Result<std::vector<Flow>> Client::flows() const {
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<FlowRecord> records, state_->metadata().list_flows());
+  std::vector<Flow> out;
+  for (const FlowRecord& record : records) {
+    Flow flow(client_detail::flow_core(state_, record));
+    if (!state_->ns.is_global()) {
+      CONFLUX_ASSIGN_OR_RETURN(std::vector<Run> runs, flow.runs());
+      if (runs.empty()) continue;
+    }
+    out.push_back(std::move(flow));
+  }
+  std::sort(out.begin(), out.end(), [](const Flow& a, const Flow& b) { return a.id() < b.id(); });
+  return out;
+}
+
+Result<Flow> Client::flow(std::string_view name) const {
+  CONFLUX_ASSIGN_OR_RETURN(Pathspec path, Pathspec::parse(name, 1));
+  Result<FlowRecord> record = state_->metadata().get_flow(path.flow);
+  if (!record.ok()) return lookup_error("flow", path.flow, record.status());
+  Flow flow(client_detail::flow_core(state_, *record));
+  if (!state_->ns.is_global()) {
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<Run> runs, flow.runs());
+    if (runs.empty()) {
+      return Status::failed_precondition(
+          "Flow '" + path.flow + "' has no runs in namespace '" + state_->ns.to_string() +
+          "'; look in another namespace (Client::in_namespace(Namespace::global()), Metaflow's "
+          "namespace(None); `conflux --all-namespaces` or `--namespace TAG`)");
+    }
+  }
+  return flow;
+}
+
+Result<Run> Client::run(std::string_view pathspec) const {
+  CONFLUX_ASSIGN_OR_RETURN(Pathspec path, Pathspec::parse(pathspec, 2));
+  Result<RunRecord> record = state_->metadata().get_run(path.flow, path.run_id);
+  if (!record.ok()) return missing_run(state_->metadata(), path, record.status());
+  Run run(client_detail::run_core(state_, *record));
+  CONFLUX_RETURN_IF_ERROR(client_detail::check_namespace("run", run.core()));
+  return run;
+}
+
+Result<Step> Client::step(std::string_view pathspec) const {
+  CONFLUX_ASSIGN_OR_RETURN(Pathspec path, Pathspec::parse(pathspec, 3));
+  CONFLUX_ASSIGN_OR_RETURN(Run run, this->run(path.parent()));
+  return run.step(path.step);
+}
+
+Result<Task> Client::task(std::string_view pathspec, std::optional<int> attempt) const {
+  CONFLUX_ASSIGN_OR_RETURN(Pathspec path, Pathspec::parse(pathspec, 4));
+  if (attempt) CONFLUX_RETURN_IF_ERROR(client_detail::check_attempt(*attempt));
+  CONFLUX_ASSIGN_OR_RETURN(Step step, this->step(path.parent()));
+  return step.task(path.task_id, attempt);
+}
+
+Result<DataArtifact> Client::artifact(std::string_view pathspec,
+                                      std::optional<int> attempt) const {
+  CONFLUX_ASSIGN_OR_RETURN(Pathspec path, Pathspec::parse(pathspec, 5));
+  CONFLUX_ASSIGN_OR_RETURN(Task task, this->task(path.parent(), attempt));
+  return task.data_artifact(path.artifact);
+}
+
+}  // namespace conflux

@@ -1,0 +1,203 @@
+#include "runtime/resume.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "conflux/codec.hpp"
+#include "datastore/content_addressed_store.hpp"
+#include "datastore/task_datastore.hpp"
+#include "task/foreach_values.hpp"
+
+namespace conflux {
+
+namespace {
+
+bool numeric_less(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+// The successful tasks of the origin run, by step and foreach position; clones them on request.
+class OriginRun : public TaskCloner {
+ public:
+  OriginRun(StorageBackend& storage, MetadataProvider& metadata, std::string flow, std::string origin,
+            std::set<std::string> rerun, const LocalRunOptions& options)
+      : storage_(storage), metadata_(metadata), flow_(std::move(flow)), origin_(std::move(origin)),
+        rerun_(std::move(rerun)), options_(options), cas_(storage, flow_) {}
+
+  void set_new_run(std::string run_id, RunTags tags) {
+    new_run_ = std::move(run_id);
+    tags_ = std::move(tags);
+  }
+
+  // Reads which tasks of the origin run finished successfully, and where each stood in its
+  // foreaches.
+  Status scan() {
+    CONFLUX_ASSIGN_OR_RETURN(auto steps, storage_.list(flow_ + "/" + origin_));
+    for (const auto& step : steps) {
+      if (step.is_file || step.name == "_meta" || step.name == "_parameters") continue;
+      CONFLUX_ASSIGN_OR_RETURN(auto tasks, storage_.list(flow_ + "/" + origin_ + "/" + step.name));
+      std::vector<std::string> ids;
+      for (const auto& t : tasks) {
+        if (!t.is_file && t.name != "_meta") ids.push_back(t.name);
+      }
+      std::sort(ids.begin(), ids.end(), numeric_less);
+      for (const std::string& id : ids) {
+        TaskDataStore ds(storage_, flow_, origin_, step.name, id);
+        auto attempt = ds.latest_done_attempt();
+        if (!attempt.ok()) continue;  // never finished (e.g. killed): runs again
+        CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(*attempt));
+        auto ok = value(index, "_task_ok");
+        if (!ok.ok() || !ok->is_bool() || !ok->as_bool()) continue;  // failed: runs again
+        std::string key = step.name;
+        if (index.find("_foreach_stack")) {
+          CONFLUX_ASSIGN_OR_RETURN(Value stack, value(index, "_foreach_stack"));
+          CONFLUX_ASSIGN_OR_RETURN(auto frames, frames_from_value(stack));
+          for (const auto& f : frames) key += "," + std::to_string(f.index);
+        }
+        by_position_[key].push_back(id);
+      }
+    }
+    return Status();
+  }
+
+  Result<std::optional<std::string>> try_clone(const std::string& step, const std::vector<int64_t>& indices,
+                                               int occurrence, const std::string& new_task_id) override {
+    if (rerun_.count(step)) return std::optional<std::string>();
+    std::string key = step;
+    for (int64_t i : indices) key += "," + std::to_string(i);
+    auto it = by_position_.find(key);
+    if (it == by_position_.end() || occurrence >= static_cast<int>(it->second.size())) {
+      return std::optional<std::string>();
+    }
+    const std::string& origin_task = it->second[occurrence];
+    CONFLUX_RETURN_IF_ERROR(clone_task(storage_, metadata_, flow_, origin_, step, origin_task, new_run_,
+                                       new_task_id, tags_, options_.ds_root));
+    return std::optional<std::string>(origin_ + "/" + step + "/" + origin_task);
+  }
+
+ private:
+  Result<Value> value(const ArtifactIndex& index, std::string_view name) {
+    const ArtifactEntry* e = index.find(name);
+    if (!e) return Status::not_found(std::string(name));
+    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas_.load_all(e->sha));
+    return read_pickle_from_string(bytes);
+  }
+
+  StorageBackend& storage_;
+  MetadataProvider& metadata_;
+  std::string flow_;
+  std::string origin_;
+  std::set<std::string> rerun_;
+  const LocalRunOptions& options_;
+  ContentAddressedStore cas_;
+  std::string new_run_;
+  RunTags tags_;
+  std::map<std::string, std::vector<std::string>> by_position_;
+};
+
+// `step` and every step reachable from it.
+std::set<std::string> steps_from(const FlowGraph& graph, const std::string& step) {
+  std::set<std::string> out;
+  std::vector<std::string> todo = {step};
+  while (!todo.empty()) {
+    std::string s = todo.back();
+    todo.pop_back();
+    if (!out.insert(s).second) continue;
+    for (const auto& next : graph.node(s).out_funcs) todo.push_back(next);
+  }
+  return out;
+}
+
+}  // namespace
+
+Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
+                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
+                  const std::string& ds_root) {
+  TaskDataStore origin(storage, flow, origin_run, step, origin_task);
+  CONFLUX_ASSIGN_OR_RETURN(int attempt, origin.latest_done_attempt());
+  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, origin.load_index(attempt));
+  index.attempt = 0;
+
+  CONFLUX_RETURN_IF_ERROR(metadata.register_task_id(flow, new_run, step, new_task_id, tags));
+  TaskDataStore target(storage, flow, new_run, step, new_task_id);
+  CONFLUX_RETURN_IF_ERROR(target.save_attempt_start(0, std::chrono::system_clock::now()));
+  std::vector<std::string> attempt_tag = {"attempt_id:0"};
+  std::vector<MetaDatum> rows = {
+      {"attempt", "0", "attempt", attempt_tag},
+      {"origin-run-id", origin_run, "origin-run-id", attempt_tag},
+      {"origin-task-id", origin_task, "origin-task-id", attempt_tag},
+      {"ds-type", std::string(storage.type()), "ds-type", attempt_tag},
+      {"ds-root", ds_root, "ds-root", attempt_tag},
+      {"attempt_ok", "True", "internal_attempt_status", attempt_tag},
+  };
+  CONFLUX_RETURN_IF_ERROR(metadata.register_metadata(flow, new_run, step, new_task_id, rows));
+  CONFLUX_RETURN_IF_ERROR(target.done(0, index));
+  std::vector<ArtifactRef> refs;
+  for (const auto& e : index.artifacts) {
+    ArtifactRef ref;
+    ref.name = e.name;
+    ref.sha = e.sha;
+    ref.content_type = e.info.encoding;
+    ref.ds_type = std::string(storage.type());
+    ref.ds_root = ds_root;
+    refs.push_back(std::move(ref));
+  }
+  CONFLUX_RETURN_IF_ERROR(metadata.register_artifacts(flow, new_run, step, new_task_id, 0, refs, tags));
+  std::vector<MetaDatum> done = {{"attempt-done", "0", "attempt-done", attempt_tag}};
+  return metadata.register_metadata(flow, new_run, step, new_task_id, done);
+}
+
+LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+                            const LocalRunOptions& options, const ResumeOptions& resume, Console& console,
+                            const std::function<void(const std::string&)>& on_run_id) {
+  LocalRunResult result;
+  const std::string& flow = graph.flow().name;
+  auto origin = metadata.get_run(flow, resume.origin_run_id);
+  if (!origin.ok()) {
+    result.status = origin.status().with_context("cannot resume run " + flow + "/" + resume.origin_run_id);
+    return result;
+  }
+  std::set<std::string> rerun;
+  if (!resume.step.empty()) {
+    if (!graph.contains(resume.step)) {
+      result.status = Status::invalid_argument("cannot resume from step '" + resume.step + "': the flow " + flow +
+                                               " has no such step");
+      return result;
+    }
+    rerun = steps_from(graph, resume.step);
+  }
+  console.line("Gathering required information to resume run (this may take a bit of time)...");
+  OriginRun origin_run(storage, metadata, flow, resume.origin_run_id, rerun, options);
+  Status scanned = origin_run.scan();
+  if (!scanned.ok()) {
+    result.status = scanned.with_context("cannot read run " + flow + "/" + resume.origin_run_id);
+    return result;
+  }
+
+  RunTags tags{options.tags, run_system_tags(options.username)};
+  auto run_id = metadata.new_run_id(flow, tags);
+  if (!run_id.ok()) {
+    result.status = run_id.status().with_context("cannot create the run");
+    return result;
+  }
+  result.run_id = *run_id;
+  if (on_run_id) on_run_id(result.run_id);
+  origin_run.set_new_run(result.run_id, tags);
+  console.line("Workflow starting (run-id " + result.run_id + "):");
+  // Parameters cannot change on resume: the origin run's _parameters task is cloned.
+  Status params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", "0", result.run_id,
+                             "0", tags, options.ds_root);
+  if (!params.ok()) {
+    result.status = params.with_context("cannot clone the parameters of run " + resume.origin_run_id);
+    return result;
+  }
+  LocalRunOptions run_options = options;
+  run_options.origin_run_id = resume.origin_run_id;
+  result.status = run_scheduler(graph, storage, result.run_id, run_options, console, &origin_run);
+  return result;
+}
+
+}  // namespace conflux

@@ -1,0 +1,30 @@
+// resume_local(): Metaflow's `resume`. A new run re-executes a flow from its failed step (or a
+// given step): every task of the origin run that succeeded before that point is cloned by
+// reference (its artifact index is copied; no artifact data is), and the rest runs again with
+// the origin run's parameters. Works whatever stopped the origin run, SIGKILL included: only
+// committed, successful attempts are cloned.
+#pragma once
+
+#include <string>
+
+#include "runtime/local_run.hpp"
+
+namespace conflux {
+
+struct ResumeOptions {
+  std::string origin_run_id;  // the run to resume
+  std::string step;           // rerun from this step (and everything after it); empty: from failures
+};
+
+LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+                            const LocalRunOptions& options, const ResumeOptions& resume, Console& console,
+                            const std::function<void(const std::string& run_id)>& on_run_id);
+
+// Copies the latest committed attempt of `origin_task` (run/step/task) into task `new_task_id` of
+// `new_run` as attempt 0: same artifact index, origin-run-id and origin-task-id metadata.
+Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
+                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
+                  const std::string& ds_root);
+
+}  // namespace conflux
