@@ -56,6 +56,7 @@ int output_raw_command(FlowCommandContext& ctx);
 int version_command(FlowCommandContext& ctx);
 int run_command(FlowCommandContext& ctx);
 int resume_command(FlowCommandContext& ctx);
+int tag_command(FlowCommandContext& ctx);
 int step_command(FlowCommandContext& ctx);
 int dump_command(FlowCommandContext& ctx);
 int logs_command(FlowCommandContext& ctx);

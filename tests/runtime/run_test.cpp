@@ -240,3 +240,34 @@ TEST_F(RunTest, KilledRuntimeLeavesNoFalseCommit) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace conflux::testing;  // NOLINT: test helpers
+
+TEST_F(FlowRunTest, TagCommandChangesUserTagsOnly) {
+  auto r = run_flow("examples/hello", {"run", "--tag", "first"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string run = run_id_of(r.out);
+  auto add = run_flow("examples/hello", {"--quiet", "tag", "add", "nightly", "--run-id", run});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  auto replace = run_flow("examples/hello", {"--quiet", "tag", "replace", "--remove", "first", "--add", "second"});
+  EXPECT_EQ(replace.exit_code, 0) << replace.err;
+  auto meta = nlohmann::json::parse(read_file(root() / "HelloFlow" / run / "_meta" / "_self.json"));
+  std::vector<std::string> tags = meta["tags"];
+  std::sort(tags.begin(), tags.end());
+  EXPECT_EQ(tags, (std::vector<std::string>{"nightly", "second"}));
+
+  auto system = run_flow("examples/hello", {"--quiet", "tag", "remove", "user:tester"});
+  EXPECT_EQ(system.exit_code, 1);
+  EXPECT_NE(system.err.find("cannot remove system tags"), std::string::npos) << system.err;
+  auto empty = run_flow("examples/hello", {"--quiet", "tag", "add", ""});
+  EXPECT_EQ(empty.exit_code, 1);
+  auto too_long = run_flow("examples/hello", {"--quiet", "tag", "add", std::string(501, 'x')});
+  EXPECT_EQ(too_long.exit_code, 1);
+  auto list = run_flow("examples/hello", {"--quiet", "tag", "list"});
+  EXPECT_NE(list.out.find("tags: nightly, second"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("system tags: user:tester"), std::string::npos) << list.out;
+}
+
+}  // namespace

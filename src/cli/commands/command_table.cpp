@@ -14,6 +14,7 @@ const std::vector<CommandEntry>& flow_commands() {
       {"output-raw", "Print the flow's graph as Metaflow's _graph_info.", output_raw_command, true, false},
       {"dump", "Print the artifacts of a task or step.", dump_command, false, false},
       {"logs", "Print the output of a task or step.", logs_command, false, false},
+      {"tag", "Add, remove, replace or list the tags of runs.", tag_command, false, false},
       {"version", "Print the Conflux version.", version_command, false, false},
       {"step", "Internal: run one task attempt.", step_command, true, true},
   };

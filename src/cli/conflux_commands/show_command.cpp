@@ -11,7 +11,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-// Exit code of a failed step of the command, or nullopt to go on.
+// Declares `lhs` from a Result, or reports the error and returns the exit code.
 #define SHOW_ASSIGN(lhs, expr)                    \
   auto CONFLUX_CONCAT_(show_, __LINE__) = (expr); \
   if (!CONFLUX_CONCAT_(show_, __LINE__).ok()) return fail(ctx, CONFLUX_CONCAT_(show_, __LINE__).status()); \
@@ -269,6 +269,8 @@ int show_artifact(ToolContext& ctx, const Client& client, const Pathspec& path, 
                                                 : "< " + value.status().message() + " >"}});
   return kExitOk;
 }
+
+#undef SHOW_ASSIGN
 
 }  // namespace
 
