@@ -112,9 +112,8 @@ Result<Flow> Client::flow(std::string_view name) const {
     CONFLUX_ASSIGN_OR_RETURN(std::vector<Run> runs, flow.runs());
     if (runs.empty()) {
       return Status::failed_precondition(
-          "Flow '" + path.flow + "' has no runs in namespace '" + state_->ns.to_string() +
-          "'; look in another namespace (Client::in_namespace(Namespace::global()), Metaflow's "
-          "namespace(None); `conflux --all-namespaces` or `--namespace TAG`)");
+          "Flow '" + path.flow + "' has no runs in namespace '" + state_->ns.to_string() + "'" +
+          client_detail::kSwitchNamespaceHint);
     }
   }
   return flow;

@@ -87,10 +87,9 @@ ObjectCore task_core(const StatePtr& state, const TaskRecord& record) {
 
 Status namespace_mismatch(std::string_view kind, const std::string& pathspec,
                           const Namespace& ns) {
-  return Status::failed_precondition(
-      capitalized(kind) + " '" + pathspec + "' is not in namespace '" + ns.to_string() +
-      "'; look in another namespace (Client::in_namespace(Namespace::global()), Metaflow's "
-      "namespace(None); `conflux --all-namespaces` or `--namespace TAG`)");
+  return Status::failed_precondition(capitalized(kind) + " '" + pathspec +
+                                     "' is not in namespace '" + ns.to_string() + "'" +
+                                     kSwitchNamespaceHint);
 }
 
 Status check_namespace(std::string_view kind, const ObjectCore& core) {

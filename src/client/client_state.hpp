@@ -48,6 +48,11 @@ ObjectCore task_core(const StatePtr& state, const TaskRecord& record);
 
 ClientTime time_from_ms(int64_t ms);
 
+// How to get out of a namespace mismatch, appended to its message.
+inline constexpr const char* kSwitchNamespaceHint =
+    "; use the global namespace (Namespace::global(), Metaflow's namespace(None), "
+    "`conflux --all-namespaces`) or another one (`conflux --namespace TAG`)";
+
 // FailedPrecondition: "<Kind> '<pathspec>' is not in namespace '<ns>'; ...how to switch".
 Status namespace_mismatch(std::string_view kind, const std::string& pathspec, const Namespace& ns);
 // OK if `core` is visible in its state's namespace.

@@ -407,6 +407,9 @@ int run_task(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& 
   // A task never outlives its runtime: if the runtime dies (even by SIGKILL), so does the task,
   // before it can commit; resume then reruns it.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // stdout is a pipe to the runtime: line-buffer it so each line shows up as it is printed
+  // (stderr is unbuffered already).
+  setvbuf(stdout, nullptr, _IOLBF, 0);
   if (!graph.contains(options.step)) {
     std::cerr << "step: the flow " << graph.flow().name << " has no step '" << options.step << "'\n";
     return kTaskExitNoRetry;

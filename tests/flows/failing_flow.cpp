@@ -25,6 +25,8 @@ class FailingFlow : public conflux::FlowSpec<FailingFlow> {
     if (*mode == "abort" && index() == 1) std::abort();
     if (*mode == "segfault" && index() == 1) std::raise(SIGSEGV);
     if (*mode == "exit202" && index() == 1) std::exit(202);
+    // No flush: the runtime must show the line while the task still runs.
+    if (*mode == "sleep") std::cout << "sleeping now\n";
     if (*mode == "sleep") std::this_thread::sleep_for(std::chrono::seconds(*sleep_seconds));
     // Sleeps only while FAILING_FLOW_SLEEP is set: a test kills the run, then resumes it.
     const char* sleepy = std::getenv("FAILING_FLOW_SLEEP");

@@ -214,6 +214,8 @@ TEST_F(RunTest, InterruptStopsEveryTask) {
   fs::path log = dir_.path() / "out.txt";
   pid_t pid = spawn_flow("tests/flows/failing_flow", {"run", "--mode", "sleep"}, dir_.path(), log);
   ASSERT_TRUE(wait_for_text(log, "working on 3", 20)) << read_file(log);
+  // Output is live: a line printed without a flush shows while its task still runs.
+  ASSERT_TRUE(wait_for_text(log, "] sleeping now", 10)) << read_file(log);
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -106,8 +106,8 @@ Result<EffectiveConfig> resolve_config(const GlobalFlags& flags) {
   } else {
     c.username = {"unknown", "default (no METAFLOW_USER, USERNAME, USER or LOGNAME)"};
     for (const char* var : {"USERNAME", "USER", "LOGNAME"}) {
-      if (auto e = env(var)) {
-        c.username = {*e, std::string("environment (") + var + ")"};
+      if (auto value = env(var)) {
+        c.username = {*value, std::string("environment (") + var + ")"};
         break;
       }
     }

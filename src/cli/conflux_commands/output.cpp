@@ -78,6 +78,7 @@ void print_table(std::ostream& out, const std::vector<std::string>& header,
       line += row[i];
       if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
     }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << "\n";
   };
   print(header);

@@ -203,7 +203,7 @@ int show_task(ToolContext& ctx, const Client& client, const Pathspec& path, bool
   std::vector<std::string> frames;
   Json stack_json = Json::array();
   for (const ForeachFrame& f : stack) {
-    frames.push_back(f.step + ": " + f.var + "[" + std::to_string(f.index) + "/" +
+    frames.push_back(f.step + ": " + f.var + "[" + std::to_string(f.index) + " of " +
                      std::to_string(f.num_splits) + "] = " + f.value);
     stack_json.push_back({{"step", f.step}, {"var", f.var}, {"num_splits", f.num_splits},
                           {"index", f.index}, {"value", f.value}});
