@@ -1,31 +1,99 @@
 #include "cli/backends.hpp"
 
 #include <cstdlib>
+#include <fstream>
 #include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "datastore/datastore_root.hpp"
+#include "metadata/service_metadata_provider.hpp"
 
 namespace conflux::cli {
+
+namespace {
+
+// ~/.metaflowconfig/config[_<profile>].json, parsed once; an empty object if absent or unreadable.
+const nlohmann::json& metaflow_config() {
+  static const nlohmann::json config = [] {
+    std::string home;
+    if (const char* h = std::getenv("METAFLOW_HOME"); h && *h) {
+      home = h;
+    } else if (const char* u = std::getenv("HOME"); u && *u) {
+      home = std::string(u) + "/.metaflowconfig";
+    }
+    std::string name = "config.json";
+    if (const char* profile = std::getenv("METAFLOW_PROFILE"); profile && *profile) {
+      name = std::string("config_") + profile + ".json";
+    }
+    std::ifstream in(home + "/" + name);
+    if (!in) return nlohmann::json::object();
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json parsed = nlohmann::json::parse(text.str(), nullptr, false);
+    return parsed.is_object() ? parsed : nlohmann::json::object();
+  }();
+  return config;
+}
+
+}  // namespace
+
+std::optional<std::string> metaflow_setting(const std::string& key) {
+  if (const char* env = std::getenv(key.c_str()); env && *env) return std::string(env);
+  const nlohmann::json& config = metaflow_config();
+  if (config.contains(key)) {
+    const auto& v = config[key];
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+  return std::nullopt;
+}
 
 Result<Backends> open_backends(const GlobalOptions& global, const std::string& username) {
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   if (ec) return Status::io_error("cannot read the working directory: " + ec.message());
-  std::optional<std::string_view> sysroot;
+  std::optional<std::string> sysroot;
   if (!global.datastore_root.empty()) {
     sysroot = global.datastore_root;
-  } else if (const char* env = std::getenv("METAFLOW_DATASTORE_SYSROOT_LOCAL"); env && *env) {
-    sysroot = env;
+  } else {
+    sysroot = metaflow_setting("METAFLOW_DATASTORE_SYSROOT_LOCAL");
   }
   Backends b;
-  b.root = std::filesystem::absolute(find_datastore_root(cwd, sysroot), ec);
+  std::optional<std::string_view> sysroot_view;
+  if (sysroot) sysroot_view = *sysroot;
+  b.root = std::filesystem::absolute(find_datastore_root(cwd, sysroot_view), ec);
   b.sysroot = b.root.parent_path();
   std::filesystem::create_directories(b.root, ec);
   if (ec) return Status::io_error("cannot create the datastore at " + b.root.string() + ": " + ec.message());
   b.storage = std::make_unique<LocalStorage>(b.root);
   LocalMetadataOptions options;
   options.user_name = username;
-  b.metadata = std::make_unique<LocalMetadataProvider>(*b.storage, options);
+  b.local = std::make_unique<LocalMetadataProvider>(*b.storage, options);
+
+  std::string kind = !global.metadata.empty() ? global.metadata
+                                              : metaflow_setting("METAFLOW_DEFAULT_METADATA").value_or("local");
+  if (kind == "service") {
+    auto url = metaflow_setting("METAFLOW_SERVICE_URL");
+    if (!url) {
+      return Status::invalid_argument("the metadata provider is 'service' but METAFLOW_SERVICE_URL is not set");
+    }
+    ServiceOptions service;
+    service.url = *url;
+    service.user_name = username;
+    if (auto headers = metaflow_setting("METAFLOW_SERVICE_HEADERS")) {
+      nlohmann::json parsed = nlohmann::json::parse(*headers, nullptr, false);
+      if (!parsed.is_object()) {
+        return Status::invalid_argument("METAFLOW_SERVICE_HEADERS must be a JSON object of header names to values");
+      }
+      for (const auto& [name, value] : parsed.items()) {
+        service.headers[name] = value.is_string() ? value.get<std::string>() : value.dump();
+      }
+    }
+    CONFLUX_ASSIGN_OR_RETURN(b.service, ServiceMetadataProvider::create(std::move(service)));
+  } else if (kind != "local") {
+    return Status::invalid_argument("unknown metadata provider '" + kind + "' (use local or service)");
+  }
   return b;
 }
 

@@ -21,6 +21,7 @@ struct GlobalOptions {
   std::vector<std::string> decospecs;  // --with
   bool quiet = false;
   std::string datastore_root;          // --datastore-root (a directory that holds .metaflow)
+  std::string metadata;                // --metadata local|service
 };
 
 // Everything a command needs: the flow, its analysed graph, and how it was invoked.

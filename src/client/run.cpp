@@ -139,7 +139,11 @@ Status Run::replace_tags(const std::vector<std::string>& old_tags,
                          const std::vector<std::string>& new_tags) {
   Result<RunRecord> updated =
       core_.state->metadata().mutate_run_tags(path().flow, id(), new_tags, old_tags);
-  if (!updated.ok()) return updated.status().with_context("run '" + pathspec() + "'");
+  if (!updated.ok()) {
+    const Status& s = updated.status();
+    if (s.message().find(pathspec()) != std::string::npos) return s;
+    return s.with_context("run '" + pathspec() + "'");
+  }
   core_ = client_detail::run_core(core_.state, *updated);
   return Status();
 }

@@ -112,6 +112,22 @@ class MetadataProvider {
   // Removes `to_remove`, then adds `to_add`, to the run's user tags; returns the updated run.
   // InvalidArgument if a system tag would be removed or a tag is invalid (empty, > 500 characters,
   // not UTF-8, more than 50 user tags); system tags in `to_add` are ignored.
+  // --- Liveness (the metadata service marks runs and tasks without heartbeats as failed) ---
+  // Local metadata keeps no heartbeats: these are no-ops there.
+  virtual Status heartbeat_run(std::string_view flow, std::string_view run_id) {
+    (void)flow;
+    (void)run_id;
+    return Status();
+  }
+  virtual Status heartbeat_task(std::string_view flow, std::string_view run_id, std::string_view step,
+                                std::string_view task_id) {
+    (void)flow;
+    (void)run_id;
+    (void)step;
+    (void)task_id;
+    return Status();
+  }
+
   virtual Result<RunRecord> mutate_run_tags(std::string_view flow, std::string_view run_id,
                                             const std::vector<std::string>& to_add,
                                             const std::vector<std::string>& to_remove) = 0;

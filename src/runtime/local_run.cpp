@@ -1,6 +1,9 @@
 #include "runtime/local_run.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
@@ -15,7 +18,7 @@ namespace conflux {
 namespace {
 
 constexpr const char* kParametersStep = "_parameters";
-constexpr const char* kParametersTaskId = "0";
+constexpr auto kHeartbeatInterval = std::chrono::seconds(10);
 
 // Reads back what a finished task decided, from its committed artifacts.
 class DatastoreTaskStore : public TaskStore {
@@ -83,9 +86,9 @@ Value ordered_json_to_value(const nlohmann::ordered_json& j) {
 }
 
 // The `_parameters` task: parameters and the flow's graph, the input of `start`.
-Status store_parameters(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
-                        const FlowBase& parameters, const std::string& run_id, const LocalRunOptions& options,
-                        const RunTags& tags) {
+Status store_parameters(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                        const FlowBase& parameters, const std::string& run_id, const std::string& kParametersTaskId,
+                        const LocalRunOptions& options, const RunTags& tags) {
   const std::string& flow = graph.flow().name;
   CONFLUX_RETURN_IF_ERROR(metadata.register_task_id(flow, run_id, kParametersStep, kParametersTaskId, tags));
   TaskDataStore ds(storage, flow, run_id, kParametersStep, kParametersTaskId);
@@ -135,9 +138,9 @@ std::vector<std::string> run_system_tags(const std::string& username) {
   return {"user:" + username, "runtime:dev", "conflux_version:0.1.0"};
 }
 
-LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
-                         const FlowBase& parameters, const LocalRunOptions& options, Console& console,
-                         const std::function<void(const std::string&)>& on_run_id) {
+LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                         LocalMetadataProvider& local, const FlowBase& parameters, const LocalRunOptions& options,
+                         Console& console, const std::function<void(const std::string&)>& on_run_id) {
   LocalRunResult result;
   const std::string& flow = graph.flow().name;
   RunTags tags{options.tags, run_system_tags(options.username)};
@@ -149,24 +152,54 @@ LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalM
   result.run_id = *run_id;
   if (on_run_id) on_run_id(result.run_id);
   console.line("Workflow starting (run-id " + result.run_id + "):");
-  Status stored = store_parameters(graph, storage, metadata, parameters, result.run_id, options, tags);
+  auto params_id = parameters_task_id(metadata, flow, result.run_id, tags);
+  if (!params_id.ok()) {
+    result.status = params_id.status().with_context("cannot register the run's parameters");
+    return result;
+  }
+  Status stored = store_parameters(graph, storage, metadata, parameters, result.run_id, *params_id, options, tags);
   if (!stored.ok()) {
     result.status = stored.with_context("cannot store the run's parameters");
     return result;
   }
-  Status latest = metadata.write_latest_run(flow, result.run_id);
+  Status latest = local.write_latest_run(flow, result.run_id);
   if (!latest.ok()) console.line("warning: cannot write latest_run: " + latest.message());
-
-  result.status = run_scheduler(graph, storage, result.run_id, options, console, nullptr);
+  result.status = run_scheduler(graph, storage, metadata, result.run_id, *params_id, tags, options, console, nullptr);
   return result;
 }
 
-Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, const std::string& run_id,
+Result<std::string> parameters_task_id(MetadataProvider& metadata, const std::string& flow,
+                                       const std::string& run_id, const RunTags& tags) {
+  if (metadata.type() == "local") return std::string("0");
+  return metadata.new_task_id(flow, run_id, kParametersStep, tags);
+}
+
+Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                     const std::string& run_id, const std::string& params_task_id, const RunTags& tags,
                      const LocalRunOptions& options, Console& console, TaskCloner* cloner) {
   const std::string& flow = graph.flow().name;
   DatastoreTaskStore store(storage, flow, run_id);
   SchedulerOptions sched;
   sched.cloner = cloner;
+  if (metadata.type() != "local") {
+    // The metadata service hands out task ids.
+    sched.allocate_task_id = [&metadata, &flow, &run_id, &tags](const std::string& step) {
+      return metadata.new_task_id(flow, run_id, step, tags);
+    };
+  }
+  // The run's heartbeat, so the service (and its UI) know the run is alive.
+  std::jthread heartbeat;
+  if (metadata.type() != "local") {
+    heartbeat = std::jthread([&metadata, &flow, &run_id](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      while (!stop.stop_requested()) {
+        (void)metadata.heartbeat_run(flow, run_id);  // best effort: a missed beat is not fatal
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, stop, kHeartbeatInterval, [] { return false; });
+      }
+    });
+  }
   sched.max_workers = options.max_workers;
   sched.max_num_splits = options.max_num_splits;
   sched.max_log_size_bytes = options.max_log_size_bytes;
@@ -189,7 +222,7 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, const std:
     return argv;
   };
   Scheduler scheduler(graph, run_id, store, console, sched);
-  return scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + kParametersTaskId}}}, 1);
+  return scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + params_task_id}}}, 1);
 }
 
 }  // namespace conflux

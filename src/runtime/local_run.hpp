@@ -38,14 +38,21 @@ struct LocalRunResult {
 };
 
 // REQUIRES: `parameters` holds the run's parameter values (parsed or defaulted).
-LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
-                         const FlowBase& parameters, const LocalRunOptions& options, Console& console,
-                         const std::function<void(const std::string& run_id)>& on_run_id);
+// `metadata` registers everything (local files or the metadata service); `local` keeps the
+// datastore's latest_run, which `resume` starts from.
+LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                         LocalMetadataProvider& local, const FlowBase& parameters, const LocalRunOptions& options,
+                         Console& console, const std::function<void(const std::string& run_id)>& on_run_id);
 
 // Runs every task of run `run_id` (whose `_parameters` task exists) with the scheduler; with a
 // cloner, tasks that succeeded in the run being resumed are cloned instead.
-Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, const std::string& run_id,
+Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                     const std::string& run_id, const std::string& parameters_task_id, const RunTags& tags,
                      const LocalRunOptions& options, Console& console, TaskCloner* cloner);
+
+// The id of a run's `_parameters` task: 0 locally (as Metaflow), the service's otherwise.
+Result<std::string> parameters_task_id(MetadataProvider& metadata, const std::string& flow,
+                                       const std::string& run_id, const RunTags& tags);
 
 // The system tags of a run started by `username`.
 std::vector<std::string> run_system_tags(const std::string& username);

@@ -62,6 +62,15 @@ class OriginRun : public TaskCloner {
     return Status();
   }
 
+  // The origin run's `_parameters` task (0 locally, a service id otherwise).
+  Result<std::string> parameters_task() {
+    CONFLUX_ASSIGN_OR_RETURN(auto tasks, storage_.list(flow_ + "/" + origin_ + "/_parameters"));
+    for (const auto& t : tasks) {
+      if (!t.is_file && t.name != "_meta") return t.name;
+    }
+    return Status::not_found("run " + flow_ + "/" + origin_ + " has no _parameters task");
+  }
+
   Result<std::optional<std::string>> try_clone(const std::string& step, const std::vector<int64_t>& indices,
                                                int occurrence, const std::string& new_task_id) override {
     if (rerun_.count(step)) return std::optional<std::string>();
@@ -150,7 +159,7 @@ Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std
   return metadata.register_metadata(flow, new_run, step, new_task_id, done);
 }
 
-LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
                             const LocalRunOptions& options, const ResumeOptions& resume, Console& console,
                             const std::function<void(const std::string&)>& on_run_id) {
   LocalRunResult result;
@@ -188,15 +197,23 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Loc
   origin_run.set_new_run(result.run_id, tags);
   console.line("Workflow starting (run-id " + result.run_id + "):");
   // Parameters cannot change on resume: the origin run's _parameters task is cloned.
-  Status params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", "0", result.run_id,
-                             "0", tags, options.ds_root);
+  auto origin_params = origin_run.parameters_task();
+  auto params_id = parameters_task_id(metadata, flow, result.run_id, tags);
+  if (!origin_params.ok() || !params_id.ok()) {
+    result.status = (!origin_params.ok() ? origin_params.status() : params_id.status())
+                        .with_context("cannot clone the parameters of run " + resume.origin_run_id);
+    return result;
+  }
+  Status params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", *origin_params,
+                             result.run_id, *params_id, tags, options.ds_root);
   if (!params.ok()) {
     result.status = params.with_context("cannot clone the parameters of run " + resume.origin_run_id);
     return result;
   }
   LocalRunOptions run_options = options;
   run_options.origin_run_id = resume.origin_run_id;
-  result.status = run_scheduler(graph, storage, result.run_id, run_options, console, &origin_run);
+  result.status =
+      run_scheduler(graph, storage, metadata, result.run_id, *params_id, tags, run_options, console, &origin_run);
   return result;
 }
 

@@ -16,7 +16,7 @@ struct ResumeOptions {
   std::string step;           // rerun from this step (and everything after it); empty: from failures
 };
 
-LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, LocalMetadataProvider& metadata,
+LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
                             const LocalRunOptions& options, const ResumeOptions& resume, Console& console,
                             const std::function<void(const std::string& run_id)>& on_run_id);
 

@@ -134,7 +134,16 @@ struct Scheduler::Impl {
     return true;
   }
 
+  // Task ids: the metadata provider's (the service hands them out), or a counter.
+  Result<std::string> allocate_task_id(const std::string& step) {
+    if (s.options_.allocate_task_id) return s.options_.allocate_task_id(step);
+    return std::to_string(next_task_id++);
+  }
+
   Status launch(PendingTask task) {
+    if (task.task_id.empty()) {
+      CONFLUX_ASSIGN_OR_RETURN(task.task_id, allocate_task_id(task.step));
+    }
     CONFLUX_ASSIGN_OR_RETURN(bool cloned, try_clone(task));
     if (cloned) return Status();
     const GraphNode& node = s.graph_.node(task.step);
@@ -178,8 +187,7 @@ struct Scheduler::Impl {
                     int64_t split_index) {
     PendingTask t;
     t.step = step;
-    t.task_id = std::to_string(next_task_id++);
-    t.input_paths = {pathspec(parent.spec)};
+    t.input_paths = {pathspec(parent.spec)};  // the id is allocated at launch
     t.split_index = split_index;
     t.path = std::move(path);
     return t;
@@ -248,7 +256,6 @@ struct Scheduler::Impl {
     std::sort(state.arrived.begin(), state.arrived.end());
     PendingTask join;
     join.step = target;
-    join.task_id = std::to_string(next_task_id++);
     for (const auto& [index, input] : state.arrived) join.input_paths.push_back(input);
     join.path = prefix;
     joins.erase(path_key(target, prefix));
@@ -359,7 +366,6 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
   for (const auto& init : initial) {
     PendingTask t;
     t.step = init.step;
-    t.task_id = std::to_string(impl.next_task_id++);
     t.input_paths = init.input_paths;
     impl.queue.push_back(std::move(t));
   }

@@ -61,6 +61,8 @@ struct SchedulerOptions {
                                          int64_t split_index, int attempt, int max_user_retries,
                                          const std::string& fallback_reason)>
       task_command;
+  // Allocates the id of a new task of `step`; unset: 1, 2, 3, ... (local metadata).
+  std::function<Result<std::string>(const std::string& step)> allocate_task_id;
   // Set for `resume`: tasks that succeeded in the origin run are cloned, not run.
   TaskCloner* cloner = nullptr;
   std::map<std::string, std::string> task_env;  // added to every task's environment

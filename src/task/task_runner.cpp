@@ -5,6 +5,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -122,11 +125,12 @@ Status TaskRun::prepare() {
     rows.push_back({"resources", r->attributes.dump(), "resources", {"attempt_id:" + std::to_string(o_.retry_count)}});
   }
   if (!stack_.empty()) {
-    std::string frames = "[";
-    for (size_t i = 0; i < stack_.size(); ++i) {
-      frames += (i ? ", " : "") + std::string("\"") + stack_[i].var + "=" + stack_[i].value + "\"";
-    }
-    rows.push_back({"foreach-stack", frames + "]", "foreach-stack", {"attempt_id:" + std::to_string(o_.retry_count)}});
+    // Metaflow stores the stack as a JSON list: ["var=value", ...].
+    nlohmann::json frames = nlohmann::json::array();
+    for (const auto& f : stack_) frames.push_back(f.var + "=" + f.value);
+    MetaDatum row{"foreach-stack", frames.dump(), "foreach-stack", {"attempt_id:" + std::to_string(o_.retry_count)}};
+    row.value_is_json = true;
+    rows.push_back(std::move(row));
   }
   CONFLUX_RETURN_IF_ERROR(metadata_.register_metadata(flow_.name, o_.run_id, o_.step, o_.task_id, rows));
 
@@ -413,6 +417,19 @@ int run_task(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& 
   if (!graph.contains(options.step)) {
     std::cerr << "step: the flow " << graph.flow().name << " has no step '" << options.step << "'\n";
     return kTaskExitNoRetry;
+  }
+  // The task's heartbeat, so the metadata service knows it is alive (no-op locally).
+  std::jthread heartbeat;
+  if (metadata.type() != "local") {
+    heartbeat = std::jthread([&](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      while (!stop.stop_requested()) {
+        (void)metadata.heartbeat_task(graph.flow().name, options.run_id, options.step, options.task_id);
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, stop, std::chrono::seconds(10), [] { return false; });
+      }
+    });
   }
   TaskRun run(graph, storage, metadata, options);
   return run.run();

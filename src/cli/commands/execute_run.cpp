@@ -29,6 +29,9 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   for (const auto& spec : ctx.global.decospecs) {
     run.task_command_prefix.insert(run.task_command_prefix.end(), {"--with", spec});
   }
+  if (!ctx.global.metadata.empty()) {
+    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--metadata", ctx.global.metadata});
+  }
   return run;
 }
 
@@ -60,8 +63,8 @@ int execute_run(FlowCommandContext& ctx, RunOptions options) {
   if (!backends.ok()) return fail("Datastore error", backends.status());
   LocalRunOptions run = local_run_options(ctx, options, *backends);
   Console console;
-  LocalRunResult result = run_local(*ctx.graph, *backends->storage, *backends->metadata, *options.parameters,
-                                    run, console, run_id_writer(options.run_id_file));
+  LocalRunResult result = run_local(*ctx.graph, *backends->storage, backends->metadata(), *backends->local,
+                                    *options.parameters, run, console, run_id_writer(options.run_id_file));
   return report(result, console);
 }
 
@@ -70,7 +73,7 @@ int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string orig
   if (!backends.ok()) return fail("Datastore error", backends.status());
   if (origin_run_id.empty()) {
     // Like Metaflow: the run `run` started last in this datastore.
-    auto latest = backends->metadata->read_latest_run(ctx.flow->name);
+    auto latest = backends->local->read_latest_run(ctx.flow->name);
     if (!latest.ok()) return fail("Datastore error", latest.status());
     if (!*latest) {
       return fail("Nothing to resume", Status::not_found("no previous run of " + ctx.flow->name +
@@ -80,7 +83,7 @@ int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string orig
   }
   LocalRunOptions run = local_run_options(ctx, options, *backends);
   Console console;
-  LocalRunResult result = resume_local(*ctx.graph, *backends->storage, *backends->metadata, run,
+  LocalRunResult result = resume_local(*ctx.graph, *backends->storage, backends->metadata(), run,
                                        ResumeOptions{origin_run_id, step}, console,
                                        run_id_writer(options.run_id_file));
   return report(result, console);

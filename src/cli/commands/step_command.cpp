@@ -66,7 +66,7 @@ int step_command(FlowCommandContext& ctx) {
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
   o.ds_root = backends->root.string();
-  return run_task(*ctx.graph, *backends->storage, *backends->metadata, o);
+  return run_task(*ctx.graph, *backends->storage, backends->metadata(), o);
 }
 
 }  // namespace conflux::cli

@@ -54,7 +54,7 @@ int tag_command(FlowCommandContext& ctx) {
   }
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  LocalMetadataProvider& metadata = *backends->metadata;
+  MetadataProvider& metadata = backends->metadata();
   const std::string& flow = ctx.flow->name;
 
   if (action == "list") {
@@ -78,7 +78,7 @@ int tag_command(FlowCommandContext& ctx) {
 
   std::string run_id = args->get("run-id");
   if (run_id.empty()) {
-    auto latest = metadata.read_latest_run(flow);
+    auto latest = backends->local->read_latest_run(flow);
     if (!latest.ok()) return fail("Datastore error", latest.status());
     if (!*latest) return fail("Not found", Status::not_found("no run of " + flow + " yet; give --run-id"));
     run_id = **latest;

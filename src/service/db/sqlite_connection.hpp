@@ -1,0 +1,80 @@
+// SqliteConnection: one sqlite3 handle with a cache of prepared statements, and Statement, a
+// bound, steppable use of one of them. Values are always bound (SqlValue), never formatted into
+// SQL text, so nothing a client sends can change a statement's meaning.
+//
+// Thread safety: a connection is used by one thread at a time (SqliteDatabase hands them out).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "conflux/status.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace conflux::service {
+
+using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
+
+inline SqlValue sql_opt(const std::optional<std::string>& v) {
+  return v ? SqlValue(*v) : SqlValue(nullptr);
+}
+inline SqlValue sql_opt(const std::optional<int64_t>& v) {
+  return v ? SqlValue(*v) : SqlValue(nullptr);
+}
+
+class Statement;
+
+class SqliteConnection {
+ public:
+  // Opens `path` with WAL, synchronous=NORMAL, foreign keys and the busy timeout, and registers
+  // the regexp_match(pattern, value) SQL function.
+  static Result<SqliteConnection*> open(const std::string& path, int busy_timeout_ms);
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  // Prepares (or reuses) `sql` and binds `params` to ?1..?N.
+  Result<Statement> query(const std::string& sql, const std::vector<SqlValue>& params);
+  // Runs a statement that returns no rows; returns the number of changed rows.
+  Result<int64_t> exec(const std::string& sql, const std::vector<SqlValue>& params);
+  // Runs semicolon-separated SQL without parameters (migrations, BEGIN/COMMIT).
+  Status exec_script(const std::string& sql);
+  int64_t last_insert_rowid() const;
+
+ private:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Converts the SQLite result code `rc` to a Status naming `what`.
+Status sqlite_status(sqlite3* db, int rc, std::string_view what);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();  // resets the statement for reuse
+
+  // True if a row is available, false when done.
+  Result<bool> next();
+  int64_t int64(int col) const;
+  std::optional<int64_t> opt_int64(int col) const;
+  std::string text(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+  bool is_null(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+}  // namespace conflux::service

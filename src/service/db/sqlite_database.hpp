@@ -1,0 +1,124 @@
+// SqliteDatabase: the Database of `conflux service` in one SQLite file (the default backend).
+//
+// Concurrency design: the file is in WAL mode, so readers never block the writer. Readers take
+// a connection from a pool (created on demand, one per concurrently reading thread). All writes
+// go through one writer connection behind a mutex, each in a BEGIN IMMEDIATE transaction: SQLite
+// admits one writer at a time anyway, and queueing on a mutex is fairer and faster than
+// SQLite's sleep-and-retry busy handler. busy_timeout still covers other processes that open the
+// same file (e.g. `conflux service migrate`). run_number and task_id come from AUTOINCREMENT
+// keys assigned inside those transactions, so they are unique under any number of writers.
+// Every statement is prepared once per connection and cached; every value is bound, never
+// spliced into SQL text.
+//
+// Thread safety: all methods are safe to call concurrently.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "service/db/database.hpp"
+
+namespace conflux::service {
+
+struct SqliteOptions {
+  std::filesystem::path path;
+  int busy_timeout_ms = 5000;
+  // Called after each Database operation with its name and duration (metrics). May be empty.
+  std::function<void(std::string_view op, double seconds)> on_operation;
+};
+
+class SqliteConnection;
+
+class SqliteDatabase final : public Database {
+ public:
+  // Opens (creating if needed) the file. Does not migrate: call migrate().
+  static Result<std::unique_ptr<SqliteDatabase>> open(const SqliteOptions& options);
+  ~SqliteDatabase() override;
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  Result<int> migrate() override;
+  Result<int> schema_version() override;
+  Status ping() override;
+
+  Result<FlowRecord> create_flow(const FlowRecord& flow) override;
+  Result<std::optional<FlowRecord>> get_flow(std::string_view flow_id) override;
+  Result<std::vector<FlowRecord>> list_flows() override;
+  Result<Page<FlowRecord>> list_flows_page(const PageRequest& page) override;
+
+  Result<RunRecord> create_run(const RunRecord& run) override;
+  Result<std::optional<RunRecord>> get_run(std::string_view flow_id, const ObjectKey& run) override;
+  Result<std::vector<RunRecord>> list_runs(std::string_view flow_id) override;
+  Result<Page<RunRecord>> list_runs_filtered(const RunQuery& query) override;
+  Result<bool> touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
+                                   int64_t now_seconds, int64_t min_age_seconds) override;
+  Status update_run_tags(
+      std::string_view flow_id, const ObjectKey& run,
+      const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) override;
+  Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) override;
+
+  Result<StepRecord> create_step(const StepRecord& step) override;
+  Result<std::optional<StepRecord>> get_step(std::string_view flow_id, const ObjectKey& run,
+                                             std::string_view step_name) override;
+  Result<std::vector<StepRecord>> list_steps(std::string_view flow_id, const ObjectKey& run) override;
+
+  Result<TaskRecord> create_task(const TaskRecord& task) override;
+  Result<std::optional<TaskRecord>> get_task(std::string_view flow_id, const ObjectKey& run,
+                                             std::string_view step_name,
+                                             const ObjectKey& task) override;
+  Result<std::vector<TaskRecord>> list_tasks(std::string_view flow_id, const ObjectKey& run,
+                                             std::string_view step_name) override;
+  Result<Page<TaskRecord>> list_tasks_filtered(const TaskQuery& query) override;
+  Result<bool> touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
+                                    std::string_view step_name, const ObjectKey& task,
+                                    int64_t now_seconds, int64_t min_age_seconds) override;
+
+  Result<int64_t> add_metadata(const std::vector<MetadataRecord>& rows) override;
+  Result<std::vector<MetadataRecord>> list_task_metadata(std::string_view flow_id,
+                                                         const ObjectKey& run,
+                                                         std::string_view step_name,
+                                                         const ObjectKey& task) override;
+  Result<Page<MetadataRecord>> list_task_metadata_page(std::string_view flow_id,
+                                                       const ObjectKey& run,
+                                                       std::string_view step_name,
+                                                       const ObjectKey& task,
+                                                       const PageRequest& page) override;
+  Result<std::vector<MetadataRecord>> list_run_metadata(std::string_view flow_id,
+                                                        const ObjectKey& run) override;
+  Result<Page<MetadataRecord>> list_run_metadata_page(std::string_view flow_id,
+                                                      const ObjectKey& run,
+                                                      const PageRequest& page) override;
+  Result<std::vector<std::string>> filtered_task_pathspecs(
+      std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
+      const std::optional<std::string>& field_name,
+      const std::optional<std::string>& pattern) override;
+
+  Result<int64_t> add_artifacts(const std::vector<ArtifactRecord>& rows) override;
+  Result<std::vector<ArtifactRecord>> list_artifacts(const ArtifactScope& scope) override;
+  Result<Page<ArtifactRecord>> list_artifacts_page(const ArtifactScope& scope,
+                                                   const PageRequest& page) override;
+  Result<std::optional<ArtifactRecord>> get_artifact(const ArtifactScope& scope,
+                                                     std::string_view name,
+                                                     std::optional<int64_t> attempt) override;
+
+ private:
+  class ReadLease;
+  explicit SqliteDatabase(SqliteOptions options);
+  Result<std::unique_ptr<SqliteConnection>> connect();
+  // Runs `body` on the writer connection inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error).
+  Status write(const std::function<Status(SqliteConnection&)>& body);
+  // Runs `body` on a pooled reader connection.
+  Status read(const std::function<Status(SqliteConnection&)>& body);
+
+  SqliteOptions options_;
+  std::mutex write_mu_;
+  std::unique_ptr<SqliteConnection> writer_;  // GUARDED_BY(write_mu_)
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // GUARDED_BY(pool_mu_)
+};
+
+}  // namespace conflux::service
