@@ -61,14 +61,17 @@ inline pid_t spawn_flow(const std::string& binary, const std::vector<std::string
   return pid;
 }
 
-// The pids of processes running `binary` (by /proc/<pid>/exe).
-inline std::vector<pid_t> processes_of(const std::string& binary) {
+// The pids of processes running `binary` for the datastore `sysroot` (found in their command
+// line or environment), so that tests running in parallel do not see each other's processes.
+inline std::vector<pid_t> processes_of(const std::string& binary, const fs::path& sysroot) {
   std::vector<pid_t> out;
   fs::path target = fs::canonical(build_path(binary));
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::error_code ec;
     fs::path exe = fs::read_symlink(entry.path() / "exe", ec);
-    if (!ec && exe == target) out.push_back(std::stoi(entry.path().filename().string()));
+    if (ec || exe != target) continue;
+    std::string both = read_file(entry.path() / "cmdline") + read_file(entry.path() / "environ");
+    if (both.find(sysroot.string()) != std::string::npos) out.push_back(std::stoi(entry.path().filename().string()));
   }
   return out;
 }

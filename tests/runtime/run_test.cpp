@@ -222,7 +222,7 @@ TEST_F(RunTest, InterruptStopsEveryTask) {
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_NE(WEXITSTATUS(status), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_TRUE(processes_of("tests/flows/failing_flow").empty()) << read_file(log);
+  EXPECT_TRUE(processes_of("tests/flows/failing_flow", dir_.path()).empty()) << read_file(log);
 }
 
 TEST_F(RunTest, KilledRuntimeLeavesNoFalseCommit) {
@@ -232,7 +232,7 @@ TEST_F(RunTest, KilledRuntimeLeavesNoFalseCommit) {
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_TRUE(processes_of("tests/flows/failing_flow").empty()) << "tasks die with their runtime";
+  EXPECT_TRUE(processes_of("tests/flows/failing_flow", dir_.path()).empty()) << "tasks die with their runtime";
   // The sleeping tasks never committed: no DONE.lock under work/.
   fs::path flow = root() / "FailingFlow";
   for (const auto& entry : fs::recursive_directory_iterator(flow)) {
