@@ -8,17 +8,23 @@ PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
   # libraries
-  nlohmann-json3-dev zlib1g-dev libssl-dev
+  nlohmann-json3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev
   # tests
   libgtest-dev libgmock-dev python3 python3-numpy
+  # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it
+  nodejs curl
   # benchmarks
   time
+  # conflux service (HTTP server, SQLite) and its benchmark
+  libcpp-httplib-dev libsqlite3-dev wrk
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+# Debian ships npm apart from nodejs; NodeSource's nodejs includes it (and conflicts with Debian's).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
   exit 0

@@ -5,7 +5,7 @@
 //
 // A Client is opened on a local datastore (ClientOptions: an explicit `.metaflow` directory, or
 // Metaflow's rule: <sysroot>/.metaflow, else the nearest `.metaflow` above the working directory)
-// or attached to any MetadataProvider + StorageBackend pair (for a metadata service later). The
+// or attached to any MetadataProvider + StorageBackend pair (a metadata service client, S3). The
 // library never reads the environment: callers pass the working directory, sysroot and user name.
 //
 // Every lookup returns a Result:
@@ -26,8 +26,9 @@
 //   auto run = client->run("TrainFlow/1795933055265084");
 //   if (!run.ok()) return fail(run.status());
 //   auto best = run->artifact<double>("best");          // Result<double>, from the end task
-//   auto train = client->step("TrainFlow/1795933055265084/train");
-//   for (const conflux::Task& t : train->tasks().value()) {
+//   auto tasks = client->step("TrainFlow/1795933055265084/train")->tasks();
+//   if (!tasks.ok()) return fail(tasks.status());
+//   for (const conflux::Task& t : *tasks) {  // (not `: *step->tasks()`: the Result must outlive the loop)
 //     std::cout << t.pathspec() << " " << *t.artifact<double>("score") << "\n";
 //   }
 #pragma once
@@ -56,6 +57,9 @@ struct ClientOptions {
   // Absolute working directory, for Metaflow's rule when no sysroot is given: the first
   // `.metaflow` walking up from here, else <cwd>/.metaflow.
   std::filesystem::path cwd;
+  // A datastore the caller opened (the S3 datastore): when set, the client reads it (with the local
+  // metadata provider's files in it) and datastore_root, sysroot and cwd are ignored.
+  std::shared_ptr<StorageBackend> storage;
   // The metadata provider: "local" (the only one supported so far).
   std::string metadata = "local";
   // The user name; the default namespace is user:<username>.
@@ -72,6 +76,11 @@ class Client {
   // A client over backends the caller owns. REQUIRES: both outlive the client and every object
   // obtained from it. `storage` is rooted at the datastore root.
   static Client attach(MetadataProvider& metadata, StorageBackend& storage, Namespace ns);
+  // A client that owns its backends (e.g. a metadata service client over an S3 datastore).
+  // `metadata` may refer to `storage`: it is destroyed first. `root`: for datastore_root().
+  static Client adopt(std::unique_ptr<MetadataProvider> metadata,
+                      std::unique_ptr<StorageBackend> storage, Namespace ns,
+                      std::filesystem::path root = {});
 
   // The same backends in another namespace (Metaflow's namespace(...)).
   Client in_namespace(Namespace ns) const;

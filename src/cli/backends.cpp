@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/s3_backend.hpp"
 #include "datastore/datastore_root.hpp"
 #include "metadata/service_metadata_provider.hpp"
 
@@ -49,7 +50,28 @@ std::optional<std::string> metaflow_setting(const std::string& key) {
   return std::nullopt;
 }
 
+namespace {
+Status open_local_storage(const GlobalOptions& global, Backends* out);
+Result<Backends> open_metadata(const GlobalOptions& global, const std::string& username, Backends b);
+}  // namespace
+
 Result<Backends> open_backends(const GlobalOptions& global, const std::string& username) {
+  Backends b;
+  CONFLUX_ASSIGN_OR_RETURN(b.datastore, datastore_kind(global.datastore));
+  if (b.datastore == "s3") {
+    CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<S3Storage> s3, open_s3_storage(global.datastore_root));
+    b.ds_root = s3->root_url();
+    b.storage = std::move(s3);
+  } else {
+    CONFLUX_RETURN_IF_ERROR(open_local_storage(global, &b));
+  }
+  return open_metadata(global, username, std::move(b));
+}
+
+namespace {
+
+Status open_local_storage(const GlobalOptions& global, Backends* out) {
+  Backends& b = *out;
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   if (ec) return Status::io_error("cannot read the working directory: " + ec.message());
@@ -59,7 +81,6 @@ Result<Backends> open_backends(const GlobalOptions& global, const std::string& u
   } else {
     sysroot = metaflow_setting("METAFLOW_DATASTORE_SYSROOT_LOCAL");
   }
-  Backends b;
   std::optional<std::string_view> sysroot_view;
   if (sysroot) sysroot_view = *sysroot;
   b.root = std::filesystem::absolute(find_datastore_root(cwd, sysroot_view), ec);
@@ -67,6 +88,11 @@ Result<Backends> open_backends(const GlobalOptions& global, const std::string& u
   std::filesystem::create_directories(b.root, ec);
   if (ec) return Status::io_error("cannot create the datastore at " + b.root.string() + ": " + ec.message());
   b.storage = std::make_unique<LocalStorage>(b.root);
+  b.ds_root = b.root.string();
+  return Status();
+}
+
+Result<Backends> open_metadata(const GlobalOptions& global, const std::string& username, Backends b) {
   LocalMetadataOptions options;
   options.user_name = username;
   b.local = std::make_unique<LocalMetadataProvider>(*b.storage, options);
@@ -96,5 +122,7 @@ Result<Backends> open_backends(const GlobalOptions& global, const std::string& u
   }
   return b;
 }
+
+}  // namespace
 
 }  // namespace conflux::cli

@@ -1,7 +1,9 @@
 // Opens the datastore and metadata provider a command works with. Settings come from the command
-// line (--datastore-root, --metadata), then Metaflow's environment variables
-// (METAFLOW_DATASTORE_SYSROOT_LOCAL, METAFLOW_DEFAULT_METADATA, METAFLOW_SERVICE_URL,
-// METAFLOW_SERVICE_HEADERS), then ~/.metaflowconfig/config.json (same keys), then defaults.
+// line (--datastore, --datastore-root, --metadata), then Metaflow's environment variables
+// (METAFLOW_DEFAULT_DATASTORE, METAFLOW_DATASTORE_SYSROOT_LOCAL, METAFLOW_DATASTORE_SYSROOT_S3,
+// METAFLOW_DEFAULT_METADATA, METAFLOW_SERVICE_URL, METAFLOW_SERVICE_HEADERS), then
+// ~/.metaflowconfig/config.json (same keys), then defaults. With the S3 datastore the local
+// metadata provider keeps its files in the same bucket (see docs/s3.md).
 #pragma once
 
 #include <filesystem>
@@ -16,9 +18,11 @@
 namespace conflux::cli {
 
 struct Backends {
-  std::filesystem::path root;     // the datastore root (".../.metaflow")
+  std::filesystem::path root;     // the local datastore root (".../.metaflow"); empty for s3
   std::filesystem::path sysroot;  // the directory that holds it
-  std::unique_ptr<LocalStorage> storage;
+  std::string datastore = "local";  // "local" or "s3": the ds_type
+  std::string ds_root;              // recorded in metadata: root, or s3://bucket/prefix
+  std::unique_ptr<StorageBackend> storage;
   // The datastore's own metadata files: the local provider, and latest_run in any case.
   std::unique_ptr<LocalMetadataProvider> local;
   // The metadata service client, when the metadata provider is "service".

@@ -26,6 +26,7 @@ const std::vector<ToolCommand>& tool_commands() {
       {"tag", "Add, remove, replace or list the user tags of runs.", tag_command},
       {"configure", "Show the effective configuration (configure show).", configure_command},
       {"version", "Print the Conflux version.", version_command},
+      {"service", "Run the metadata service (metaflow-service's REST API).", service_command},
   };
   return commands;
 }
@@ -38,6 +39,8 @@ void print_usage(std::ostream& out) {
          "$METAFLOW_DATASTORE_SYSROOT_LOCAL,\n"
          "                         the config file, or the nearest .metaflow above the working "
          "directory)\n"
+         "  --datastore KIND       local or s3 (default: $METAFLOW_DEFAULT_DATASTORE, else local;\n"
+         "                         s3 reads $METAFLOW_DATASTORE_SYSROOT_S3, see docs/s3.md)\n"
          "  --namespace NS         Look at the objects tagged NS (default: user:<username>)\n"
          "  --all-namespaces       Look at every object (Metaflow's namespace(None))\n"
          "  --help                 Show this message and exit.\n\n"
@@ -68,6 +71,7 @@ Status take_global_flags(std::vector<std::string>& args, GlobalFlags& flags) {
     }
     if (name == "--datastore-root") target = &flags.datastore_root;
     if (name == "--namespace") target = &flags.namespace_tag;
+    if (name == "--datastore") target = &flags.datastore;
     if (target != nullptr) {
       if (inline_value) {
         *target = *inline_value;

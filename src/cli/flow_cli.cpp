@@ -20,7 +20,8 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
   out << "Global options:\n"
          "  --with SPEC            Add a decorator to every step, e.g. --with retry:times=2\n"
          "                         (may be repeated)\n"
-         "  --datastore-root DIR   Keep the datastore in DIR/.metaflow\n"
+         "  --datastore KIND       local (default) or s3 (METAFLOW_DATASTORE_SYSROOT_S3)\n"
+         "  --datastore-root DIR   Keep the datastore in DIR/.metaflow (s3: an s3://bucket/prefix)\n"
          "  --metadata KIND        local (files in the datastore) or service (METAFLOW_SERVICE_URL)\n"
          "  --quiet                Do not print the banner\n"
          "  --help                 Show this message and exit.\n\n"
@@ -71,12 +72,13 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--quiet") {
       ctx.global.quiet = true;
-    } else if (arg == "--with" || arg == "--datastore-root" || arg == "--metadata") {
+    } else if (arg == "--with" || arg == "--datastore-root" || arg == "--metadata" || arg == "--datastore") {
       if (i + 1 >= argc) return fail("Bad option", Status::invalid_argument(arg + " requires a value"));
       std::string value = argv[++i];
       if (arg == "--with") ctx.global.decospecs.push_back(value);
       if (arg == "--datastore-root") ctx.global.datastore_root = value;
       if (arg == "--metadata") ctx.global.metadata = value;
+      if (arg == "--datastore") ctx.global.datastore = value;
     } else if (arg.rfind("--with=", 0) == 0) {
       ctx.global.decospecs.push_back(arg.substr(7));
     } else if (arg == "--help" || arg == "-h") {

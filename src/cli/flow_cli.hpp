@@ -22,6 +22,7 @@ struct GlobalOptions {
   bool quiet = false;
   std::string datastore_root;          // --datastore-root (a directory that holds .metaflow)
   std::string metadata;                // --metadata local|service
+  std::string datastore;               // --datastore local|s3
 };
 
 // Everything a command needs: the flow, its analysed graph, and how it was invoked.

@@ -45,6 +45,19 @@ Result<Client> Client::open(const ClientOptions& options) {
     return Status::not_supported("metadata provider '" + options.metadata +
                                  "' is not supported by the Conflux client yet (only 'local')");
   }
+  if (options.storage != nullptr) {
+    auto backends = std::make_shared<Backends>();
+    backends->shared_storage = options.storage;
+    backends->storage = options.storage.get();
+    LocalMetadataOptions metadata_options;
+    metadata_options.user_name = options.username;
+    backends->owned_metadata = std::make_unique<LocalMetadataProvider>(*options.storage, metadata_options);
+    backends->metadata = backends->owned_metadata.get();
+    auto state = std::make_shared<ClientState>();
+    state->backends = std::move(backends);
+    state->ns = options.ns ? *options.ns : Namespace::user(options.username);
+    return Client(std::move(state));
+  }
   CONFLUX_ASSIGN_OR_RETURN(std::filesystem::path root, resolve_root(options));
   std::error_code ec;
   if (!std::filesystem::is_directory(root, ec)) {
@@ -71,6 +84,21 @@ Client Client::attach(MetadataProvider& metadata, StorageBackend& storage, Names
   auto backends = std::make_shared<Backends>();
   backends->storage = &storage;
   backends->metadata = &metadata;
+  auto state = std::make_shared<ClientState>();
+  state->backends = std::move(backends);
+  state->ns = std::move(ns);
+  return Client(std::move(state));
+}
+
+Client Client::adopt(std::unique_ptr<MetadataProvider> metadata,
+                     std::unique_ptr<StorageBackend> storage, Namespace ns,
+                     std::filesystem::path root) {
+  auto backends = std::make_shared<Backends>();
+  backends->storage = storage.get();
+  backends->metadata = metadata.get();
+  backends->owned_storage = std::move(storage);
+  backends->owned_metadata = std::move(metadata);
+  backends->root = std::move(root);
   auto state = std::make_shared<ClientState>();
   state->backends = std::move(backends);
   state->ns = std::move(ns);

@@ -22,6 +22,7 @@ namespace conflux::client_detail {
 // The backends, owned (Client::open) or borrowed (Client::attach).
 struct Backends {
   std::unique_ptr<StorageBackend> owned_storage;
+  std::shared_ptr<StorageBackend> shared_storage;  // ClientOptions::storage
   std::unique_ptr<MetadataProvider> owned_metadata;
   StorageBackend* storage = nullptr;
   MetadataProvider* metadata = nullptr;

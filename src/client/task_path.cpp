@@ -34,8 +34,9 @@ Result<std::vector<TaskRef>> resolve_task_path(StorageBackend& storage, const st
   }
   const std::string& run = parts[0];
   const std::string& step = parts[1];
-  CONFLUX_ASSIGN_OR_RETURN(bool run_exists, storage.exists(flow + "/" + run + "/_meta/_self.json"));
-  if (!run_exists) return Status::not_found("run " + flow + "/" + run + " does not exist");
+  // The datastore holds every run's task files, whichever metadata provider registered it.
+  CONFLUX_ASSIGN_OR_RETURN(auto run_entries, storage.list(flow + "/" + run));
+  if (run_entries.empty()) return Status::not_found("run " + flow + "/" + run + " does not exist");
   CONFLUX_ASSIGN_OR_RETURN(auto tasks, storage.list(flow + "/" + run + "/" + step));
   std::vector<TaskRef> out;
   for (const auto& entry : tasks) {

@@ -15,6 +15,8 @@ namespace {
 constexpr std::string_view kMetaGzip = R"({"cas_raw": false, "cas_version": 1})";
 constexpr std::string_view kMetaRaw = R"({"cas_raw": true, "cas_version": 1})";
 constexpr size_t kReadChunk = 256 * 1024;
+// Metaflow's name for the JSON-encoded user metadata on an S3 object (s3.py, s3op.py).
+constexpr std::string_view kUserAttributes = "metaflow-user-attributes";
 
 // Adds "<flow>/<sha>" context to the errors of a source.
 class ContextSource final : public ByteSource {
@@ -160,6 +162,8 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
     return result;
   }
 
+  if (storage_.supports_object_metadata()) return publish_with_object_flag(sink, key, result);
+
   // Publish the flag first; if another writer got there first, its flag decides the encoding.
   Status ms = storage_.save(meta_key, result.raw ? kMetaRaw : kMetaGzip, /*overwrite=*/false);
   if (ms.code() == StatusCode::kAlreadyExists) {
@@ -203,6 +207,34 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
   return result;
 }
 
+// Object stores (Metaflow's S3 layout): the flag travels on the blob as user metadata, so blob and
+// flag are published together and always agree; concurrent writers of one sha each publish a
+// complete, self-consistent object, whichever wins.
+Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink,
+                                                                      const std::string& key,
+                                                                      CasSaveResult result) {
+  auto fail = [&](const Status& st) { return st.with_context("saving " + context(result.sha)); };
+  const ObjectMetadata flag{{std::string(kUserAttributes),
+                             std::string(result.raw ? kMetaRaw : kMetaGzip)}};
+  Status bs;
+  if (sink.spill_ != nullptr) {  // spilled content is always raw (see publish)
+    bs = sink.spill_->set_metadata(flag);
+    if (bs.ok()) bs = sink.spill_->commit_as(key);
+  } else if (result.raw) {
+    bs = storage_.save_with_metadata(key, sink.buffer_, /*overwrite=*/false, flag);
+  } else {
+    Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
+    if (!packed.ok()) return fail(packed.status());
+    bs = storage_.save_with_metadata(key, *packed, /*overwrite=*/false, flag);
+  }
+  if (bs.code() == StatusCode::kAlreadyExists) {
+    result.deduplicated = true;
+  } else if (!bs.ok()) {
+    return fail(bs);
+  }
+  return result;
+}
+
 // Rare path: our content was spilled raw but the published flag says gzip. Stage the raw bytes,
 // gzip them into the blob, drop the staged copy.
 Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sha,
@@ -234,6 +266,15 @@ Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sh
 
 Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha,
                                                     const std::string& meta_key) {
+  if (storage_.supports_object_metadata()) {
+    const std::string key = meta_key.substr(0, meta_key.size() - std::string_view("_meta").size());
+    CONFLUX_ASSIGN_OR_RETURN(ObjectMetadata metadata, storage_.load_metadata(key));
+    auto it = metadata.find(std::string(kUserAttributes));
+    if (it == metadata.end()) return false;  // no metadata: a legacy gzip blob, as in Metaflow
+    Result<bool> raw = parse_raw_flag(it->second);
+    if (!raw.ok()) return raw.status().with_context(context(sha));
+    return raw;
+  }
   Result<std::string> meta = storage_.load(meta_key);
   if (meta.status().code() == StatusCode::kNotFound) return false;  // legacy blob: gzip
   if (!meta.ok()) return meta.status();

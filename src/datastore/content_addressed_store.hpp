@@ -1,6 +1,7 @@
 // ContentAddressedStore: a flow's blobs keyed by the SHA-1 of their (uncompressed) content, in
 // Metaflow's layout: <Flow>/data/<sha[:2]>/<sha> plus <sha>_meta = {"cas_raw": <bool>,
-// "cas_version": 1}.
+// "cas_version": 1}. On backends with object metadata (S3) there is no `_meta` object: the same JSON
+// is the blob's "metaflow-user-attributes" metadata, as Metaflow's S3 datastore writes it.
 //
 // Blobs up to CasOptions::gzip_threshold bytes are gzip'd (level 3, as Metaflow's _pack_v1); larger
 // ones are stored raw with "cas_raw": true, which Metaflow readers honour (gzip of hundreds of MiB
@@ -73,13 +74,16 @@ class ContentAddressedStore {
   Result<std::string> load_all(std::string_view sha);
   Result<bool> contains(std::string_view sha);
 
-  // "<Flow>/data/<sha[:2]>/<sha>"; the flag lives at blob_key(sha) + "_meta".
+  // "<Flow>/data/<sha[:2]>/<sha>"; the flag lives at blob_key(sha) + "_meta" (or on the blob, see
+  // above).
   std::string blob_key(std::string_view sha) const;
 
  private:
   class Sink;
 
   Result<CasSaveResult> publish(Sink& sink, CasEncoding encoding);
+  Result<CasSaveResult> publish_with_object_flag(Sink& sink, const std::string& key,
+                                                 CasSaveResult result);
   Status recompress_spill(Sink& sink, const std::string& sha, const std::string& key, bool* dedup);
   // The stored encoding of an existing blob: true = raw.
   Result<bool> stored_raw_flag(std::string_view sha, const std::string& meta_key);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@
 #include "conflux/status.hpp"
 
 namespace conflux {
+
+// User metadata kept on an object itself (S3's x-amz-meta-<name> headers): lowercase names without
+// the x-amz-meta- prefix, to values.
+using ObjectMetadata = std::map<std::string, std::string>;
 
 // One child of a listed prefix.
 struct ListEntry {
@@ -47,6 +52,13 @@ class StorageWriter : public ByteSink {
 
   // Publishes under key().
   Status commit() { return commit_as(key()); }
+
+  // Attaches user metadata to the object commit()/commit_as() publishes. Only for backends whose
+  // supports_object_metadata() is true; NotSupported otherwise.
+  virtual Status set_metadata(const ObjectMetadata& metadata) {
+    (void)metadata;
+    return Status::not_supported("this storage backend keeps no object metadata");
+  }
 };
 
 class StorageBackend {
@@ -85,6 +97,23 @@ class StorageBackend {
 
   // Removes the object under `key`. Removing an absent object succeeds.
   virtual Status remove(std::string_view key) = 0;
+
+  // Optional capability: user metadata stored with each object (object stores). Metaflow keeps the
+  // content-addressed store's cas_raw/cas_version flags there on S3, and in a `_meta` object next
+  // to the blob on the local filesystem, so the CAS asks which one applies. Backends without it
+  // keep the defaults below.
+  virtual bool supports_object_metadata() const { return false; }
+  // save() that attaches `metadata` to the published object.
+  virtual Status save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
+                                    const ObjectMetadata& metadata) {
+    (void)key, (void)bytes, (void)overwrite, (void)metadata;
+    return Status::not_supported("this storage backend keeps no object metadata");
+  }
+  // The user metadata of the object under `key` (empty if it has none); NotFound if absent.
+  virtual Result<ObjectMetadata> load_metadata(std::string_view key) {
+    (void)key;
+    return Status::not_supported("this storage backend keeps no object metadata");
+  }
 };
 
 }  // namespace conflux

@@ -80,7 +80,7 @@ json tags_body(std::string_view flow, const RunTags& tags, const std::string& us
 }  // namespace
 
 Result<std::unique_ptr<ServiceMetadataProvider>> ServiceMetadataProvider::create(ServiceOptions options) {
-  const std::string& url = options.url;
+  const std::string url = options.url;  // a copy: `options` moves into the provider below
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos || (url.compare(0, scheme_end, "http") != 0 && url.compare(0, scheme_end, "https") != 0)) {
     return Status::invalid_argument("metadata service URL '" + url + "' must start with http:// or https://");

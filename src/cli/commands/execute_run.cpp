@@ -20,12 +20,13 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   run.username = options.username;
   run.namespace_name = options.namespace_name;
   run.program_name = ctx.program_name;
-  run.ds_root = backends.root.string();
+  run.ds_root = backends.ds_root;
   // Each task is this same binary, pointed at the same datastore, with the same decorators.
   std::error_code ec;
   std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  run.task_command_prefix = {ec ? std::string("/proc/self/exe") : self, "--quiet", "--datastore-root",
-                             backends.sysroot.string()};
+  run.task_command_prefix = {ec ? std::string("/proc/self/exe") : self, "--quiet", "--datastore",
+                             backends.datastore, "--datastore-root",
+                             backends.datastore == "s3" ? backends.ds_root : backends.sysroot.string()};
   for (const auto& spec : ctx.global.decospecs) {
     run.task_command_prefix.insert(run.task_command_prefix.end(), {"--with", spec});
   }

@@ -65,7 +65,7 @@ int step_command(FlowCommandContext& ctx) {
 
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  o.ds_root = backends->root.string();
+  o.ds_root = backends->ds_root;
   return run_task(*ctx.graph, *backends->storage, backends->metadata(), o);
 }
 

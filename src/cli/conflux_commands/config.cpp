@@ -6,7 +6,9 @@
 #include <sstream>
 #include <system_error>
 
+#include "cli/backends.hpp"
 #include "cli/conflux_commands/tool.hpp"
+#include "cli/s3_backend.hpp"
 #include "datastore/datastore_root.hpp"
 
 namespace conflux::cli::tool {
@@ -134,6 +136,21 @@ Result<Client> open_client(const ToolContext& ctx) {
   options.metadata = ctx.config.metadata.value;
   options.username = ctx.config.username.value;
   options.ns = ctx.config.global_namespace ? Namespace::global() : Namespace::of(ctx.config.ns.value);
+  if (options.metadata == "service") {
+    // A metadata service client (METAFLOW_SERVICE_URL) over the datastore, opened as the flow
+    // binary opens them; the client owns both.
+    GlobalOptions global;
+    global.datastore_root = ctx.flags.datastore_root.value_or("");
+    global.datastore = ctx.flags.datastore.value_or("");
+    global.metadata = "service";
+    CONFLUX_ASSIGN_OR_RETURN(Backends b, open_backends(global, options.username));
+    return Client::adopt(std::move(b.service), std::move(b.storage), *options.ns, b.root);
+  }
+  CONFLUX_ASSIGN_OR_RETURN(std::string kind, datastore_kind(ctx.flags.datastore.value_or("")));
+  if (kind == "s3") {
+    std::string root = ctx.flags.datastore_root.value_or("");
+    CONFLUX_ASSIGN_OR_RETURN(options.storage, open_s3_storage(root.starts_with("s3://") ? root : ""));
+  }
   return Client::open(options);
 }
 

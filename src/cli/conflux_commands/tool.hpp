@@ -27,6 +27,7 @@ inline constexpr int kExitUsage = 2;
 // Options accepted before or after the command.
 struct GlobalFlags {
   std::optional<std::string> datastore_root;  // --datastore-root DIR (the directory holding .metaflow)
+  std::optional<std::string> datastore;       // --datastore local|s3
   std::optional<std::string> namespace_tag;   // --namespace NS
   bool all_namespaces = false;                // --all-namespaces
 };
@@ -99,5 +100,6 @@ int logs_command(ToolContext& ctx);
 int tag_command(ToolContext& ctx);
 int configure_command(ToolContext& ctx);
 int version_command(ToolContext& ctx);
+int service_command(ToolContext& ctx);
 
 }  // namespace conflux::cli::tool

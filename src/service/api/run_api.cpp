@@ -33,7 +33,7 @@ std::vector<std::string> split_commas(const std::string& s) {
 
 // Shared with task_api.cpp: `field:op=v1,v2` conditions for the allowed fields; unknown fields
 // are ignored, a bad operator or a non-integer time is a 400 (metaflow-service's messages).
-bool parse_field_filters(const ApiRequest& req, const std::set<std::string, std::less<>>& allowed,
+bool api::parse_field_filters(const ApiRequest& req, const std::set<std::string, std::less<>>& allowed,
                          bool with_status_values, std::vector<FieldFilter>* out, ApiResponse* error) {
   for (const auto& [key, value] : req.query) {
     if (key.starts_with("_")) continue;

@@ -1,0 +1,152 @@
+// `conflux service`: run the metadata service (metaflow-service's REST API) on SQLite, and
+// `conflux service migrate`: apply the schema migrations and exit. Flags, environment and
+// signals are handled here; src/service receives plain values (docs/service.md).
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "cli/conflux_commands/tool.hpp"
+#include "service/clock.hpp"
+#include "service/db/open_database.hpp"
+#include "service/metrics.hpp"
+#include "service/server.hpp"
+
+namespace conflux::cli::tool {
+
+namespace {
+
+// $XDG_DATA_HOME/conflux/service.db, else ~/.local/share/conflux/service.db.
+std::string default_db_path() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/conflux/service.db";
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.local/share/conflux/service.db";
+}
+
+CommandSpec service_spec() {
+  CommandSpec spec;
+  spec.usage = "service [migrate] [OPTIONS]";
+  spec.description =
+      "Run the metadata service: metaflow-service's REST API (Metaflow's Python client and flows "
+      "work against it unchanged) on a SQLite database. 'conflux service migrate' applies the "
+      "schema migrations and exits. SIGTERM or SIGINT stops it after the requests in flight.";
+  spec.options = {
+      {"host", "ADDR", "Listen address", false, "127.0.0.1"},
+      {"port", "N", "Listen port (0: any free port, printed at start)", false, "8080"},
+      {"db", "PATH|URL", "SQLite file, sqlite:///path, or postgresql://... (not built yet)", false,
+       "$XDG_DATA_HOME/conflux/service.db or ~/.local/share/conflux/service.db"},
+      {"auth-token-file", "FILE", "Require 'Authorization: Bearer <token>' with a token from FILE (one per line)", false, ""},
+      {"tls-cert", "FILE", "Serve HTTPS with this PEM certificate (needs --tls-key)", false, ""},
+      {"tls-key", "FILE", "The PEM private key of --tls-cert", false, ""},
+      {"access-log", "FILE", "Append the JSON access log to FILE instead of stderr", false, ""},
+      {"threads", "N", "Worker threads (each open keep-alive connection holds one)", false, "64"},
+      {"max-body-bytes", "N", "Largest accepted request body; larger ones get 413", false, "8388608"},
+  };
+  spec.positionals = {"migrate"};
+  spec.max_positionals = 1;
+  return spec;
+}
+
+}  // namespace
+
+int service_command(ToolContext& ctx) {
+  int code = 0;
+  std::optional<ParsedArgs> args = parse_command(ctx, service_spec(), &code);
+  if (!args) return code;
+  bool migrate_only = false;
+  if (!args->positionals().empty()) {
+    if (args->positionals()[0] != "migrate") {
+      return usage_error(ctx, Status::invalid_argument("unknown subcommand '" + args->positionals()[0] + "' (expected 'migrate')"));
+    }
+    migrate_only = true;
+  }
+  Result<int64_t> port = args->get_int("port", 8080);
+  Result<int64_t> threads = args->get_int("threads", 64);
+  Result<int64_t> max_body = args->get_int("max-body-bytes", 8 * 1024 * 1024);
+  for (const auto* r : {&port, &threads, &max_body}) {
+    if (!r->ok()) return usage_error(ctx, r->status());
+  }
+  if (*port < 0 || *port > 65535) return usage_error(ctx, Status::invalid_argument("--port must be 0..65535"));
+  if (*threads < 1 || *threads > 4096) return usage_error(ctx, Status::invalid_argument("--threads must be 1..4096"));
+  if (*max_body < 1) return usage_error(ctx, Status::invalid_argument("--max-body-bytes must be positive"));
+
+  // Block the stop signals in every thread (workers inherit the mask); one thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  service::Metrics metrics;
+  service::DatabaseSpec db_spec;
+  db_spec.url = args->get("db", default_db_path());
+  db_spec.on_operation = [&metrics](std::string_view op, double seconds) { metrics.record_db(op, seconds); };
+  Result<std::unique_ptr<service::Database>> db = service::open_database(db_spec);
+  if (!db.ok()) return fail(ctx, db.status());
+  Result<int> version = (*db)->migrate();
+  if (!version.ok()) return fail(ctx, version.status().with_context("migrating " + db_spec.url));
+  if (migrate_only) {
+    std::cout << "conflux service: database " << db_spec.url << " is at schema version " << *version << "\n";
+    return kExitOk;
+  }
+
+  std::mutex log_mu;
+  std::ofstream access_file;
+  std::ostream* access_out = &std::cerr;
+  if (args->has("access-log")) {
+    access_file.open(args->get("access-log"), std::ios::app);
+    if (!access_file) return fail(ctx, Status::io_error("cannot open the access log '" + args->get("access-log") + "'"));
+    access_out = &access_file;
+  }
+  service::ServerOptions options;
+  options.host = args->get("host", "127.0.0.1");
+  options.port = static_cast<int>(*port);
+  options.threads = static_cast<int>(*threads);
+  options.max_body_bytes = static_cast<size_t>(*max_body);
+  if (args->has("tls-cert")) options.tls_cert = args->get("tls-cert");
+  if (args->has("tls-key")) options.tls_key = args->get("tls-key");
+  if (args->has("auth-token-file")) {
+    Result<service::BearerAuth> auth = service::BearerAuth::load(args->get("auth-token-file"));
+    if (!auth.ok()) return fail(ctx, auth.status());
+    options.auth = std::move(*auth);
+  }
+  options.access_log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    *access_out << line << '\n';
+    access_out->flush();
+  };
+  options.event_log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    std::cerr << line << std::endl;
+  };
+  service::SystemClock clock;
+  Result<std::unique_ptr<service::Server>> server = service::Server::create(std::move(options), **db, clock, metrics);
+  if (!server.ok()) return fail(ctx, server.status());
+  std::cerr << "conflux service: listening on " << (args->has("tls-cert") ? "https" : "http") << "://"
+            << args->get("host", "127.0.0.1") << ":" << (*server)->port() << " (database " << db_spec.url
+            << ", schema version " << *version << ")" << std::endl;
+
+  service::Server* srv = server->get();
+  std::thread waiter([&stop_signals, srv] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::cerr << "conflux service: signal " << sig << ", finishing the requests in flight" << std::endl;
+    srv->stop();
+  });
+  Status s = srv->serve();
+  // serve() also returns if listening failed; wake the waiter so it can be joined.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::cerr << "conflux service: stopped" << std::endl;
+  if (!s.ok()) return fail(ctx, s);
+  return kExitOk;
+}
+
+}  // namespace conflux::cli::tool

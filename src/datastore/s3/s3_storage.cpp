@@ -1,0 +1,466 @@
+#include "datastore/s3/s3_storage.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <deque>
+#include <future>
+#include <thread>
+
+#include "datastore/random_bits.hpp"
+#include "datastore/s3/s3_xml.hpp"
+#include "datastore/storage_key.hpp"
+
+namespace conflux {
+
+namespace {
+
+constexpr std::string_view kMetaPrefix = "x-amz-meta-";
+constexpr std::string_view kTempPrefix = ".cfxtmp-";
+
+std::string parent_of(std::string_view key) {
+  size_t slash = key.rfind('/');
+  return slash == std::string_view::npos ? "" : std::string(key.substr(0, slash + 1));
+}
+
+std::string temp_name() {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64, random_u64());
+  return std::string(kTempPrefix) + buf;
+}
+
+void add_metadata_headers(const ObjectMetadata& metadata,
+                          std::vector<std::pair<std::string, std::string>>* headers) {
+  for (const auto& [name, value] : metadata) headers->emplace_back(std::string(kMetaPrefix) + name, value);
+}
+
+// Runs fn(0..n-1) on up to `parallelism` threads.
+template <class Fn>
+void parallel_for(size_t n, int parallelism, Fn fn) {
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  size_t threads = std::min<size_t>(n, static_cast<size_t>(std::max(parallelism, 1)));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
+
+}  // namespace
+
+// ---- streaming writer -------------------------------------------------------------------------
+
+class S3Storage::Writer final : public StorageWriter {
+ public:
+  Writer(S3Storage& storage, std::string key, bool overwrite)
+      : storage_(storage), key_(std::move(key)), overwrite_(overwrite) {}
+
+  ~Writer() override {
+    if (upload_id_.empty() || done_) return;
+    wait_all();
+    // Best effort: an aborted upload leaves no object; stores that refuse the abort (s3rver: 405)
+    // expire the parts themselves.
+    S3Request req{"DELETE", temp_object_, {{"uploadId", upload_id_}}, {}, {}};
+    (void)storage_.client_.send(req);
+  }
+
+  const std::string& key() const override { return key_; }
+
+  void write(const void* data, size_t n) override {
+    if (done_ || !status_.ok() || n == 0) return;
+    const char* p = static_cast<const char*>(data);
+    const size_t part = storage_.options_.part_size;
+    while (n > 0) {
+      // A full buffer is sent only once more bytes arrive: the last part always waits for commit,
+      // so a small object never starts a multipart upload.
+      if (buffer_.size() == part) {
+        flush_part();
+        if (!status_.ok()) return;
+      }
+      size_t take = std::min(n, part - buffer_.size());
+      buffer_.append(p, take);
+      p += take;
+      n -= take;
+    }
+  }
+
+  Status status() const override { return status_; }
+
+  Status set_metadata(const ObjectMetadata& metadata) override {
+    metadata_ = metadata;
+    return Status();
+  }
+
+  Status commit_as(std::string_view key) override {
+    if (done_) return Status::failed_precondition("writer for '" + key_ + "' already committed");
+    CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+    if (!status_.ok()) {
+      done_ = true;
+      return status_;
+    }
+    if (upload_id_.empty()) {  // small: one PUT straight to the final key
+      done_ = true;
+      Status s = storage_.save_with_metadata(key, buffer_, overwrite_, metadata_);
+      std::string().swap(buffer_);
+      return s;
+    }
+    flush_part();
+    wait_all();
+    done_ = true;
+    if (!status_.ok()) {
+      (void)abort_upload();
+      return status_;
+    }
+    CONFLUX_RETURN_IF_ERROR(complete());
+    const std::string target = storage_.object_key(key);
+    Status s;
+    if (!overwrite_) {
+      Result<S3Response> h = storage_.head(target);
+      if (!h.ok()) {
+        s = h.status();
+      } else if (h->status == 200) {
+        s = Status::already_exists("s3://" + storage_.client_.bucket() + "/" + target +
+                                   " already exists");
+      }
+    }
+    if (s.ok()) s = storage_.copy(temp_object_, target, metadata_);
+    Status rm = storage_.remove_object(temp_object_);
+    return s.ok() ? rm : s;
+  }
+
+ private:
+  Status start_upload() {
+    temp_object_ = storage_.object_key(parent_of(key_) + temp_name());
+    S3Request req{"POST", temp_object_, {{"uploads", ""}}, {}, {}};
+    CONFLUX_ASSIGN_OR_RETURN(S3Response r, storage_.client_.send(req));
+    if (r.status != 200) return s3_error(r, "starting a multipart upload of", storage_.client_.bucket(), temp_object_);
+    std::optional<std::string> id = xml_value(r.body, "UploadId");
+    if (!id || id->empty()) {
+      return Status::io_error("starting a multipart upload of s3://" + storage_.client_.bucket() +
+                              "/" + temp_object_ + ": no UploadId in the answer");
+    }
+    upload_id_ = *id;
+    return Status();
+  }
+
+  // Sends the buffer as the next part, on a thread of its own; waits for the oldest part when
+  // upload_parallelism parts are in flight, which bounds memory to that many parts.
+  void flush_part() {
+    if (!status_.ok()) return;
+    if (upload_id_.empty()) {
+      status_ = start_upload();
+      if (!status_.ok()) return;
+    }
+    while (static_cast<int>(in_flight_.size()) >= storage_.options_.upload_parallelism) wait_oldest();
+    if (!status_.ok()) return;
+    int number = static_cast<int>(etags_.size() + in_flight_.size()) + 1;
+    auto body = std::make_shared<std::string>(std::move(buffer_));
+    buffer_.clear();
+    buffer_.reserve(storage_.options_.part_size);
+    S3Client* client = &storage_.client_;
+    std::string object = temp_object_, upload = upload_id_;
+    in_flight_.push_back(std::async(std::launch::async, [client, object, upload, number, body]() -> Result<std::string> {
+      S3Request req{"PUT", object, {{"partNumber", std::to_string(number)}, {"uploadId", upload}}, {}, *body};
+      CONFLUX_ASSIGN_OR_RETURN(S3Response r, client->send(req));
+      if (r.status != 200) return s3_error(r, "uploading part " + std::to_string(number) + " of", client->bucket(), object);
+      auto it = r.headers.find("etag");
+      if (it == r.headers.end()) {
+        return Status::io_error("uploading part " + std::to_string(number) + " of s3://" +
+                                client->bucket() + "/" + object + ": no ETag in the answer");
+      }
+      return it->second;
+    }));
+  }
+
+  void wait_oldest() {
+    Result<std::string> etag = in_flight_.front().get();
+    in_flight_.pop_front();
+    if (!etag.ok()) {
+      if (status_.ok()) status_ = etag.status();
+    } else {
+      etags_.push_back(*etag);
+    }
+  }
+
+  void wait_all() {
+    while (!in_flight_.empty()) wait_oldest();
+  }
+
+  Status complete() {
+    std::string xml = "<CompleteMultipartUpload>";
+    for (size_t i = 0; i < etags_.size(); ++i) {
+      xml += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" +
+             xml_escape(etags_[i]) + "</ETag></Part>";
+    }
+    xml += "</CompleteMultipartUpload>";
+    S3Request req{"POST", temp_object_, {{"uploadId", upload_id_}}, {{"Content-Type", "application/xml"}}, xml};
+    CONFLUX_ASSIGN_OR_RETURN(S3Response r, storage_.client_.send(req));
+    if (r.status != 200) {
+      return s3_error(r, "completing the multipart upload of", storage_.client_.bucket(), temp_object_);
+    }
+    return Status();
+  }
+
+  Status abort_upload() {
+    S3Request req{"DELETE", temp_object_, {{"uploadId", upload_id_}}, {}, {}};
+    return storage_.client_.send(req).status();
+  }
+
+  S3Storage& storage_;
+  const std::string key_;
+  const bool overwrite_;
+  ObjectMetadata metadata_;
+  std::string buffer_;
+  std::string temp_object_;
+  std::string upload_id_;
+  std::vector<std::string> etags_;  // of the finished parts, in order
+  std::deque<std::future<Result<std::string>>> in_flight_;
+  Status status_;
+  bool done_ = false;
+};
+
+// ---- ranged reader ----------------------------------------------------------------------------
+
+class S3Storage::RangeSource final : public ByteSource {
+ public:
+  RangeSource(S3Client& client, std::string object, uint64_t size, std::string first)
+      : client_(client), object_(std::move(object)), size_(size), chunk_(std::move(first)) {}
+
+  Result<size_t> read(void* buf, size_t n) override {
+    if (pos_ == chunk_.size()) {
+      if (offset_ + chunk_.size() >= size_) return size_t{0};
+      offset_ += chunk_.size();
+      chunk_.clear();
+      pos_ = 0;
+      CONFLUX_RETURN_IF_ERROR(fetch());
+    }
+    size_t k = std::min(n, chunk_.size() - pos_);
+    std::copy_n(chunk_.data() + pos_, k, static_cast<char*>(buf));
+    pos_ += k;
+    return k;
+  }
+
+  std::optional<uint64_t> remaining() const override { return size_ - offset_ - pos_; }
+
+  // GET bytes=offset_..offset_+range-1; the object's size must not have changed.
+  Status fetch() {
+    const uint64_t last = std::min<uint64_t>(size_, offset_ + range_) - 1;
+    S3Request req{"GET", object_, {}, {{"Range", "bytes=" + std::to_string(offset_) + "-" + std::to_string(last)}}, {}};
+    CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+    if (r.status != 206 && r.status != 200) return s3_error(r, "reading", client_.bucket(), object_);
+    if (r.status == 200) r.body = r.body.substr(std::min<uint64_t>(offset_, r.body.size()));
+    if (r.body.size() != last - offset_ + 1 && !(r.status == 200 && r.body.size() >= last - offset_ + 1)) {
+      return Status::corruption("reading s3://" + client_.bucket() + "/" + object_ + ": expected " +
+                                std::to_string(last - offset_ + 1) + " bytes at offset " +
+                                std::to_string(offset_) + ", got " + std::to_string(r.body.size()) +
+                                " (was the object replaced while being read?)");
+    }
+    r.body.resize(last - offset_ + 1);
+    chunk_ = std::move(r.body);
+    return Status();
+  }
+
+  void set_range(size_t range) { range_ = range; }
+
+ private:
+  S3Client& client_;
+  const std::string object_;
+  const uint64_t size_;
+  std::string chunk_;
+  size_t pos_ = 0;
+  uint64_t offset_ = 0;  // of chunk_ in the object
+  size_t range_ = size_t{8} << 20;
+};
+
+// ---- S3Storage --------------------------------------------------------------------------------
+
+Result<std::unique_ptr<S3Storage>> S3Storage::create(S3StorageOptions options) {
+  if (options.location.bucket.empty()) return Status::invalid_argument("S3 datastore: no bucket given");
+  if (options.part_size < (size_t{1} << 16)) {
+    return Status::invalid_argument("S3 datastore: part size " + std::to_string(options.part_size) +
+                                    " is too small");
+  }
+  if (options.range_size == 0 || options.upload_parallelism < 1) {
+    return Status::invalid_argument("S3 datastore: range size and parallelism must be positive");
+  }
+  return std::unique_ptr<S3Storage>(new S3Storage(std::move(options)));
+}
+
+S3Storage::S3Storage(S3StorageOptions options)
+    : options_(std::move(options)), client_(options_.client, options_.location.bucket) {}
+
+std::string S3Storage::object_key(std::string_view key) const {
+  if (options_.location.prefix.empty()) return std::string(key);
+  if (key.empty()) return options_.location.prefix;
+  return options_.location.prefix + "/" + std::string(key);
+}
+
+bool S3Storage::is_temp_name(std::string_view name) { return name.substr(0, kTempPrefix.size()) == kTempPrefix; }
+
+Result<S3Response> S3Storage::head(const std::string& object) {
+  S3Request req{"HEAD", object, {}, {}, {}};
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  if (r.status != 200 && r.status != 404) return s3_error(r, "looking up", client_.bucket(), object);
+  return r;
+}
+
+Result<bool> S3Storage::exists(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, head(object_key(key)));
+  return r.status == 200;
+}
+
+Result<uint64_t> S3Storage::size(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, head(object));
+  if (r.status == 404) return s3_error(r, "sizing", client_.bucket(), object);
+  auto it = r.headers.find("content-length");
+  if (it == r.headers.end()) {
+    return Status::io_error("sizing s3://" + client_.bucket() + "/" + object + ": no Content-Length");
+  }
+  return static_cast<uint64_t>(std::stoull(it->second));
+}
+
+Result<std::string> S3Storage::load(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  S3Request req{"GET", object, {}, {}, {}};
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  if (r.status != 200) return s3_error(r, "loading", client_.bucket(), object);
+  if (auto it = r.headers.find("content-length");
+      it != r.headers.end() && std::to_string(r.body.size()) != it->second) {
+    return Status::unavailable("loading s3://" + client_.bucket() + "/" + object +
+                               ": the connection dropped mid-object");
+  }
+  return std::move(r.body);
+}
+
+Status S3Storage::save(std::string_view key, std::string_view bytes, bool overwrite) {
+  return save_with_metadata(key, bytes, overwrite, {});
+}
+
+Status S3Storage::save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
+                                     const ObjectMetadata& metadata) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  auto exists_error = [&] {
+    return Status::already_exists("s3://" + client_.bucket() + "/" + object + " already exists");
+  };
+  S3Request req{"PUT", object, {}, {}, bytes};
+  if (!overwrite) {
+    CONFLUX_ASSIGN_OR_RETURN(S3Response h, head(object));
+    if (h.status == 200) return exists_error();
+    req.headers.emplace_back("If-None-Match", "*");
+  }
+  add_metadata_headers(metadata, &req.headers);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  if (r.status == 412) return exists_error();
+  if (r.status != 200) return s3_error(r, "saving", client_.bucket(), object);
+  return Status();
+}
+
+Result<ObjectMetadata> S3Storage::load_metadata(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, head(object));
+  if (r.status == 404) return s3_error(r, "reading the metadata of", client_.bucket(), object);
+  ObjectMetadata out;
+  for (const auto& [name, value] : r.headers) {
+    if (name.substr(0, kMetaPrefix.size()) == kMetaPrefix) out[name.substr(kMetaPrefix.size())] = value;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<StorageWriter>> S3Storage::begin_write(std::string_view key, bool overwrite) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  return std::unique_ptr<StorageWriter>(std::make_unique<Writer>(*this, std::string(key), overwrite));
+}
+
+Result<std::unique_ptr<ByteSource>> S3Storage::open(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  // HEAD first: it tells the size, so an empty object is never fetched with a Range (s3rver
+  // answers such a request with a Content-Length of 1 and no byte, which stalls the transfer).
+  CONFLUX_ASSIGN_OR_RETURN(S3Response h, head(object));
+  if (h.status == 404) return s3_error(h, "opening", client_.bucket(), object);
+  auto length = h.headers.find("content-length");
+  if (length == h.headers.end()) {
+    return Status::io_error("opening s3://" + client_.bucket() + "/" + object + ": no Content-Length");
+  }
+  const uint64_t total = std::stoull(length->second);
+  auto source = std::make_unique<RangeSource>(client_, object, total, std::string());
+  source->set_range(options_.range_size);
+  if (total > 0) CONFLUX_RETURN_IF_ERROR(source->fetch());
+  return std::unique_ptr<ByteSource>(std::move(source));
+}
+
+Result<std::vector<ListEntry>> S3Storage::list(std::string_view prefix) {
+  if (!prefix.empty()) CONFLUX_RETURN_IF_ERROR(check_storage_key(prefix));
+  std::string object_prefix = object_key(prefix);
+  if (!object_prefix.empty()) object_prefix += "/";
+  std::vector<ListEntry> out;
+  std::string token;
+  while (true) {
+    S3Request req{"GET", "", {{"list-type", "2"}, {"delimiter", "/"}, {"prefix", object_prefix}}, {}, {}};
+    if (!token.empty()) req.query.emplace_back("continuation-token", token);
+    CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+    if (r.status != 200) return s3_error(r, "listing", client_.bucket(), object_prefix);
+    for (std::string_view block : xml_blocks(r.body, "Contents")) {
+      std::string key = xml_value(block, "Key").value_or("");
+      if (key.size() <= object_prefix.size()) continue;
+      std::string name = key.substr(object_prefix.size());
+      if (!is_temp_name(name)) out.push_back({std::move(name), true});
+    }
+    for (std::string_view block : xml_blocks(r.body, "CommonPrefixes")) {
+      std::string p = xml_value(block, "Prefix").value_or("");
+      if (p.size() <= object_prefix.size() + 1) continue;
+      out.push_back({p.substr(object_prefix.size(), p.size() - object_prefix.size() - 1), false});
+    }
+    if (xml_value(r.body, "IsTruncated").value_or("false") != "true") break;
+    token = xml_value(r.body, "NextContinuationToken").value_or("");
+    if (token.empty()) break;
+  }
+  return out;
+}
+
+Status S3Storage::remove(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  return remove_object(object_key(key));
+}
+
+Status S3Storage::remove_object(const std::string& object) {
+  S3Request req{"DELETE", object, {}, {}, {}};
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  if (r.status != 204 && r.status != 200 && r.status != 404) {
+    return s3_error(r, "removing", client_.bucket(), object);
+  }
+  return Status();
+}
+
+Status S3Storage::copy(const std::string& from, const std::string& to, const ObjectMetadata& metadata) {
+  S3Request req{"PUT", to, {}, {{"x-amz-copy-source", "/" + client_.bucket() + "/" + s3_uri_encode(from, true)},
+                                {"x-amz-metadata-directive", "REPLACE"}}, {}};
+  add_metadata_headers(metadata, &req.headers);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  if (r.status != 200) return s3_error(r, "copying s3://" + client_.bucket() + "/" + from + " to", client_.bucket(), to);
+  return Status();
+}
+
+std::vector<Status> S3Storage::save_many(const std::vector<SaveItem>& items) {
+  std::vector<Status> out(items.size());
+  parallel_for(items.size(), options_.batch_parallelism,
+               [&](size_t i) { out[i] = save(items[i].key, items[i].bytes, items[i].overwrite); });
+  return out;
+}
+
+std::vector<Result<std::string>> S3Storage::load_many(const std::vector<std::string>& keys) {
+  std::vector<Result<std::string>> out(keys.size(), Result<std::string>(Status::internal("not loaded")));
+  parallel_for(keys.size(), options_.batch_parallelism, [&](size_t i) { out[i] = load(keys[i]); });
+  return out;
+}
+
+}  // namespace conflux

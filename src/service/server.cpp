@@ -1,0 +1,202 @@
+#include "service/server.hpp"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+
+#include "service/api/common.hpp"
+#include "service/json_writer.hpp"
+#include "service/router.hpp"
+
+namespace conflux::service {
+
+namespace {
+
+// Per-worker scratch: when the current request started and which route it took (for the
+// access log and metrics, written after httplib has sent the response).
+struct RequestInfo {
+  std::chrono::steady_clock::time_point start;
+  const char* route = "unmatched";
+  bool started = false;
+};
+thread_local RequestInfo t_request;
+
+std::string iso_time_now() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  return buf;
+}
+
+void apply(const ApiResponse& api, httplib::Response& res) {
+  res.status = api.status;
+  if (api.version_header) res.set_header("METADATA_SERVICE_VERSION", std::string(kServiceVersion));
+  for (const auto& [k, v] : api.headers) res.set_header(k, v);
+  res.set_content(api.body, api.content_type);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Database& db;
+  const Clock& clock;
+  Metrics& metrics;
+  ApiContext ctx;
+  std::unique_ptr<httplib::Server> http;
+  int port = 0;
+  std::thread background;
+
+  Impl(ServerOptions o, Database& d, const Clock& c, Metrics& m)
+      : options(std::move(o)), db(d), clock(c), metrics(m), ctx{d, c, options.event_log} {}
+
+  void handle(const httplib::Request& req, httplib::Response& res) {
+    t_request.start = std::chrono::steady_clock::now();
+    t_request.started = true;
+    RouteMatch route = match_route(req.method, req.path);
+    t_request.route = route.label;
+    if (options.auth && req.path != "/ping" && !options.auth->allows(req.get_header_value("Authorization"))) {
+      apply(api::problem(401, "a valid 'Authorization: Bearer <token>' header is required"), res);
+      res.set_header("WWW-Authenticate", "Bearer");
+      return;
+    }
+    if (req.method == "GET" && req.path == "/metrics") {
+      t_request.route = "/metrics";
+      res.status = 200;
+      res.set_content(metrics.render(), "text/plain; version=0.0.4");
+      return;
+    }
+    if (route.handler == nullptr) {
+      apply(api::problem(route.path_known ? 405 : 404,
+                         route.path_known ? "method " + req.method + " is not allowed on " + req.path
+                                          : "no route for " + req.path),
+            res);
+      return;
+    }
+    ApiRequest api_req;
+    api_req.method = req.method;
+    api_req.path = req.path;
+    api_req.params = std::move(route.params);
+    for (const auto& [k, v] : req.params) api_req.query.emplace_back(k, v);
+    api_req.body = req.body;
+    apply(route.handler(ctx, api_req), res);
+  }
+
+  void log(const httplib::Request& req, const httplib::Response& res) {
+    double seconds = 0;
+    if (t_request.started) {
+      seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request.start).count();
+    }
+    const char* route = t_request.started ? t_request.route : "unmatched";
+    t_request.started = false;
+    metrics.record_request(route, req.method, res.status, seconds);
+    if (!options.access_log) return;
+    std::string line;
+    JsonWriter w(line);
+    w.begin_object();
+    w.key("time");
+    w.string(iso_time_now());
+    w.key("method");
+    w.string(req.method);
+    w.key("path");
+    w.string(req.path);
+    w.key("status");
+    w.number(res.status);
+    w.key("duration_ms");
+    char ms[32];
+    std::snprintf(ms, sizeof ms, "%.3f", seconds * 1000);
+    w.raw(ms);
+    w.key("bytes");
+    w.number(static_cast<int64_t>(res.body.size()));
+    w.key("remote");
+    w.string(req.remote_addr);
+    w.end_object();
+    options.access_log(line);
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Database& db, const Clock& clock,
+                                               Metrics& metrics) {
+  auto impl = std::make_unique<Impl>(std::move(options), db, clock, metrics);
+  const ServerOptions& o = impl->options;
+  if (o.tls_cert.has_value() != o.tls_key.has_value()) {
+    return Status::invalid_argument("TLS needs both a certificate (--tls-cert) and a key (--tls-key)");
+  }
+  if (o.tls_cert) {
+    for (const auto& f : {*o.tls_cert, *o.tls_key}) {
+      if (!std::filesystem::is_regular_file(f)) return Status::io_error("TLS file '" + f.string() + "' does not exist");
+    }
+    auto ssl = std::make_unique<httplib::SSLServer>(o.tls_cert->c_str(), o.tls_key->c_str());
+    if (!ssl->is_valid()) {
+      return Status::invalid_argument("cannot load the TLS certificate '" + o.tls_cert->string() + "' and key '" +
+                                      o.tls_key->string() + "'");
+    }
+    impl->http = std::move(ssl);
+  } else {
+    impl->http = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *impl->http;
+  Impl* self = impl.get();
+  int threads = std::max(1, o.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(5);
+  http.set_payload_max_length(o.max_body_bytes);
+  auto handler = [self](const httplib::Request& req, httplib::Response& res) { self->handle(req, res); };
+  http.Get(".*", handler);
+  http.Post(".*", handler);
+  http.Patch(".*", handler);
+  http.Delete(".*", handler);
+  http.Put(".*", handler);
+  http.Options(".*", handler);
+  const size_t max_body = o.max_body_bytes;
+  http.set_error_handler(httplib::Server::HandlerWithResponse([max_body](const httplib::Request&, httplib::Response& res) {
+    // Statuses httplib decides itself (413, 400 on a malformed request line) get a JSON body.
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string detail = res.status == 413 ? "the request body is larger than " + std::to_string(max_body) + " bytes"
+                                           : "the request could not be handled";
+    apply(api::problem(res.status, detail), res);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_logger([self](const httplib::Request& req, const httplib::Response& res) { self->log(req, res); });
+  int port = o.port == 0 ? http.bind_to_any_port(o.host) : (http.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port < 0) {
+    return Status::unavailable("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                               " (address in use, or not a local address)");
+  }
+  impl->port = port;
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+int Server::port() const { return impl_->port; }
+
+Status Server::serve() {
+  if (!impl_->http->listen_after_bind()) {
+    if (impl_->http->is_running()) return Status::internal("the server stopped unexpectedly");
+  }
+  return Status();
+}
+
+void Server::start() {
+  impl_->background = std::thread([this] { (void)serve(); });
+  while (!impl_->http->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void Server::stop() {
+  if (!impl_) return;
+  impl_->http->stop();
+  if (impl_->background.joinable()) impl_->background.join();
+}
+
+}  // namespace conflux::service

@@ -1,0 +1,62 @@
+// Server: the HTTP(S) front of `conflux service`. It owns the listening socket and a pool of
+// worker threads (cpp-httplib), enforces the body size limit (413) and the optional bearer
+// token (401; /ping stays open), routes to the API handlers, writes one JSON access-log line
+// per request, counts requests for /metrics, and on stop() stops accepting and lets the
+// requests in flight finish before returning.
+//
+// Thread safety: start()/stop() from one controlling thread; requests are served concurrently.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "conflux/status.hpp"
+#include "service/auth.hpp"
+#include "service/clock.hpp"
+#include "service/db/database.hpp"
+#include "service/metrics.hpp"
+
+namespace conflux::service {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (see Server::port())
+  int threads = 64;  // workers; each keep-alive connection holds one while it is open
+  size_t max_body_bytes = 8 * 1024 * 1024;
+  std::optional<std::filesystem::path> tls_cert, tls_key;  // both or neither
+  std::optional<BearerAuth> auth;
+  // Receives each access-log line and each audit/event line (without newline). May be empty.
+  std::function<void(const std::string& line)> access_log;
+  std::function<void(const std::string& line)> event_log;
+};
+
+class Server {
+ public:
+  // Binds the socket (so port() is known). Does not serve yet.
+  static Result<std::unique_ptr<Server>> create(ServerOptions options, Database& db, const Clock& clock,
+                                                Metrics& metrics);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  int port() const;
+  // Serves until stop(); blocks.
+  Status serve();
+  // Serves on a background thread (tests).
+  void start();
+  // Stops accepting, finishes the requests in flight, and returns when the workers are done
+  // (joins the background thread if start() was used). Safe to call from another thread.
+  void stop();
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace conflux::service

@@ -1,0 +1,105 @@
+// The pure parts of the S3 configuration: s3:// URLs, AWS credential and region precedence, INI
+// parsing, endpoints, addressing, URL encoding and the canonical query string.
+#include <gtest/gtest.h>
+
+#include "datastore/s3/s3_client.hpp"
+#include "datastore/s3/s3_config.hpp"
+#include "datastore/s3/s3_xml.hpp"
+
+namespace conflux {
+namespace {
+
+TEST(S3ConfigTest, ParsesS3Urls) {
+  S3Location l = parse_s3_url("s3://my-bucket/some/prefix/", "root").value();
+  EXPECT_EQ(l.bucket, "my-bucket");
+  EXPECT_EQ(l.prefix, "some/prefix");
+  EXPECT_EQ(l.url(), "s3://my-bucket/some/prefix");
+  EXPECT_EQ(parse_s3_url("s3://b", "root").value().prefix, "");
+  Status bad = parse_s3_url("/local/dir", "METAFLOW_DATASTORE_SYSROOT_S3").status();
+  EXPECT_NE(bad.message().find("METAFLOW_DATASTORE_SYSROOT_S3 '/local/dir'"), std::string::npos);
+  EXPECT_FALSE(parse_s3_url("s3:///x", "root").ok());
+  EXPECT_FALSE(parse_s3_url("s3://Bad_Bucket/x", "root").ok());
+}
+
+TEST(S3ConfigTest, EnvironmentKeysWinOverProfiles) {
+  S3SettingInputs in;
+  in.access_key_id = "ENVKEY";
+  in.secret_access_key = "envsecret";
+  in.session_token = "tok";
+  in.credentials_file = "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = filesecret\n";
+  S3Settings s = resolve_s3_settings(in).value();
+  EXPECT_EQ(s.credentials.access_key_id, "ENVKEY");
+  EXPECT_EQ(s.credentials.session_token, "tok");
+  EXPECT_EQ(s.region, "us-east-1");
+}
+
+TEST(S3ConfigTest, ProfilesFromCredentialsAndConfigFiles) {
+  S3SettingInputs in;
+  in.profile = "ml";
+  in.credentials_file =
+      "# comment\n[default]\naws_access_key_id=D\naws_secret_access_key=d\n\n"
+      "[ml]\n  AWS_Access_Key_Id = MLKEY \naws_secret_access_key = ml/secret+x\naws_session_token = T\n";
+  in.config_file = "[default]\nregion = eu-west-1\n[profile ml]\nregion = us-west-2\n";
+  S3Settings s = resolve_s3_settings(in).value();
+  EXPECT_EQ(s.credentials.access_key_id, "MLKEY");
+  EXPECT_EQ(s.credentials.secret_access_key, "ml/secret+x");
+  EXPECT_EQ(s.credentials.session_token, "T");
+  EXPECT_EQ(s.region, "us-west-2");
+  in.default_region = "ap-south-1";
+  EXPECT_EQ(resolve_s3_settings(in).value().region, "ap-south-1");
+  in.region = "ca-central-1";
+  EXPECT_EQ(resolve_s3_settings(in).value().region, "ca-central-1");
+}
+
+TEST(S3ConfigTest, KeysInTheConfigFileAndDefaultProfile) {
+  S3SettingInputs in;
+  in.config_file = "[default]\naws_access_key_id = C\naws_secret_access_key = c\nregion = eu-north-1\n";
+  S3Settings s = resolve_s3_settings(in).value();
+  EXPECT_EQ(s.credentials.access_key_id, "C");
+  EXPECT_EQ(s.region, "eu-north-1");
+}
+
+TEST(S3ConfigTest, MissingCredentialsAndUnknownProfilesAreNamed) {
+  S3SettingInputs in;
+  Status s = resolve_s3_settings(in).status();
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  in.profile = "ghost";
+  in.credentials_file = "[default]\naws_access_key_id=D\naws_secret_access_key=d\n";
+  EXPECT_NE(resolve_s3_settings(in).status().message().find("'ghost'"), std::string::npos);
+}
+
+TEST(S3ConfigTest, EndpointsAndAddressing) {
+  S3Endpoint e = parse_s3_endpoint("http://127.0.0.1:9000/").value();
+  EXPECT_EQ(e.scheme, "http");
+  EXPECT_EQ(e.host, "127.0.0.1:9000");
+  EXPECT_EQ(e.path, "");
+  EXPECT_FALSE(parse_s3_endpoint("127.0.0.1:9000").ok());
+  EXPECT_FALSE(parse_s3_endpoint("ftp://x").ok());
+  EXPECT_EQ(parse_s3_addressing("auto", true).value(), S3Addressing::kPath);
+  EXPECT_EQ(parse_s3_addressing("auto", false).value(), S3Addressing::kVirtual);
+  EXPECT_EQ(parse_s3_addressing("virtual", true).value(), S3Addressing::kVirtual);
+  EXPECT_FALSE(parse_s3_addressing("dns", true).ok());
+
+  S3ClientOptions o;
+  o.region = "eu-west-1";
+  S3Client aws(o, "bkt");
+  EXPECT_EQ(aws.url("a b/c(d)", {}), "https://bkt.s3.eu-west-1.amazonaws.com/a%20b/c%28d%29");
+  o.endpoint = e;
+  o.addressing = S3Addressing::kPath;
+  S3Client path(o, "bkt");
+  EXPECT_EQ(path.url("k", {{"prefix", "a/"}, {"delimiter", "/"}, {"list-type", "2"}}),
+            "http://127.0.0.1:9000/bkt/k?delimiter=%2F&list-type=2&prefix=a%2F");
+  EXPECT_EQ(path.url("", {{"uploads", ""}}), "http://127.0.0.1:9000/bkt?uploads=");
+}
+
+TEST(S3ConfigTest, UriEncodingAndXml) {
+  EXPECT_EQ(s3_uri_encode("a+b=c~d_e.f-g/h", true), "a%2Bb%3Dc~d_e.f-g/h");
+  EXPECT_EQ(s3_uri_encode("a/b", false), "a%2Fb");
+  EXPECT_EQ(xml_value("<R><ETag>&quot;abc&quot;</ETag></R>", "ETag").value(), "\"abc\"");
+  EXPECT_EQ(xml_blocks("<C><K>1</K></C><C><K>2</K></C>", "C").size(), 2u);
+  EXPECT_EQ(xml_unescape("&#252;&#x41;&amp;"), "\xc3\xbc" "A&");
+}
+
+}  // namespace
+}  // namespace conflux

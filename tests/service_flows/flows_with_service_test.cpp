@@ -1,0 +1,136 @@
+// End to end: Conflux flows run with `--metadata service` against a real `conflux service`
+// (SQLite), started by the test on a free loopback port.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "runtime/flow_run_test_util.hpp"
+
+namespace {
+
+using namespace conflux::testing;  // NOLINT: test helpers
+
+class ServiceFlowsTest : public FlowRunTest {
+ protected:
+  void start_service(const std::vector<std::string>& extra = {}) {
+    fs::path log = dir_.path() / "service.log";
+    service_pid_ = fork();
+    if (service_pid_ == 0) {
+      FILE* out = freopen(log.c_str(), "w", stderr);
+      (void)out;
+      std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db",
+                                       (dir_.path() / "service.db").string()};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    ASSERT_TRUE(wait_for_text(log, "listening on http://127.0.0.1:", 20)) << read_file(log);
+    std::smatch m;
+    std::string text = read_file(log);
+    ASSERT_TRUE(std::regex_search(text, m, std::regex("listening on http://127.0.0.1:([0-9]+)")));
+    port_ = std::stoi(m[1].str());
+  }
+  void TearDown() override {
+    if (service_pid_ > 0) {
+      kill(service_pid_, SIGTERM);
+      int status = 0;
+      waitpid(service_pid_, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the service stops cleanly on SIGTERM";
+    }
+  }
+  CommandResult run_flow_svc(const std::string& binary, std::vector<std::string> args,
+                             std::map<std::string, std::string> env = {}) {
+    std::vector<std::string> argv = {build_path(binary).string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = dir_.path().string();
+    env["METAFLOW_DEFAULT_METADATA"] = "service";
+    env["METAFLOW_SERVICE_URL"] = "http://127.0.0.1:" + std::to_string(port_);
+    env["USER"] = "tester";
+    return run_command(argv, env);
+  }
+  nlohmann::json get(const std::string& path, const std::string& token = "") {
+    httplib::Client client("127.0.0.1", port_);
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    auto r = client.Get(path, headers);
+    EXPECT_TRUE(r) << path;
+    if (!r) return nullptr;
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+    return nlohmann::json::parse(r->body, nullptr, false);
+  }
+  pid_t service_pid_ = -1;
+  int port_ = 0;
+};
+
+TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) {
+  start_service();
+  auto r = run_flow_svc("examples/foreach", {"run", "--shards", "3", "--tag", "svc"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string run = run_id_of(r.out);
+  EXPECT_EQ(run, "1") << "the service hands out run ids";
+  EXPECT_NE(r.out.find("] best 1\n"), std::string::npos) << r.out;
+
+  auto run_json = get("/flows/ShardFlow/runs/1");
+  EXPECT_EQ(run_json["tags"], nlohmann::json::parse(R"(["svc"])"));
+  auto tasks = get("/flows/ShardFlow/runs/1/steps/train/tasks");
+  ASSERT_TRUE(tasks.is_array());
+  EXPECT_EQ(tasks.size(), 3u);
+  // Every task registered its artifacts and its attempt's outcome.
+  std::string end_task;
+  for (const auto& t : get("/flows/ShardFlow/runs/1/steps/end/tasks")) end_task = std::to_string(t["task_id"].get<int64_t>());
+  auto artifacts = get("/flows/ShardFlow/runs/1/steps/end/tasks/" + end_task + "/artifacts");
+  bool has_best = false;
+  for (const auto& a : artifacts) has_best = has_best || a["name"] == "best";
+  EXPECT_TRUE(has_best) << artifacts.dump();
+  auto metadata = get("/flows/ShardFlow/runs/1/steps/end/tasks/" + end_task + "/metadata");
+  bool ok = false;
+  for (const auto& m : metadata) ok = ok || (m["field_name"] == "attempt_ok" && m["value"] == "True");
+  EXPECT_TRUE(ok) << metadata.dump();
+  EXPECT_FALSE(run_json["last_heartbeat_ts"].is_null()) << "the runtime sends run heartbeats";
+
+  // dump and logs read the datastore for a run whose metadata lives in the service.
+  auto dump = run_flow_svc("examples/foreach", {"--quiet", "dump", "1/end"});
+  EXPECT_NE(dump.out.find("best [size:"), std::string::npos) << dump.out << dump.err;
+}
+
+TEST_F(ServiceFlowsTest, ResumeAndTagsThroughTheService) {
+  start_service();
+  auto failed = run_flow_svc("tests/flows/failing_flow", {"run", "--mode", "env"}, {{"FAILING_FLOW_BREAK", "1"}});
+  ASSERT_EQ(failed.exit_code, 1) << failed.out;
+  auto resumed = run_flow_svc("tests/flows/failing_flow", {"resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find("Cloning previously run task 1/start/"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("] sum 6"), std::string::npos) << resumed.out;
+
+  auto tagged = run_flow_svc("tests/flows/failing_flow", {"--quiet", "tag", "add", "fixed", "--run-id", "2"});
+  EXPECT_EQ(tagged.exit_code, 0) << tagged.err;
+  EXPECT_EQ(get("/flows/FailingFlow/runs/2")["tags"], nlohmann::json::parse(R"(["fixed"])"));
+}
+
+TEST_F(ServiceFlowsTest, AuthTokenIsRequiredAndSentFromHeaders) {
+  write_file(dir_.path() / "tokens", "s3cret-token\n");
+  start_service({"--auth-token-file", (dir_.path() / "tokens").string()});
+  auto refused = run_flow_svc("examples/hello", {"run"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("refused the request (HTTP 401)"), std::string::npos) << refused.err;
+  auto ok = run_flow_svc("examples/hello", {"run"},
+                         {{"METAFLOW_SERVICE_HEADERS", R"({"Authorization": "Bearer s3cret-token"})"}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_EQ(read_file(dir_.path() / "service.log").find("s3cret-token"), std::string::npos) << "tokens are never logged";
+}
+
+TEST_F(ServiceFlowsTest, UnreachableServiceIsAClearError) {
+  port_ = 1;  // nothing listens there
+  auto r = run_flow_svc("examples/hello", {"run"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot reach the metadata service at http://127.0.0.1:1"), std::string::npos) << r.err;
+}
+
+}  // namespace
