@@ -150,6 +150,9 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Database& 
   Impl* self = impl.get();
   int threads = std::max(1, o.threads);
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Small JSON answers must leave at once: without TCP_NODELAY, Nagle's algorithm and delayed
+  // ACKs add ~40 ms to every keep-alive request.
+  http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
   http.set_keep_alive_timeout(5);
   http.set_payload_max_length(o.max_body_bytes);
