@@ -60,7 +60,8 @@ struct ClientOptions {
   // A datastore the caller opened (the S3 datastore): when set, the client reads it (with the local
   // metadata provider's files in it) and datastore_root, sysroot and cwd are ignored.
   std::shared_ptr<StorageBackend> storage;
-  // The metadata provider: "local" (the only one supported so far).
+  // The metadata provider: "local". For the metadata service, build a ServiceMetadataProvider
+  // and use Client::adopt (as the `conflux` command does).
   std::string metadata = "local";
   // The user name; the default namespace is user:<username>.
   std::string username;

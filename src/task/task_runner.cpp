@@ -131,6 +131,11 @@ Status TaskRun::prepare() {
     MetaDatum row{"foreach-stack", frames.dump(), "foreach-stack", {"attempt_id:" + std::to_string(o_.retry_count)}};
     row.value_is_json = true;
     rows.push_back(std::move(row));
+    // "outer:0,inner:1": how Metaflow's client finds a task's parents and children.
+    std::string path;
+    for (const auto& f : stack_) path += (path.empty() ? "" : ",") + f.step + ":" + std::to_string(f.index);
+    rows.push_back({"foreach-execution-path", path, "foreach-execution-path",
+                    {"attempt_id:" + std::to_string(o_.retry_count)}});
   }
   CONFLUX_RETURN_IF_ERROR(metadata_.register_metadata(flow_.name, o_.run_id, o_.step, o_.task_id, rows));
 
@@ -177,7 +182,8 @@ Status TaskRun::compute_foreach(std::vector<ForeachFrame>* stack, std::optional<
     CONFLUX_ASSIGN_OR_RETURN(Value sequence, first.value(var));
     CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, o_.split_index));
     CONFLUX_ASSIGN_OR_RETURN(int64_t count, foreach_length(sequence));
-    stack->push_back({parent->name, var, count, o_.split_index, foreach_value_text(element)});
+    // Metaflow names a frame after the step the foreach fans out to (this one), not the split.
+    stack->push_back({o_.step, var, count, o_.split_index, foreach_value_text(element)});
     *item = std::move(element);
   }
   return Status();

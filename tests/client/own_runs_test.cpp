@@ -9,6 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "client/client_test_util.hpp"
+#include "datastore/local_storage.hpp"
+#include "metadata/service_metadata_provider.hpp"
+#include "service/clock.hpp"
+#include "service/db/sqlite_database.hpp"
+#include "service/metrics.hpp"
+#include "service/server.hpp"
 
 struct Point {
   double x = 0;
@@ -212,6 +218,53 @@ TEST_F(OwnRunsTest, FailedRunAndResume) {
   EXPECT_EQ(flow->latest_run()->id(), resumed);
   EXPECT_EQ(flow->latest_successful_run()->id(), resumed);
   EXPECT_EQ(*run->origin_run_id(), std::nullopt);
+}
+
+// The client over the metadata service (an in-process `conflux service` on SQLite): the flow
+// registers its run there, the artifacts stay in the local datastore.
+TEST_F(OwnRunsTest, ServiceBackedMetadata) {
+  service::SqliteOptions db_options;
+  db_options.path = dir_.path() / "service.db";
+  auto db = service::SqliteDatabase::open(db_options);
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  ASSERT_TRUE((*db)->migrate().ok());
+  service::SystemClock clock;
+  service::Metrics metrics;
+  service::ServerOptions server_options;
+  server_options.port = 0;
+  server_options.threads = 8;
+  auto server = service::Server::create(server_options, **db, clock, metrics);
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  (*server)->start();
+  const std::string url = "http://127.0.0.1:" + std::to_string((*server)->port());
+
+  std::string id = run_flow("examples/foreach", {"run", "--tag", "svc"},
+                            {{"METAFLOW_DEFAULT_METADATA", "service"}, {"METAFLOW_SERVICE_URL", url}});
+  ASSERT_FALSE(id.empty());
+  auto provider = ServiceMetadataProvider::create({.url = url, .user_name = "tester"});
+  ASSERT_TRUE(provider.ok()) << provider.status().to_string();
+  Client c = Client::adopt(std::move(*provider),
+                           std::make_unique<LocalStorage>(dir_.path() / ".metaflow"),
+                           Namespace::user("tester"));
+  EXPECT_EQ(ids_of(*c.flows()), (std::vector<std::string>{"ShardFlow"}));
+  auto run = c.flow("ShardFlow")->latest_run();
+  ASSERT_TRUE(run.ok()) << run.status().to_string();
+  EXPECT_EQ(run->id(), id);
+  EXPECT_EQ(run->user_tags(), (std::vector<std::string>{"svc"}));
+  EXPECT_TRUE(*run->successful());
+  EXPECT_DOUBLE_EQ(*run->artifact<double>("best"), 1.0);
+  auto train = run->step("train")->tasks();
+  ASSERT_TRUE(train.ok());
+  ASSERT_EQ(train->size(), 4u);
+  EXPECT_EQ(*train->back().index(), 3);
+  auto join = run->step("join")->task();
+  ASSERT_TRUE(join.ok());
+  EXPECT_EQ(join->parent_task_pathspecs()->size(), 4u);
+  ASSERT_TRUE(run->add_tag("reviewed").ok());
+  EXPECT_TRUE(c.run(run->pathspec())->has_tag("reviewed"));
+  EXPECT_ERROR(c.in_namespace(Namespace::user("bob")).run(run->pathspec()),
+               StatusCode::kFailedPrecondition, "not in namespace 'user:bob'");
+  (*server)->stop();
 }
 
 }  // namespace

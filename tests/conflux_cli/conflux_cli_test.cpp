@@ -12,6 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "service/clock.hpp"
+#include "service/db/sqlite_database.hpp"
+#include "service/metrics.hpp"
+#include "service/server.hpp"
 #include "testutil/testutil.hpp"
 
 namespace {
@@ -338,6 +342,48 @@ TEST_F(ConfluxCliTest, OwnRunsMatchTheFlowBinary) {
   EXPECT_EQ(task["index"], 1);
   EXPECT_EQ(task["parent_tasks"], nlohmann::json::array({"ShardFlow/" + id + "/start/1"}));
   EXPECT_EQ(task["child_tasks"].size(), 1u);
+}
+
+// METAFLOW_DEFAULT_METADATA=service: `conflux` reads the runs a flow registered with the metadata
+// service (in-process here), artifacts from the local datastore.
+TEST_F(ConfluxCliTest, MetadataService) {
+  namespace svc = conflux::service;
+  svc::SqliteOptions db_options;
+  db_options.path = dir_.path() / "service.db";
+  auto db = svc::SqliteDatabase::open(db_options);
+  ASSERT_TRUE(db.ok()) << db.status().to_string();
+  ASSERT_TRUE((*db)->migrate().ok());
+  svc::SystemClock clock;
+  svc::Metrics metrics;
+  svc::ServerOptions server_options;
+  server_options.port = 0;
+  server_options.threads = 8;
+  auto server = svc::Server::create(server_options, **db, clock, metrics);
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  (*server)->start();
+  std::map<std::string, std::string> service = {
+      {"METAFLOW_DEFAULT_METADATA", "service"},
+      {"METAFLOW_SERVICE_URL", "http://127.0.0.1:" + std::to_string((*server)->port())}};
+
+  fs::path id_file = dir_.path() / "run_id";
+  auto r = run_command({build_path("examples/hello").string(), "run", "--run-id-file", id_file.string()},
+                       env(service));
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string id = read_file(id_file);
+  auto runs = json_of(conflux({"runs", "HelloFlow", "--json"}, service));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["id"], id);
+  EXPECT_EQ(runs[0]["status"], "successful");
+  auto dump = conflux({"dump", "HelloFlow/" + id + "/start"}, service);
+  EXPECT_NE(dump.out.find("message [size: 33 type: <class 'str'>] = Hello from Conflux\n"), std::string::npos)
+      << dump.out << dump.err;
+  auto tagged = json_of(conflux({"tag", "add", "HelloFlow/" + id, "via-service", "--json"}, service));
+  EXPECT_EQ(tagged["user_tags"], nlohmann::json::array({"via-service"}));
+  auto config = json_of(conflux({"configure", "show", "--json"}, service));
+  EXPECT_EQ(config["metadata"]["value"], "service");
+  // The local metadata files know nothing of that run.
+  EXPECT_EQ(conflux({"runs", "HelloFlow"}).exit_code, 1);
+  (*server)->stop();
 }
 
 }  // namespace

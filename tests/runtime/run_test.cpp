@@ -139,7 +139,7 @@ TEST_F(RunTest, ForeachFansOutAndJoins) {
     ++train_tasks;
     ASSERT_TRUE(artifacts.contains("_foreach_stack")) << path;
     auto frame = artifacts["_foreach_stack"]["json"][0];
-    EXPECT_EQ(frame[0], "start");
+    EXPECT_EQ(frame[0], "train");  // named after the foreach's body step, as Metaflow does
     EXPECT_EQ(frame[1], "ids");
     EXPECT_EQ(frame[2], 5);
     EXPECT_TRUE(artifacts.contains("shards")) << "parameters pass down to every task";
