@@ -17,6 +17,8 @@ PKGS=(
   time
   # conflux service (HTTP server, SQLite) and its benchmark
   libcpp-httplib-dev libsqlite3-dev wrk
+  # conflux service on PostgreSQL (libpq), and the server its tests start (tests/service/pg/)
+  libpq-dev postgresql
 )
 
 missing=()

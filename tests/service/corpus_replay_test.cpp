@@ -1,5 +1,6 @@
 // Replays tests/data/metaflow-service/exchanges.jsonl (Metaflow 2.19 <-> metaflow-service,
-// recorded on a fresh database) against the service on a fresh SQLite database and compares
+// recorded on a fresh database) against the service on a fresh SQLite database and on a fresh
+// PostgreSQL database (backend_param.hpp), and compares
 // every answer: status, the headers Metaflow reads, and the body up to timestamps and ids.
 //
 // The service runs in-process on a ManualClock driven by the recorded timeline (the newest
@@ -18,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "service/clock.hpp"
-#include "service/db/sqlite_database.hpp"
+#include "service/backend_param.hpp"
 #include "service/metrics.hpp"
 #include "service/server.hpp"
 #include "testutil/testutil.hpp"
@@ -126,19 +127,20 @@ Json unordered(Json j) {
   return v;
 }
 
-TEST(CorpusReplay, EveryExchangeMatches) {
+class CorpusReplay : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(CorpusReplay, EveryExchangeMatches) {
   conflux::testing::TempDir dir;
-  SqliteOptions db_options;
-  db_options.path = dir.path() / "service.db";
-  auto db = SqliteDatabase::open(db_options);
-  ASSERT_TRUE(db.ok()) << db.status().to_string();
-  ASSERT_TRUE((*db)->migrate().ok());
+  std::unique_ptr<conflux::testing::PgTestDatabase> pg;
+  std::unique_ptr<Database> db;
+  open_fresh_database(GetParam(), dir.path(), &pg, &db);
+  if (IsSkipped() || HasFatalFailure()) return;
   ManualClock clock(0);
   Metrics metrics;
   ServerOptions options;
   options.port = 0;
   options.threads = 4;
-  auto server = Server::create(options, **db, clock, metrics);
+  auto server = Server::create(options, *db, clock, metrics);
   ASSERT_TRUE(server.ok()) << server.status().to_string();
   (*server)->start();
   httplib::Client client("127.0.0.1", (*server)->port());
@@ -286,6 +288,8 @@ TEST(CorpusReplay, EveryExchangeMatches) {
   for (size_t i = 0; i < mismatches.size() && i < 40; ++i) ADD_FAILURE() << mismatches[i];
   EXPECT_EQ(mismatches.size(), 0u);
 }
+
+CONFLUX_INSTANTIATE_BACKENDS(CorpusReplay);
 
 }  // namespace
 }  // namespace conflux::service

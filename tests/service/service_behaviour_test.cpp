@@ -1,5 +1,6 @@
 // The service beyond metaflow-service's corpus: bad input, auth, size limit, delete, metrics,
-// and unique ids under concurrent writers. In-process server on 127.0.0.1, fresh SQLite file.
+// and unique ids under concurrent writers. In-process server on 127.0.0.1, on a fresh SQLite file
+// and on a fresh PostgreSQL database (backend_param.hpp).
 #include <gtest/gtest.h>
 #include <mutex>
 #include <httplib.h>
@@ -10,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "service/clock.hpp"
-#include "service/db/sqlite_database.hpp"
+#include "service/backend_param.hpp"
 #include "service/metrics.hpp"
 #include "service/server.hpp"
 #include "testutil/testutil.hpp"
@@ -20,15 +21,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public ::testing::TestWithParam<Backend> {
  protected:
   void start(ServerOptions options = {}) {
-    SqliteOptions db_options;
-    db_options.path = dir_.path() / "service.db";
-    auto db = SqliteDatabase::open(db_options);
-    ASSERT_TRUE(db.ok());
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->migrate().ok());
+    open_fresh_database(GetParam(), dir_.path(), &pg_, &db_, &db_url_);
+    if (IsSkipped() || HasFatalFailure()) return;
     options.port = 0;
     options.threads = 16;
     options.event_log = [this](const std::string& l) { std::lock_guard<std::mutex> g(mu_); events_.push_back(l); };
@@ -50,14 +47,17 @@ class ServiceTest : public ::testing::Test {
   conflux::testing::TempDir dir_;
   SystemClock clock_;
   Metrics metrics_;
-  std::unique_ptr<SqliteDatabase> db_;
+  std::unique_ptr<conflux::testing::PgTestDatabase> pg_;  // outlives db_
+  std::string db_url_;
+  std::unique_ptr<Database> db_;
   std::unique_ptr<Server> server_;
   std::mutex mu_;
   std::vector<std::string> events_;
 };
 
-TEST_F(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
+TEST_P(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
   start();
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
   make_run(c);
   struct Case { const char* method; const char* path; const char* body; int status; };
@@ -102,10 +102,11 @@ TEST_F(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
   EXPECT_EQ(Json::parse(c.Get("/flows")->body).size(), 1u);
 }
 
-TEST_F(ServiceTest, BearerTokenRequiredExceptPing) {
+TEST_P(ServiceTest, BearerTokenRequiredExceptPing) {
   ServerOptions o;
   o.auth = BearerAuth({"s3cret"});
   start(o);
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
   EXPECT_EQ(c.Get("/ping")->status, 200);
   auto denied = c.Get("/flows");
@@ -116,10 +117,11 @@ TEST_F(ServiceTest, BearerTokenRequiredExceptPing) {
   EXPECT_EQ(c.Get("/flows", {{"Authorization", "Bearer s3cret"}})->status, 200);
 }
 
-TEST_F(ServiceTest, OversizedBodyIs413) {
+TEST_P(ServiceTest, OversizedBodyIs413) {
   ServerOptions o;
   o.max_body_bytes = 1024;
   start(o);
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
   auto r = c.Post("/flows/F", std::string(4096, ' ') + "{}", "application/json");
   ASSERT_TRUE(r);
@@ -128,8 +130,9 @@ TEST_F(ServiceTest, OversizedBodyIs413) {
   EXPECT_EQ(c.Get("/flows/F")->status, 404);
 }
 
-TEST_F(ServiceTest, DeleteRunRemovesItsMetadataAndAudits) {
+TEST_P(ServiceTest, DeleteRunRemovesItsMetadataAndAudits) {
   start();
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
   make_run(c);
   ASSERT_EQ(c.Post("/flows/F/runs/1/steps/s/tasks/1/metadata", R"([{"field_name":"a","value":"b","type":"c"}])", "application/json")->status, 200);
@@ -144,8 +147,9 @@ TEST_F(ServiceTest, DeleteRunRemovesItsMetadataAndAudits) {
   EXPECT_NE(events_[0].find("delete_run"), std::string::npos);
 }
 
-TEST_F(ServiceTest, MetricsCountRequests) {
+TEST_P(ServiceTest, MetricsCountRequests) {
   start();
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
   c.Get("/ping");
   auto m = c.Get("/metrics");
@@ -154,8 +158,9 @@ TEST_F(ServiceTest, MetricsCountRequests) {
   EXPECT_NE(m->body.find("conflux_service_db_operation_duration_seconds"), std::string::npos);
 }
 
-TEST_F(ServiceTest, ConcurrentCreationsGetUniqueIds) {
+TEST_P(ServiceTest, ConcurrentCreationsGetUniqueIds) {
   start();
+  if (IsSkipped() || HasFatalFailure()) return;
   auto c0 = client();
   make_run(c0);
   std::mutex mu;
@@ -177,6 +182,52 @@ TEST_F(ServiceTest, ConcurrentCreationsGetUniqueIds) {
   EXPECT_EQ(runs.size(), 200u);
   EXPECT_EQ(tasks.size(), 200u);
 }
+
+// Two handles on one database (two service processes, or replicas on one PostgreSQL) creating
+// runs and tasks at once still hand out every id once.
+TEST_P(ServiceTest, TwoDatabaseHandlesGetUniqueIds) {
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c0 = client();
+  make_run(c0);
+  DatabaseSpec spec;
+  spec.url = db_url_;
+  auto other = open_database(spec);
+  ASSERT_TRUE(other.ok()) << other.status().to_string();
+  std::mutex mu;
+  std::set<int64_t> runs, tasks;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    Database* db = t % 2 == 0 ? db_.get() : other->get();
+    threads.emplace_back([&, db] {
+      for (int i = 0; i < 30; ++i) {
+        RunRecord run;
+        run.flow_id = "F";
+        run.ts_epoch = 1;
+        auto r = db->create_run(run);
+        TaskRecord task;
+        task.flow_id = "F";
+        task.run_number = 1;
+        task.step_name = "s";
+        task.ts_epoch = 1;
+        auto k = db->create_task(task);
+        std::lock_guard<std::mutex> g(mu);
+        EXPECT_TRUE(r.ok()) << r.status().to_string();
+        EXPECT_TRUE(k.ok()) << k.status().to_string();
+        if (r.ok()) runs.insert(r->run_number);
+        if (k.ok()) tasks.insert(k->task_id);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(runs.size(), 180u);
+  EXPECT_EQ(tasks.size(), 180u);
+  auto listed = db_->list_runs("F");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 181u);
+}
+
+CONFLUX_INSTANTIATE_BACKENDS(ServiceTest);
 
 }  // namespace
 }  // namespace conflux::service

@@ -1,5 +1,6 @@
 // End to end: Conflux flows run with `--metadata service` against a real `conflux service`
-// (SQLite), started by the test on a free loopback port.
+// started by the test on a free loopback port: on SQLite (ServiceFlowsTest) and on a fresh
+// PostgreSQL database of the service_pg fixture's cluster (ServiceFlowsPostgresTest).
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <regex>
 
 #include "runtime/flow_run_test_util.hpp"
+#include "service/pg/pg_test_database.hpp"
 
 namespace {
 
@@ -16,14 +18,16 @@ using namespace conflux::testing;  // NOLINT: test helpers
 
 class ServiceFlowsTest : public FlowRunTest {
  protected:
+  // The service's --db.
+  virtual std::string db_url() { return (dir_.path() / "service.db").string(); }
   void start_service(const std::vector<std::string>& extra = {}) {
+    const std::string db = db_url();
     fs::path log = dir_.path() / "service.log";
     service_pid_ = fork();
     if (service_pid_ == 0) {
       FILE* out = freopen(log.c_str(), "w", stderr);
       (void)out;
-      std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db",
-                                       (dir_.path() / "service.db").string()};
+      std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db", db};
       args.insert(args.end(), extra.begin(), extra.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -65,11 +69,31 @@ class ServiceFlowsTest : public FlowRunTest {
     EXPECT_EQ(r->status, 200) << path << ": " << r->body;
     return nlohmann::json::parse(r->body, nullptr, false);
   }
+  void check_foreach_run();
+  void check_resume_and_tags();
   pid_t service_pid_ = -1;
   int port_ = 0;
 };
 
-TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) {
+class ServiceFlowsPostgresTest : public ServiceFlowsTest {
+ protected:
+  void SetUp() override {
+    auto server = pg_test_server_url();
+    ASSERT_TRUE(server.ok()) << server.status().to_string();
+    if (server->empty()) GTEST_SKIP() << "PostgreSQL tests need the service_pg ctest fixture (or CONFLUX_TEST_PG_URL)";
+    auto db = PgTestDatabase::create(*server);
+    ASSERT_TRUE(db.ok()) << db.status().to_string();
+    pg_ = std::move(*db);
+  }
+  void TearDown() override {
+    ServiceFlowsTest::TearDown();  // the service first, then its database
+    pg_.reset();
+  }
+  std::string db_url() override { return pg_->url(); }
+  std::unique_ptr<PgTestDatabase> pg_;
+};
+
+void ServiceFlowsTest::check_foreach_run() {
   start_service();
   auto r = run_flow_svc("examples/foreach", {"run", "--shards", "3", "--tag", "svc"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -100,7 +124,7 @@ TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) {
   EXPECT_NE(dump.out.find("best [size:"), std::string::npos) << dump.out << dump.err;
 }
 
-TEST_F(ServiceFlowsTest, ResumeAndTagsThroughTheService) {
+void ServiceFlowsTest::check_resume_and_tags() {
   start_service();
   auto failed = run_flow_svc("tests/flows/failing_flow", {"run", "--mode", "env"}, {{"FAILING_FLOW_BREAK", "1"}});
   ASSERT_EQ(failed.exit_code, 1) << failed.out;
@@ -112,6 +136,31 @@ TEST_F(ServiceFlowsTest, ResumeAndTagsThroughTheService) {
   auto tagged = run_flow_svc("tests/flows/failing_flow", {"--quiet", "tag", "add", "fixed", "--run-id", "2"});
   EXPECT_EQ(tagged.exit_code, 0) << tagged.err;
   EXPECT_EQ(get("/flows/FailingFlow/runs/2")["tags"], nlohmann::json::parse(R"(["fixed"])"));
+}
+
+TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) { check_foreach_run(); }
+TEST_F(ServiceFlowsTest, ResumeAndTagsThroughTheService) { check_resume_and_tags(); }
+TEST_F(ServiceFlowsPostgresTest, ForeachRunIsRecordedInTheService) { check_foreach_run(); }
+TEST_F(ServiceFlowsPostgresTest, ResumeAndTagsThroughTheService) { check_resume_and_tags(); }
+
+// `conflux service migrate --db postgresql://...` applies the schema once and reports it.
+TEST_F(ServiceFlowsPostgresTest, MigrateCommandAppliesTheSchema) {
+  std::vector<std::string> argv = {build_path("bin/conflux").string(), "service", "migrate", "--db", db_url()};
+  auto first = run_command(argv);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("is at schema version 1"), std::string::npos) << first.out;
+  auto again = run_command(argv);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("is at schema version 1"), std::string::npos) << again.out;
+}
+
+// A password in the URL never reaches the output, and an unreachable server is a clear error.
+TEST_F(ServiceFlowsPostgresTest, UnreachableServerIsAClearErrorWithoutThePassword) {
+  auto r = run_command({build_path("bin/conflux").string(), "service", "migrate", "--db",
+                        "postgresql://someone:hunter2@127.0.0.1:1/nodb"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("postgresql://someone:***@127.0.0.1:1/nodb"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find("hunter2"), std::string::npos) << r.err;
 }
 
 TEST_F(ServiceFlowsTest, AuthTokenIsRequiredAndSentFromHeaders) {

@@ -1,4 +1,5 @@
-// `conflux service`: run the metadata service (metaflow-service's REST API) on SQLite, and
+// `conflux service`: run the metadata service (metaflow-service's REST API) on SQLite or
+// PostgreSQL, and
 // `conflux service migrate`: apply the schema migrations and exit. Flags, environment and
 // signals are handled here; src/service receives plain values (docs/service.md).
 #include <pthread.h>
@@ -35,17 +36,18 @@ CommandSpec service_spec() {
   spec.usage = "service [migrate] [OPTIONS]";
   spec.description =
       "Run the metadata service: metaflow-service's REST API (Metaflow's Python client and flows "
-      "work against it unchanged) on a SQLite database. 'conflux service migrate' applies the "
+      "work against it unchanged) on a SQLite database or PostgreSQL. 'conflux service migrate' applies the "
       "schema migrations and exits. SIGTERM or SIGINT stops it after the requests in flight.";
   spec.options = {
       {"host", "ADDR", "Listen address", false, "127.0.0.1"},
       {"port", "N", "Listen port (0: any free port, printed at start)", false, "8080"},
-      {"db", "PATH|URL", "SQLite file, sqlite:///path, or postgresql://... (not built yet)", false,
+      {"db", "PATH|URL", "SQLite file, sqlite:///path, or postgresql://user[:password]@host[:port]/db[?sslmode=...]", false,
        "$XDG_DATA_HOME/conflux/service.db or ~/.local/share/conflux/service.db"},
       {"auth-token-file", "FILE", "Require 'Authorization: Bearer <token>' with a token from FILE (one per line)", false, ""},
       {"tls-cert", "FILE", "Serve HTTPS with this PEM certificate (needs --tls-key)", false, ""},
       {"tls-key", "FILE", "The PEM private key of --tls-cert", false, ""},
       {"access-log", "FILE", "Append the JSON access log to FILE instead of stderr", false, ""},
+      {"db-connections", "N", "PostgreSQL: connections in the pool at most", false, "16"},
       {"threads", "N", "Worker threads (each open keep-alive connection holds one)", false, "64"},
       {"max-body-bytes", "N", "Largest accepted request body; larger ones get 413", false, "8388608"},
   };
@@ -70,12 +72,16 @@ int service_command(ToolContext& ctx) {
   Result<int64_t> port = args->get_int("port", 8080);
   Result<int64_t> threads = args->get_int("threads", 64);
   Result<int64_t> max_body = args->get_int("max-body-bytes", 8 * 1024 * 1024);
-  for (const auto* r : {&port, &threads, &max_body}) {
+  Result<int64_t> db_connections = args->get_int("db-connections", 16);
+  for (const auto* r : {&port, &threads, &max_body, &db_connections}) {
     if (!r->ok()) return usage_error(ctx, r->status());
   }
   if (*port < 0 || *port > 65535) return usage_error(ctx, Status::invalid_argument("--port must be 0..65535"));
   if (*threads < 1 || *threads > 4096) return usage_error(ctx, Status::invalid_argument("--threads must be 1..4096"));
   if (*max_body < 1) return usage_error(ctx, Status::invalid_argument("--max-body-bytes must be positive"));
+  if (*db_connections < 1 || *db_connections > 1000) {
+    return usage_error(ctx, Status::invalid_argument("--db-connections must be 1..1000"));
+  }
 
   // Block the stop signals in every thread (workers inherit the mask); one thread waits for them.
   sigset_t stop_signals;
@@ -88,12 +94,14 @@ int service_command(ToolContext& ctx) {
   service::DatabaseSpec db_spec;
   db_spec.url = args->get("db", default_db_path());
   db_spec.on_operation = [&metrics](std::string_view op, double seconds) { metrics.record_db(op, seconds); };
+  db_spec.pool_size = static_cast<int>(*db_connections);
+  const std::string shown_db = service::redact_db_url(db_spec.url);  // never log a password
   Result<std::unique_ptr<service::Database>> db = service::open_database(db_spec);
   if (!db.ok()) return fail(ctx, db.status());
   Result<int> version = (*db)->migrate();
-  if (!version.ok()) return fail(ctx, version.status().with_context("migrating " + db_spec.url));
+  if (!version.ok()) return fail(ctx, version.status().with_context("migrating " + shown_db));
   if (migrate_only) {
-    std::cout << "conflux service: database " << db_spec.url << " is at schema version " << *version << "\n";
+    std::cout << "conflux service: database " << shown_db << " is at schema version " << *version << "\n";
     return kExitOk;
   }
 
@@ -130,7 +138,7 @@ int service_command(ToolContext& ctx) {
   Result<std::unique_ptr<service::Server>> server = service::Server::create(std::move(options), **db, clock, metrics);
   if (!server.ok()) return fail(ctx, server.status());
   std::cerr << "conflux service: listening on " << (args->has("tls-cert") ? "https" : "http") << "://"
-            << args->get("host", "127.0.0.1") << ":" << (*server)->port() << " (database " << db_spec.url
+            << args->get("host", "127.0.0.1") << ":" << (*server)->port() << " (database " << shown_db
             << ", schema version " << *version << ")" << std::endl;
 
   service::Server* srv = server->get();

@@ -1,6 +1,6 @@
 // service::Database: the storage seam of `conflux service`. It speaks records (flows, runs,
 // steps, tasks, metadata rows, artifact rows as metaflow-service defines them) and structured
-// queries; SQL stays inside each implementation (SqliteDatabase today, PostgreSQL next), so the
+// queries; SQL stays inside each implementation (SqliteDatabase, PostgresDatabase), so the
 // HTTP layer in src/service/api never sees a dialect.
 //
 // Semantics every implementation must keep (they are what Metaflow's clients observe):

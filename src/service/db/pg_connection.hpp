@@ -1,0 +1,79 @@
+// PgConnection: one libpq connection to PostgreSQL with a cache of server-side prepared
+// statements, and PgResult, the rows of one statement. SQL is written with SQLite-style `?`
+// placeholders (numbered $1..$N here, in order, outside quoted text) so the PostgreSQL backend
+// builds its queries like the SQLite one; values are always sent as parameters (PgValue), never
+// formatted into SQL text, so nothing a client sends can change a statement's meaning.
+//
+// Thread safety: a connection is used by one thread at a time (PgConnectionPool hands them
+// out); PgResult is an immutable snapshot.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "conflux/status.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace conflux::service {
+
+using PgValue = std::variant<std::nullptr_t, int64_t, std::string>;
+
+inline PgValue pg_opt(const std::optional<std::string>& v) { return v ? PgValue(*v) : PgValue(nullptr); }
+inline PgValue pg_opt(const std::optional<int64_t>& v) { return v ? PgValue(*v) : PgValue(nullptr); }
+
+// Rewrites `?` placeholders to $1..$N (a `?` inside '...' or "..." is left alone).
+std::string number_placeholders(std::string_view sql);
+
+class PgResult {
+ public:
+  explicit PgResult(pg_result* result);
+  PgResult(PgResult&& other) noexcept;
+  PgResult& operator=(PgResult&&) = delete;
+  ~PgResult();
+
+  int rows() const;
+  int64_t affected_rows() const;  // INSERT / UPDATE / DELETE
+  bool is_null(int row, int col) const;
+  std::string text(int row, int col) const;
+  std::optional<std::string> opt_text(int row, int col) const;
+  int64_t int64(int row, int col) const;
+  std::optional<int64_t> opt_int64(int row, int col) const;
+
+ private:
+  pg_result* result_;
+};
+
+class PgConnection {
+ public:
+  // Connects to `url` (postgresql://user[:password]@host[:port]/db[?param=value...]).
+  static Result<std::unique_ptr<PgConnection>> open(const std::string& url);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // Prepares (or reuses) `sql` and runs it with `params`.
+  Result<PgResult> query(const std::string& sql, const std::vector<PgValue>& params);
+  // Like query(); returns the number of rows changed.
+  Result<int64_t> exec(const std::string& sql, const std::vector<PgValue>& params);
+  // Runs semicolon-separated SQL without parameters (migrations, BEGIN/COMMIT).
+  Status exec_script(const std::string& sql);
+  // True when the connection is lost or left inside a transaction: do not reuse it.
+  bool unusable() const;
+
+ private:
+  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  Status connection_error(std::string_view what) const;
+  pg_conn* conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // cache key -> statement name
+  int64_t next_statement_ = 0;
+};
+
+}  // namespace conflux::service

@@ -1,0 +1,920 @@
+#include "service/db/postgres_database.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "service/migrations.hpp"
+
+namespace conflux::service {
+
+namespace {
+
+constexpr const char* kFlowCols = "flow_id, user_name, ts_epoch, tags, system_tags";
+constexpr const char* kRunCols =
+    "flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags";
+// The verified owner: user_name when system_tags holds "user:<user_name>". Tags are JSON arrays
+// of strings (normalised by the caller) or JSON null.
+constexpr const char* kRunUserExpr =
+    "(CASE WHEN runs.system_tags::jsonb @> jsonb_build_array('user:' || runs.user_name) "
+    "THEN runs.user_name ELSE NULL END)";
+constexpr const char* kStepCols =
+    "flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags";
+constexpr const char* kTaskCols =
+    "flow_id, run_number, run_id, step_name, task_id, task_name, user_name, ts_epoch, "
+    "last_heartbeat_ts, tags, system_tags";
+constexpr const char* kMetadataCols =
+    "id, flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
+    "user_name, ts_epoch, tags, system_tags";
+constexpr const char* kArtifactCols =
+    "flow_id, run_number, run_id, step_name, task_id, task_name, name, location, ds_type, sha, "
+    "type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags";
+
+// Serialises migrations across processes: pg_advisory_xact_lock's key ("conflux" in ASCII).
+constexpr int64_t kMigrationLockKey = 0x636f6e666c7578;
+
+std::string json_or_null(const PgResult& r, int row, int col) {
+  return r.is_null(row, col) ? std::string("null") : r.text(row, col);
+}
+
+FlowRecord read_flow(const PgResult& s, int i) {
+  FlowRecord r;
+  r.flow_id = s.text(i, 0);
+  r.user_name = s.opt_text(i, 1);
+  r.ts_epoch = s.int64(i, 2);
+  r.tags = json_or_null(s, i, 3);
+  r.system_tags = json_or_null(s, i, 4);
+  return r;
+}
+
+// kRunCols then the user expression.
+RunRecord read_run(const PgResult& s, int i) {
+  RunRecord r;
+  r.flow_id = s.text(i, 0);
+  r.run_number = s.int64(i, 1);
+  r.run_id = s.opt_text(i, 2);
+  r.user_name = s.opt_text(i, 3);
+  r.ts_epoch = s.int64(i, 4);
+  r.last_heartbeat_ts = s.opt_int64(i, 5);
+  r.tags = json_or_null(s, i, 6);
+  r.system_tags = json_or_null(s, i, 7);
+  r.user = s.opt_text(i, 8);
+  return r;
+}
+
+StepRecord read_step(const PgResult& s, int i) {
+  StepRecord r;
+  r.flow_id = s.text(i, 0);
+  r.run_number = s.int64(i, 1);
+  r.run_id = s.opt_text(i, 2);
+  r.step_name = s.text(i, 3);
+  r.user_name = s.opt_text(i, 4);
+  r.ts_epoch = s.int64(i, 5);
+  r.tags = json_or_null(s, i, 6);
+  r.system_tags = json_or_null(s, i, 7);
+  return r;
+}
+
+TaskRecord read_task(const PgResult& s, int i) {
+  TaskRecord r;
+  r.flow_id = s.text(i, 0);
+  r.run_number = s.int64(i, 1);
+  r.run_id = s.opt_text(i, 2);
+  r.step_name = s.text(i, 3);
+  r.task_id = s.int64(i, 4);
+  r.task_name = s.opt_text(i, 5);
+  r.user_name = s.opt_text(i, 6);
+  r.ts_epoch = s.int64(i, 7);
+  r.last_heartbeat_ts = s.opt_int64(i, 8);
+  r.tags = json_or_null(s, i, 9);
+  r.system_tags = json_or_null(s, i, 10);
+  return r;
+}
+
+MetadataRecord read_metadata(const PgResult& s, int i) {
+  MetadataRecord r;
+  r.id = s.int64(i, 0);
+  r.flow_id = s.text(i, 1);
+  r.run_number = s.int64(i, 2);
+  r.run_id = s.opt_text(i, 3);
+  r.step_name = s.text(i, 4);
+  r.task_id = s.int64(i, 5);
+  r.task_name = s.opt_text(i, 6);
+  r.field_name = s.text(i, 7);
+  r.value = s.text(i, 8);
+  r.type = s.text(i, 9);
+  r.user_name = s.opt_text(i, 10);
+  r.ts_epoch = s.int64(i, 11);
+  r.tags = json_or_null(s, i, 12);
+  r.system_tags = json_or_null(s, i, 13);
+  return r;
+}
+
+ArtifactRecord read_artifact(const PgResult& s, int i) {
+  ArtifactRecord r;
+  r.flow_id = s.text(i, 0);
+  r.run_number = s.int64(i, 1);
+  r.run_id = s.opt_text(i, 2);
+  r.step_name = s.text(i, 3);
+  r.task_id = s.int64(i, 4);
+  r.task_name = s.opt_text(i, 5);
+  r.name = s.text(i, 6);
+  r.location = s.text(i, 7);
+  r.ds_type = s.text(i, 8);
+  r.sha = s.opt_text(i, 9);
+  r.type = s.opt_text(i, 10);
+  r.content_type = s.opt_text(i, 11);
+  r.user_name = s.opt_text(i, 12);
+  r.attempt_id = s.int64(i, 13);
+  r.ts_epoch = s.int64(i, 14);
+  r.tags = json_or_null(s, i, 15);
+  r.system_tags = json_or_null(s, i, 16);
+  return r;
+}
+
+// Appends "AND <run column> = ?" for `run` (run_number for a numeric key, run_id otherwise).
+void add_run_key(std::string& sql, std::vector<PgValue>& params, const ObjectKey& run, const char* prefix = "") {
+  if (run.number) {
+    sql += std::string(" AND ") + prefix + "run_number = ?";
+    params.emplace_back(*run.number);
+  } else {
+    sql += std::string(" AND ") + prefix + "run_id = ?";
+    params.emplace_back(run.name);
+  }
+}
+
+void add_task_key(std::string& sql, std::vector<PgValue>& params, const ObjectKey& task, const char* prefix = "") {
+  if (task.number) {
+    sql += std::string(" AND ") + prefix + "task_id = ?";
+    params.emplace_back(*task.number);
+  } else {
+    sql += std::string(" AND ") + prefix + "task_name = ?";
+    params.emplace_back(task.name);
+  }
+}
+
+template <class T, class Reader>
+Status collect(PgConnection& c, const std::string& sql, const std::vector<PgValue>& params, Reader reader,
+               std::vector<T>& out) {
+  CONFLUX_ASSIGN_OR_RETURN(PgResult r, c.query(sql, params));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(reader(r, i));
+  return Status();
+}
+
+template <class T>
+void trim_page(Page<T>& page, int64_t limit) {
+  if (static_cast<int64_t>(page.items.size()) > limit) {
+    page.items.resize(static_cast<size_t>(limit));
+    page.has_more = true;
+  }
+}
+
+// The filter grammar's operators, as SQL. LIKE forms are ILIKE with no escape character, which
+// is what SQLite's LIKE does for ASCII. An integer column compared with a value that is not an
+// integer, or matched with a LIKE form, is compared as text, so such a filter never fails the
+// query (SQLite compares mixed types without error too).
+Result<std::string> filter_sql(const FieldFilter& f, const std::string& column, std::vector<PgValue>& params,
+                               bool integer_column) {
+  std::string op;
+  std::string pre, post;
+  bool like = false;
+  if (f.op == "eq") op = "=";
+  else if (f.op == "ne") op = "!=";
+  else if (f.op == "lt") op = "<";
+  else if (f.op == "le") op = "<=";
+  else if (f.op == "gt") op = ">";
+  else if (f.op == "ge") op = ">=";
+  else if (f.op == "co") { like = true; pre = "%"; post = "%"; }
+  else if (f.op == "sw") { like = true; post = "%"; }
+  else if (f.op == "ew") { like = true; pre = "%"; }
+  else if (f.op == "li") like = true;
+  else return Status::invalid_argument("unsupported operator '" + f.op + "' for field '" + f.field + "'");
+  std::string sql = "(";
+  for (size_t i = 0; i < f.values.size(); ++i) {
+    if (i > 0) sql += " OR ";
+    const std::string& v = f.values[i];
+    if (v == "null") {
+      sql += column + " IS NULL";
+      continue;
+    }
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    const bool integer_value = ec == std::errc() && end == v.data() + v.size();
+    if (like) {
+      sql += (integer_column ? "CAST(" + column + " AS TEXT)" : column) + " ILIKE ? ESCAPE ''";
+      params.emplace_back(pre + v + post);
+    } else if (integer_column && integer_value) {
+      sql += column + " " + op + " ?";
+      params.emplace_back(n);
+    } else if (integer_column) {
+      sql += "CAST(" + column + " AS TEXT) " + op + " ?";
+      params.emplace_back(v);
+    } else {
+      sql += column + " " + op + " ?";
+      params.emplace_back(v);
+    }
+  }
+  return sql + ")";
+}
+
+class OpTimer {
+ public:
+  OpTimer(const PostgresOptions& options, std::string_view op)
+      : options_(options), op_(op), start_(std::chrono::steady_clock::now()) {}
+  ~OpTimer() {
+    if (options_.on_operation) {
+      options_.on_operation(op_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    }
+  }
+
+ private:
+  const PostgresOptions& options_;
+  std::string_view op_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " FROM runs"; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Connections and transactions
+
+PostgresDatabase::PostgresDatabase(PostgresOptions options)
+    : options_(std::move(options)), pool_(options_.url, options_.pool_size, options_.pool_wait) {}
+PostgresDatabase::~PostgresDatabase() = default;
+
+Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::open(const PostgresOptions& options) {
+  std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(options));
+  CONFLUX_RETURN_IF_ERROR(db->read([](PgConnection&) { return Status(); }));
+  return db;
+}
+
+Status PostgresDatabase::write(const std::function<Status(PgConnection&)>& body) {
+  CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
+  CONFLUX_RETURN_IF_ERROR(conn->exec_script("BEGIN"));
+  Status s = body(*conn);
+  if (s.ok()) s = conn->exec_script("COMMIT");
+  if (!s.ok()) (void)conn->exec_script("ROLLBACK");
+  return s;
+}
+
+Status PostgresDatabase::read(const std::function<Status(PgConnection&)>& body) {
+  CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
+  return body(*conn);
+}
+
+Result<int> PostgresDatabase::migrate() {
+  OpTimer t(options_, "migrate");
+  int version = 0;
+  Status s = write([&](PgConnection& c) -> Status {
+    CONFLUX_RETURN_IF_ERROR(c.query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status());
+    CONFLUX_RETURN_IF_ERROR(c.exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at BIGINT NOT NULL)"));
+    {
+      CONFLUX_ASSIGN_OR_RETURN(PgResult q, c.query("SELECT coalesce(max(version), 0) FROM schema_version", {}));
+      if (q.rows() > 0) version = static_cast<int>(q.int64(0, 0));
+    }
+    for (const Migration& m : postgres_migrations()) {
+      if (m.version <= version) continue;
+      Status ms = c.exec_script(std::string(m.sql));
+      if (!ms.ok()) return ms.with_context("migration postgres/" + std::string(m.name));
+      int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+      CONFLUX_RETURN_IF_ERROR(c.exec("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                                     {int64_t{m.version}, std::string(m.name), now}).status());
+      version = m.version;
+    }
+    return Status();
+  });
+  if (!s.ok()) return s;
+  return version;
+}
+
+Result<int> PostgresDatabase::schema_version() {
+  int version = 0;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(PgResult q, c.query("SELECT to_regclass('schema_version') IS NOT NULL", {}));
+    if (q.rows() == 0 || q.text(0, 0) != "t") return Status();
+    CONFLUX_ASSIGN_OR_RETURN(PgResult v, c.query("SELECT coalesce(max(version), 0) FROM schema_version", {}));
+    if (v.rows() > 0) version = static_cast<int>(v.int64(0, 0));
+    return Status();
+  }));
+  return version;
+}
+
+Status PostgresDatabase::ping() {
+  OpTimer t(options_, "ping");
+  return read([](PgConnection& c) -> Status { return c.query("SELECT 1", {}).status(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flows
+
+Result<FlowRecord> PostgresDatabase::create_flow(const FlowRecord& flow) {
+  OpTimer t(options_, "create_flow");
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    return c.exec("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
+                  {flow.flow_id, pg_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
+        .status()
+        .with_context("flow '" + flow.flow_id + "'");
+  }));
+  return flow;
+}
+
+Result<std::optional<FlowRecord>> PostgresDatabase::get_flow(std::string_view flow_id) {
+  OpTimer t(options_, "get_flow");
+  std::vector<FlowRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
+    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows WHERE flow_id = ?", {std::string(flow_id)},
+                   read_flow, out);
+  }));
+  if (out.empty()) return std::optional<FlowRecord>();
+  return std::optional<FlowRecord>(std::move(out.front()));
+}
+
+Result<std::vector<FlowRecord>> PostgresDatabase::list_flows() {
+  OpTimer t(options_, "list_flows");
+  std::vector<FlowRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
+    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY seq", {}, read_flow, out);
+  }));
+  return out;
+}
+
+Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& page) {
+  OpTimer t(options_, "list_flows_page");
+  std::string sql = std::string("SELECT ") + kFlowCols + " FROM flows";
+  std::vector<PgValue> params;
+  if (page.after) {
+    sql += " WHERE (ts_epoch, flow_id) < (?, ?)";
+    params.emplace_back(page.after->ts_epoch);
+    params.emplace_back(page.after->text);
+  }
+  sql += " ORDER BY ts_epoch DESC, flow_id DESC LIMIT ?";
+  params.emplace_back(page.limit + 1);
+  Page<FlowRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_flow, out.items); }));
+  trim_page(out, page.limit);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
+  OpTimer t(options_, "create_run");
+  RunRecord out = run;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
+    Result<PgResult> r = c.query(
+        "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
+        "SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
+        "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number",
+        {run.flow_id, pg_opt(run.run_id), pg_opt(run.user_name), run.ts_epoch, pg_opt(run.last_heartbeat_ts),
+         run.tags, run.system_tags, run.flow_id});
+    if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
+      return Status::not_found("flow '" + run.flow_id + "' does not exist");
+    }
+    if (r.status().code() == StatusCode::kAlreadyExists) {
+      return Status::already_exists("run '" + run.run_id.value_or("") + "' already exists in flow '" + run.flow_id + "'");
+    }
+    if (!r.ok()) return r.status();
+    out.run_number = r->int64(0, 0);
+    return Status();
+  }));
+  return out;
+}
+
+Result<std::optional<RunRecord>> PostgresDatabase::get_run(std::string_view flow_id, const ObjectKey& run) {
+  OpTimer t(options_, "get_run");
+  std::string sql = run_select() + " WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  std::vector<RunRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_run, out); }));
+  if (out.empty()) return std::optional<RunRecord>();
+  return std::optional<RunRecord>(std::move(out.front()));
+}
+
+Result<std::vector<RunRecord>> PostgresDatabase::list_runs(std::string_view flow_id) {
+  OpTimer t(options_, "list_runs");
+  std::vector<RunRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
+    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run, out);
+  }));
+  return out;
+}
+
+Result<Page<RunRecord>> PostgresDatabase::list_runs_filtered(const RunQuery& query) {
+  OpTimer t(options_, "list_runs_filtered");
+  std::vector<PgValue> params;
+  // The derived status follows metaflow-service: the end step's newest attempt_ok decides,
+  // unless a newer attempt of `end` started after a failed one; otherwise a recent heartbeat
+  // means running.
+  std::string inner = std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " AS \"user\"";
+  if (query.with_status) {
+    inner +=
+        ", (SELECT value FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
+        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_raw"
+        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
+        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_ts"
+        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
+        "AND m.step_name = 'end' AND m.field_name = 'attempt' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS att_ts";
+  }
+  inner += " FROM runs WHERE flow_id = ?";
+  params.emplace_back(query.flow_id);
+  std::string sql;
+  if (query.with_status) {
+    std::string okb =
+        "(CASE WHEN lower(trim(ok_raw)) IN ('t','true','y','yes','on','1') THEN 1 "
+        "WHEN lower(trim(ok_raw)) IN ('f','false','n','no','off','0') THEN 0 ELSE NULL END)";
+    sql = "SELECT * FROM (SELECT flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, "
+          "system_tags, \"user\", (CASE WHEN " + okb + " = 0 AND att_ts IS NOT NULL AND ok_ts < att_ts THEN 'running' "
+          "WHEN " + okb + " = 1 THEN 'completed' WHEN " + okb + " = 0 THEN 'failed' "
+          "WHEN last_heartbeat_ts IS NOT NULL AND abs(? - last_heartbeat_ts) <= ? THEN 'running' "
+          "ELSE 'failed' END) AS status FROM (" + inner + ") I) T WHERE 1 = 1";
+    // The two placeholders above precede the inner query's flow_id.
+    params.insert(params.begin(), PgValue(query.inactive_cutoff_seconds));
+    params.insert(params.begin(), PgValue(query.now_seconds));
+  } else {
+    sql = "SELECT * FROM (" + inner + ") T WHERE 1 = 1";
+  }
+  for (const FieldFilter& f : query.fields) {
+    bool integer = f.field == "run_number" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts";
+    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(f, "T.\"" + f.field + "\"", params, integer));
+    sql += " AND " + cond;
+  }
+  for (const TagFilter& tf : query.tags) {
+    if (tf.tags.empty()) continue;
+    const bool like = tf.op == "likeany" || tf.op == "likeall";
+    const bool any = tf.op == "any" || tf.op == "likeany";
+    sql += " AND (";
+    for (size_t i = 0; i < tf.tags.size(); ++i) {
+      if (i > 0) sql += any ? " OR " : " AND ";
+      if (like) {
+        sql += "(coalesce(T.tags, '') || coalesce(T.system_tags, '')) ILIKE ? ESCAPE ''";
+        params.emplace_back("%" + tf.tags[i] + "%");
+      } else {
+        sql += "(coalesce(T.tags::jsonb @> jsonb_build_array(?::text), false) OR "
+               "coalesce(T.system_tags::jsonb @> jsonb_build_array(?::text), false))";
+        params.emplace_back(tf.tags[i]);
+        params.emplace_back(tf.tags[i]);
+      }
+    }
+    sql += ")";
+  }
+  if (query.page.after) {
+    sql += " AND (T.ts_epoch, T.run_number) < (?, ?)";
+    params.emplace_back(query.page.after->ts_epoch);
+    params.emplace_back(query.page.after->number);
+  }
+  sql += " ORDER BY T.ts_epoch DESC, T.run_number DESC LIMIT ?";
+  params.emplace_back(query.page.limit + 1);
+  Page<RunRecord> out;
+  const bool with_status = query.with_status;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
+    return collect(c, sql, params,
+                   [with_status](const PgResult& s, int i) {
+                     RunRecord r = read_run(s, i);
+                     if (with_status) r.status = s.opt_text(i, 9);
+                     return r;
+                   },
+                   out.items);
+  }));
+  trim_page(out, query.page.limit);
+  return out;
+}
+
+Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
+                                                   int64_t now_seconds, int64_t min_age_seconds) {
+  OpTimer t(options_, "touch_run_heartbeat");
+  std::string sql = "UPDATE runs SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::vector<PgValue> params{now_seconds, std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
+  params.emplace_back(now_seconds - min_age_seconds);
+  int64_t changed = 0;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
+    return Status();
+  }));
+  return changed == 1;
+}
+
+Status PostgresDatabase::update_run_tags(
+    std::string_view flow_id, const ObjectKey& run,
+    const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) {
+  OpTimer t(options_, "update_run_tags");
+  std::string sql = run_select() + " WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " FOR UPDATE";  // concurrent mutations of one run's tags apply one after the other
+  return write([&](PgConnection& c) -> Status {
+    std::vector<RunRecord> found;
+    CONFLUX_RETURN_IF_ERROR(collect(c, sql, params, read_run, found));
+    if (found.empty()) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
+    CONFLUX_ASSIGN_OR_RETURN(std::optional<std::string> tags, compute(found.front()));
+    if (!tags) return Status();
+    return c.exec("UPDATE runs SET tags = ? WHERE flow_id = ? AND run_number = ?",
+                  {*tags, std::string(flow_id), found.front().run_number})
+        .status();
+  });
+}
+
+Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, const ObjectKey& run) {
+  OpTimer t(options_, "delete_run");
+  DeletedCounts counts;
+  std::string sql = "SELECT run_number FROM runs WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " FOR UPDATE";
+  CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(PgResult q, c.query(sql, params));
+    if (q.rows() == 0) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
+    std::vector<PgValue> key{std::string(flow_id), q.int64(0, 0)};
+    CONFLUX_ASSIGN_OR_RETURN(counts.artifacts, c.exec("DELETE FROM artifacts WHERE flow_id = ? AND run_number = ?", key));
+    CONFLUX_ASSIGN_OR_RETURN(counts.metadata, c.exec("DELETE FROM metadata WHERE flow_id = ? AND run_number = ?", key));
+    CONFLUX_ASSIGN_OR_RETURN(counts.tasks, c.exec("DELETE FROM tasks WHERE flow_id = ? AND run_number = ?", key));
+    CONFLUX_ASSIGN_OR_RETURN(counts.steps, c.exec("DELETE FROM steps WHERE flow_id = ? AND run_number = ?", key));
+    return c.exec("DELETE FROM runs WHERE flow_id = ? AND run_number = ?", key).status();
+  }));
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
+  OpTimer t(options_, "create_step");
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    Status s = c.exec("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      {step.flow_id, step.run_number, pg_opt(step.run_id), step.step_name, pg_opt(step.user_name),
+                       step.ts_epoch, step.tags, step.system_tags})
+                   .status();
+    if (s.code() == StatusCode::kAlreadyExists) {
+      return Status::already_exists("step '" + step.step_name + "' already exists in run '" +
+                                    std::to_string(step.run_number) + "' of flow '" + step.flow_id + "'");
+    }
+    return s;
+  }));
+  return step;
+}
+
+Result<std::optional<StepRecord>> PostgresDatabase::get_step(std::string_view flow_id, const ObjectKey& run,
+                                                             std::string_view step_name) {
+  OpTimer t(options_, "get_step");
+  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ?";
+  params.emplace_back(std::string(step_name));
+  std::vector<StepRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step, out); }));
+  if (out.empty()) return std::optional<StepRecord>();
+  return std::optional<StepRecord>(std::move(out.front()));
+}
+
+Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view flow_id, const ObjectKey& run) {
+  OpTimer t(options_, "list_steps");
+  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " ORDER BY seq";
+  std::vector<StepRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step, out); }));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tasks
+
+Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
+  OpTimer t(options_, "create_task");
+  TaskRecord out = task;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    Result<PgResult> r = c.query(
+        "INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
+        "last_heartbeat_ts, tags, system_tags) "
+        "SELECT ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
+        "WHERE EXISTS (SELECT 1 FROM steps WHERE flow_id = ? AND run_number = ? AND step_name = ?) RETURNING task_id",
+        {task.flow_id, task.run_number, pg_opt(task.run_id), task.step_name, pg_opt(task.task_name),
+         pg_opt(task.user_name), task.ts_epoch, pg_opt(task.last_heartbeat_ts), task.tags, task.system_tags,
+         task.flow_id, task.run_number, task.step_name});
+    if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
+      return Status::not_found("step '" + task.step_name + "' of run '" + std::to_string(task.run_number) +
+                               "' of flow '" + task.flow_id + "' does not exist");
+    }
+    if (r.status().code() == StatusCode::kAlreadyExists) {
+      return Status::already_exists("task '" + task.task_name.value_or("") + "' already exists in step '" +
+                                    task.step_name + "'");
+    }
+    if (!r.ok()) return r.status();
+    out.task_id = r->int64(0, 0);
+    return Status();
+  }));
+  return out;
+}
+
+Result<std::optional<TaskRecord>> PostgresDatabase::get_task(std::string_view flow_id, const ObjectKey& run,
+                                                             std::string_view step_name, const ObjectKey& task) {
+  OpTimer t(options_, "get_task");
+  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ?";
+  params.emplace_back(std::string(step_name));
+  add_task_key(sql, params, task);
+  std::vector<TaskRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out); }));
+  if (out.empty()) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(std::move(out.front()));
+}
+
+Result<std::vector<TaskRecord>> PostgresDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,
+                                                             std::string_view step_name) {
+  OpTimer t(options_, "list_tasks");
+  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ? ORDER BY task_id";
+  params.emplace_back(std::string(step_name));
+  std::vector<TaskRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out); }));
+  return out;
+}
+
+Result<Page<TaskRecord>> PostgresDatabase::list_tasks_filtered(const TaskQuery& query) {
+  OpTimer t(options_, "list_tasks_filtered");
+  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
+  std::vector<PgValue> params{query.flow_id};
+  add_run_key(sql, params, query.run);
+  sql += " AND step_name = ?";
+  params.emplace_back(query.step_name);
+  for (const FieldFilter& f : query.fields) {
+    bool integer = f.field == "task_id" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts";
+    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(f, "\"" + f.field + "\"", params, integer));
+    sql += " AND " + cond;
+  }
+  if (query.page.after) {
+    sql += " AND (ts_epoch, task_id) < (?, ?)";
+    params.emplace_back(query.page.after->ts_epoch);
+    params.emplace_back(query.page.after->number);
+  }
+  sql += " ORDER BY ts_epoch DESC, task_id DESC LIMIT ?";
+  params.emplace_back(query.page.limit + 1);
+  Page<TaskRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out.items); }));
+  trim_page(out, query.page.limit);
+  return out;
+}
+
+Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
+                                                    std::string_view step_name, const ObjectKey& task,
+                                                    int64_t now_seconds, int64_t min_age_seconds) {
+  OpTimer t(options_, "touch_task_heartbeat");
+  std::string sql = "UPDATE tasks SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::vector<PgValue> params{now_seconds, std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ?";
+  params.emplace_back(std::string(step_name));
+  add_task_key(sql, params, task);
+  sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
+  params.emplace_back(now_seconds - min_age_seconds);
+  int64_t changed = 0;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
+    return Status();
+  }));
+  return changed == 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata
+
+Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
+  OpTimer t(options_, "add_metadata");
+  int64_t count = 0;
+  Status written = write([&](PgConnection& c) -> Status {
+    for (const MetadataRecord& m : rows) {
+      CONFLUX_RETURN_IF_ERROR(
+          c.exec("INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, "
+                 "value, type, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 {m.flow_id, m.run_number, pg_opt(m.run_id), m.step_name, m.task_id, pg_opt(m.task_name),
+                  m.field_name, m.value, m.type, pg_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags})
+              .status());
+      ++count;
+    }
+    return Status();
+  });
+  if (!written.ok()) return written;
+  return count;
+}
+
+namespace {
+void task_metadata_where(std::string& sql, std::vector<PgValue>& params, std::string_view flow_id,
+                         const ObjectKey& run, std::string_view step_name, const ObjectKey& task) {
+  sql += " WHERE flow_id = ?";
+  params.emplace_back(std::string(flow_id));
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ?";
+  params.emplace_back(std::string(step_name));
+  add_task_key(sql, params, task);
+}
+}  // namespace
+
+Result<std::vector<MetadataRecord>> PostgresDatabase::list_task_metadata(std::string_view flow_id,
+                                                                         const ObjectKey& run,
+                                                                         std::string_view step_name,
+                                                                         const ObjectKey& task) {
+  OpTimer t(options_, "list_task_metadata");
+  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
+  std::vector<PgValue> params;
+  task_metadata_where(sql, params, flow_id, run, step_name, task);
+  sql += " ORDER BY ts_epoch DESC, id DESC";
+  std::vector<MetadataRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  return out;
+}
+
+Result<Page<MetadataRecord>> PostgresDatabase::list_task_metadata_page(std::string_view flow_id,
+                                                                       const ObjectKey& run,
+                                                                       std::string_view step_name,
+                                                                       const ObjectKey& task,
+                                                                       const PageRequest& page) {
+  OpTimer t(options_, "list_task_metadata_page");
+  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
+  std::vector<PgValue> params;
+  task_metadata_where(sql, params, flow_id, run, step_name, task);
+  if (page.after) {
+    sql += " AND (ts_epoch, id) < (?, ?)";
+    params.emplace_back(page.after->ts_epoch);
+    params.emplace_back(page.after->number);
+  }
+  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
+  params.emplace_back(page.limit + 1);
+  Page<MetadataRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  trim_page(out, page.limit);
+  return out;
+}
+
+Result<std::vector<MetadataRecord>> PostgresDatabase::list_run_metadata(std::string_view flow_id,
+                                                                        const ObjectKey& run) {
+  OpTimer t(options_, "list_run_metadata");
+  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " ORDER BY id";
+  std::vector<MetadataRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  return out;
+}
+
+Result<Page<MetadataRecord>> PostgresDatabase::list_run_metadata_page(std::string_view flow_id,
+                                                                      const ObjectKey& run,
+                                                                      const PageRequest& page) {
+  OpTimer t(options_, "list_run_metadata_page");
+  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  if (page.after) {
+    sql += " AND (ts_epoch, id) < (?, ?)";
+    params.emplace_back(page.after->ts_epoch);
+    params.emplace_back(page.after->number);
+  }
+  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
+  params.emplace_back(page.limit + 1);
+  Page<MetadataRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  trim_page(out, page.limit);
+  return out;
+}
+
+Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
+    std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
+    const std::optional<std::string>& field_name, const std::optional<std::string>& pattern) {
+  OpTimer t(options_, "filtered_task_pathspecs");
+  std::string sql =
+      "SELECT DISTINCT flow_id, run_number, run_id, step_name, task_name, task_id FROM metadata WHERE flow_id = ?";
+  std::vector<PgValue> params{std::string(flow_id)};
+  add_run_key(sql, params, run);
+  sql += " AND step_name = ?";
+  params.emplace_back(std::string(step_name));
+  if (field_name) {
+    sql += " AND field_name = ?";
+    params.emplace_back(*field_name);
+  }
+  if (pattern) {
+    sql += " AND value ~ ?";  // a bad pattern is SQLSTATE 2201B: InvalidArgument
+    params.emplace_back(*pattern);
+  }
+  sql += " ORDER BY task_id";
+  std::vector<std::string> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
+    return collect(c, sql, params,
+                   [](const PgResult& s, int i) {
+                     std::string run_part = s.is_null(i, 2) ? std::to_string(s.int64(i, 1)) : s.text(i, 2);
+                     std::string task_part = s.is_null(i, 4) ? std::to_string(s.int64(i, 5)) : s.text(i, 4);
+                     if (run_part.empty()) run_part = std::to_string(s.int64(i, 1));
+                     if (task_part.empty()) task_part = std::to_string(s.int64(i, 5));
+                     return s.text(i, 0) + "/" + run_part + "/" + s.text(i, 3) + "/" + task_part;
+                   },
+                   out);
+  }));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Artifacts
+
+Result<int64_t> PostgresDatabase::add_artifacts(const std::vector<ArtifactRecord>& rows) {
+  OpTimer t(options_, "add_artifacts");
+  int64_t count = 0;
+  CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
+    for (const ArtifactRecord& a : rows) {
+      // A duplicate (task, attempt, name) is skipped, as metaflow-service counts only stored rows.
+      CONFLUX_ASSIGN_OR_RETURN(
+          int64_t n,
+          c.exec("INSERT INTO artifacts (flow_id, run_number, run_id, step_name, task_id, task_name, name, "
+                 "location, ds_type, sha, type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                 {a.flow_id, a.run_number, pg_opt(a.run_id), a.step_name, a.task_id, pg_opt(a.task_name), a.name,
+                  a.location, a.ds_type, pg_opt(a.sha), pg_opt(a.type), pg_opt(a.content_type),
+                  pg_opt(a.user_name), a.attempt_id, a.ts_epoch, a.tags, a.system_tags}));
+      count += n;
+    }
+    return Status();
+  }));
+  return count;
+}
+
+namespace {
+void artifact_scope_where(std::string& sql, std::vector<PgValue>& params, const ArtifactScope& scope) {
+  sql += " WHERE flow_id = ?";
+  params.emplace_back(scope.flow_id);
+  add_run_key(sql, params, scope.run);
+  if (scope.step_name) {
+    sql += " AND step_name = ?";
+    params.emplace_back(*scope.step_name);
+  }
+  if (scope.task) add_task_key(sql, params, *scope.task);
+}
+}  // namespace
+
+Result<std::vector<ArtifactRecord>> PostgresDatabase::list_artifacts(const ArtifactScope& scope) {
+  OpTimer t(options_, "list_artifacts");
+  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
+  std::vector<PgValue> params;
+  artifact_scope_where(sql, params, scope);
+  sql += " ORDER BY attempt_id DESC, seq";
+  std::vector<ArtifactRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  return out;
+}
+
+Result<Page<ArtifactRecord>> PostgresDatabase::list_artifacts_page(const ArtifactScope& scope,
+                                                                   const PageRequest& page) {
+  OpTimer t(options_, "list_artifacts_page");
+  std::string inner = std::string("SELECT ") + kArtifactCols +
+                      ", ROW_NUMBER() OVER (PARTITION BY task_id, name ORDER BY ts_epoch DESC, seq DESC) AS rn "
+                      "FROM artifacts";
+  std::vector<PgValue> params;
+  artifact_scope_where(inner, params, scope);
+  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM (" + inner + ") I WHERE rn = 1";
+  if (page.after) {
+    sql += " AND (ts_epoch, task_id, name) < (?, ?, ?)";
+    params.emplace_back(page.after->ts_epoch);
+    params.emplace_back(page.after->number);
+    params.emplace_back(page.after->text);
+  }
+  sql += " ORDER BY ts_epoch DESC, task_id DESC, name DESC LIMIT ?";
+  params.emplace_back(page.limit + 1);
+  Page<ArtifactRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out.items); }));
+  trim_page(out, page.limit);
+  return out;
+}
+
+Result<std::optional<ArtifactRecord>> PostgresDatabase::get_artifact(const ArtifactScope& scope,
+                                                                     std::string_view name,
+                                                                     std::optional<int64_t> attempt) {
+  OpTimer t(options_, "get_artifact");
+  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
+  std::vector<PgValue> params;
+  artifact_scope_where(sql, params, scope);
+  sql += " AND name = ?";
+  params.emplace_back(std::string(name));
+  if (attempt) {
+    sql += " AND attempt_id = ?";
+    params.emplace_back(*attempt);
+  }
+  sql += " ORDER BY attempt_id DESC LIMIT 1";
+  std::vector<ArtifactRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  if (out.empty()) return std::optional<ArtifactRecord>();
+  return std::optional<ArtifactRecord>(std::move(out.front()));
+}
+
+}  // namespace conflux::service
