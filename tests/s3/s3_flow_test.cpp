@@ -49,7 +49,8 @@ class S3FlowTest : public ::testing::Test {
   std::vector<std::string> all_keys(const std::string& prefix) {
     std::vector<std::string> out;
     std::function<void(const std::string&)> walk = [&](const std::string& p) {
-      for (const ListEntry& e : storage_->list(p).value()) {
+      std::vector<ListEntry> entries = storage_->list(p).value();
+      for (const ListEntry& e : entries) {
         std::string key = p.empty() ? e.name : p + "/" + e.name;
         if (e.is_file) out.push_back(key);
         else walk(key);
@@ -110,7 +111,9 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
   expect_complete_blobs("HelloFlow");
   // The attempt metadata records the S3 datastore.
   bool ds_type = false, ds_root = false;
-  for (const std::string& key : all_keys("HelloFlow/" + run)) {
+  std::vector<std::string> run_keys = all_keys("HelloFlow/" + run);
+  EXPECT_GT(run_keys.size(), 10u) << "HelloFlow/" + run;
+  for (const std::string& key : run_keys) {
     if (key.find("_meta") == std::string::npos) continue;
     std::string text = storage_->load(key).value();
     ds_type = ds_type || (text.find("ds-type") != std::string::npos && text.find("\"s3\"") != std::string::npos);
@@ -132,14 +135,16 @@ TEST_F(S3FlowTest, DatastoreFlagSelectsS3) {
 }
 
 TEST_F(S3FlowTest, ForeachSurvivesServerFaultsMidRun) {
-  testing::ProxyFaults faults("drop", 6);
+  testing::ProxyFaults faults("drop", 4);
   std::string run = run_flow("foreach");
   ASSERT_FALSE(run.empty());
+  int run_faults = faults.injected();
   testing::ProxyFaults more_faults("500", 5);
   CommandResult dump = flow("foreach", {"dump", run + "/join"});
   EXPECT_EQ(dump.exit_code, 0) << dump.err;
   EXPECT_NE(dump.out.find("best"), std::string::npos) << dump.out;
-  EXPECT_GT(faults.injected() + more_faults.injected(), 5);
+  EXPECT_GT(run_faults, 2);
+  EXPECT_GT(more_faults.injected(), 0);
   expect_complete_blobs("ShardFlow");
 }
 
