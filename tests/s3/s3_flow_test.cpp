@@ -157,3 +157,21 @@ TEST_F(S3FlowTest, MissingSysrootIsAClearError) {
 
 }  // namespace
 }  // namespace conflux
+
+namespace conflux {
+namespace {
+
+TEST_F(S3FlowTest, ResumeClonesFromAnS3Run) {
+  std::string binary = build_path("tests/flows/failing_flow").string();
+  auto env = env_;
+  env["FAILING_FLOW_BREAK"] = "1";
+  CommandResult failed = run_command({binary, "run", "--mode", "env"}, env, tmp_.path());
+  ASSERT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  CommandResult resumed = run_command({binary, "resume"}, env_, tmp_.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_NE(resumed.out.find("Cloning previously run task"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("] sum 6"), std::string::npos) << resumed.out;
+}
+
+}  // namespace
+}  // namespace conflux
