@@ -6,31 +6,13 @@
 
 #include "cli/backends.hpp"
 #include "cli/flow_cli.hpp"
+#include "cli/text_format.hpp"
 #include "client/task_path.hpp"
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
 
 namespace conflux::cli {
-
-namespace {
-
-// Python's str() of a value: strings unquoted, everything else as repr().
-std::string python_str(const Value& v) { return v.is_str() ? v.as_str() : v.python_repr(); }
-
-std::set<std::string> split_names(const std::string& text) {
-  std::set<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.insert(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 int dump_command(FlowCommandContext& ctx) {
   CommandSpec spec;

@@ -5,27 +5,9 @@
 #include <set>
 
 #include "cli/conflux_commands/tool.hpp"
+#include "cli/text_format.hpp"
 
 namespace conflux::cli::tool {
-
-namespace {
-
-// Python's str() of a value: strings unquoted, everything else as repr().
-std::string python_str(const Value& v) { return v.is_str() ? v.as_str() : v.python_repr(); }
-
-std::set<std::string> split_names(const std::string& text) {
-  std::set<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.insert(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-}  // namespace
 
 int dump_command(ToolContext& ctx) {
   CommandSpec spec;
