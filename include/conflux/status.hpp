@@ -108,10 +108,12 @@ class [[nodiscard]] Result {
 #define CONFLUX_CONCAT_(a, b) CONFLUX_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the enclosing function if it is not OK.
-#define CONFLUX_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::conflux::Status conflux_status_ = (expr);    \
-    if (!conflux_status_.ok()) return conflux_status_; \
+// (A counter-named temporary, so that nested uses, e.g. inside a lambda argument, do not shadow.)
+#define CONFLUX_RETURN_IF_ERROR(expr) CONFLUX_RETURN_IF_ERROR_IMPL_(CONFLUX_CONCAT_(conflux_status_, __COUNTER__), expr)
+#define CONFLUX_RETURN_IF_ERROR_IMPL_(tmp, expr) \
+  do {                                           \
+    ::conflux::Status tmp = (expr);              \
+    if (!tmp.ok()) return tmp;                   \
   } while (0)
 
 // Declares `lhs` from a Result<T>, or returns its error from the enclosing function.

@@ -158,6 +158,19 @@ TEST_P(ServiceTest, MetricsCountRequests) {
   EXPECT_NE(m->body.find("conflux_service_db_operation_duration_seconds"), std::string::npos);
 }
 
+// A second service on a busy port must fail loudly, not share the port (SO_REUSEPORT) and take
+// half of the first one's connections.
+TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  ServerOptions options;
+  options.port = server_->port();
+  auto second = Server::create(options, *db_, clock_, metrics_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("address in use"), std::string::npos) << second.status().to_string();
+}
+
 TEST_P(ServiceTest, ConcurrentCreationsGetUniqueIds) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;

@@ -160,6 +160,23 @@ Status SqliteConnection::exec_script(const std::string& sql) {
 
 int64_t SqliteConnection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+void SqliteConnection::set_wal_listener(std::function<void(int wal_pages)> listener) {
+  wal_listener_ = std::move(listener);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) -> int {
+        static_cast<SqliteConnection*>(self)->wal_listener_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status SqliteConnection::checkpoint_passive() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_status(db_, rc, "checkpointing the WAL");
+  return Status();
+}
+
 Statement::~Statement() {
   if (stmt_ != nullptr) {
     sqlite3_reset(stmt_);

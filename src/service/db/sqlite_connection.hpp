@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,9 +49,18 @@ class SqliteConnection {
   Status exec_script(const std::string& sql);
   int64_t last_insert_rowid() const;
 
+  // Calls `listener` with the WAL's size in pages after each commit on this connection. Setting
+  // a listener turns off SQLite's automatic checkpoints on this connection (see
+  // SqliteCheckpointer, which takes them over).
+  void set_wal_listener(std::function<void(int wal_pages)> listener);
+  // Copies as much of the WAL into the database file as can be copied without waiting for
+  // readers or writers (SQLITE_CHECKPOINT_PASSIVE).
+  Status checkpoint_passive();
+
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::function<void(int)> wal_listener_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

@@ -3,7 +3,9 @@
 #include <chrono>
 #include <charconv>
 
+#include "service/db/sqlite_checkpointer.hpp"
 #include "service/db/sqlite_connection.hpp"
+#include "service/db/sqlite_write_queue.hpp"
 #include "service/migrations.hpp"
 
 namespace conflux::service {
@@ -237,7 +239,13 @@ class OpTimer {
 // Connections and transactions
 
 SqliteDatabase::SqliteDatabase(SqliteOptions options) : options_(std::move(options)) {}
-SqliteDatabase::~SqliteDatabase() = default;
+SqliteDatabase::~SqliteDatabase() {
+  // The checkpointer calls the queue, which uses the writer. (Nothing writes any more: the
+  // writer's WAL listener, which points at the checkpointer, is not called again.)
+  checkpointer_.reset();
+  write_queue_.reset();
+  writer_.reset();
+}
 
 Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::connect() {
   CONFLUX_ASSIGN_OR_RETURN(SqliteConnection * c,
@@ -248,16 +256,18 @@ Result<std::unique_ptr<SqliteConnection>> SqliteDatabase::connect() {
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const SqliteOptions& options) {
   std::unique_ptr<SqliteDatabase> db(new SqliteDatabase(options));
   CONFLUX_ASSIGN_OR_RETURN(db->writer_, db->connect());
+  CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> checkpoint_conn, db->connect());
+  db->write_queue_ = std::make_unique<SqliteWriteQueue>(*db->writer_);
+  SqliteWriteQueue* queue = db->write_queue_.get();
+  db->checkpointer_ = std::make_unique<SqliteCheckpointer>(std::move(checkpoint_conn), options.checkpoint_pages,
+                                                           [queue] { queue->request_checkpoint(); });
+  SqliteCheckpointer* checkpointer = db->checkpointer_.get();
+  db->writer_->set_wal_listener([checkpointer](int pages) { checkpointer->wal_committed(pages); });
   return db;
 }
 
 Status SqliteDatabase::write(const std::function<Status(SqliteConnection&)>& body) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  CONFLUX_RETURN_IF_ERROR(writer_->exec_script("BEGIN IMMEDIATE"));
-  Status s = body(*writer_);
-  if (s.ok()) s = writer_->exec_script("COMMIT");
-  if (!s.ok()) (void)writer_->exec_script("ROLLBACK");
-  return s;
+  return write_queue_->run(body);
 }
 
 Status SqliteDatabase::read(const std::function<Status(SqliteConnection&)>& body) {

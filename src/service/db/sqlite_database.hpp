@@ -2,9 +2,11 @@
 //
 // Concurrency design: the file is in WAL mode, so readers never block the writer. Readers take
 // a connection from a pool (created on demand, one per concurrently reading thread). All writes
-// go through one writer connection behind a mutex, each in a BEGIN IMMEDIATE transaction: SQLite
-// admits one writer at a time anyway, and queueing on a mutex is fairer and faster than
-// SQLite's sleep-and-retry busy handler. busy_timeout still covers other processes that open the
+// go through one writer connection and a group-commit queue (SqliteWriteQueue: concurrent
+// writes share one BEGIN IMMEDIATE transaction, each in its own savepoint): SQLite admits one
+// writer at a time anyway, and queueing in-process is fairer and faster than SQLite's
+// sleep-and-retry busy handler. WAL checkpoints run on a background thread
+// (SqliteCheckpointer), off the requests' path. busy_timeout still covers other processes that open the
 // same file (e.g. `conflux service migrate`). run_number and task_id come from AUTOINCREMENT
 // keys assigned inside those transactions, so they are unique under any number of writers.
 // Every statement is prepared once per connection and cached; every value is bound, never
@@ -27,11 +29,15 @@ namespace conflux::service {
 struct SqliteOptions {
   std::filesystem::path path;
   int busy_timeout_ms = 5000;
+  // The WAL size (in 4 KiB pages) at which the background thread checkpoints it.
+  int checkpoint_pages = 1000;
   // Called after each Database operation with its name and duration (metrics). May be empty.
   std::function<void(std::string_view op, double seconds)> on_operation;
 };
 
 class SqliteConnection;
+class SqliteWriteQueue;
+class SqliteCheckpointer;
 
 class SqliteDatabase final : public Database {
  public:
@@ -109,14 +115,16 @@ class SqliteDatabase final : public Database {
   class ReadLease;
   explicit SqliteDatabase(SqliteOptions options);
   Result<std::unique_ptr<SqliteConnection>> connect();
-  // Runs `body` on the writer connection inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error).
+  // Runs `body` on the writer connection in a transaction (shared with concurrent writes; the
+  // body's changes are rolled back if it fails).
   Status write(const std::function<Status(SqliteConnection&)>& body);
   // Runs `body` on a pooled reader connection.
   Status read(const std::function<Status(SqliteConnection&)>& body);
 
   SqliteOptions options_;
-  std::mutex write_mu_;
-  std::unique_ptr<SqliteConnection> writer_;  // GUARDED_BY(write_mu_)
+  std::unique_ptr<SqliteConnection> writer_;  // used only through write_queue_
+  std::unique_ptr<SqliteWriteQueue> write_queue_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;  // GUARDED_BY(pool_mu_)
 };
