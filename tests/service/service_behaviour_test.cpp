@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "service/clock.hpp"
+#include "service/db/pg_connection.hpp"
 #include "service/backend_param.hpp"
 #include "service/metrics.hpp"
 #include "service/server.hpp"
@@ -158,6 +159,41 @@ TEST_P(ServiceTest, MetricsCountRequests) {
   EXPECT_NE(m->body.find("conflux_service_db_operation_duration_seconds"), std::string::npos);
 }
 
+// Requests with many rows (a task registering hundreds of artifacts) are stored whole, and
+// duplicates inside one request count once.
+TEST_P(ServiceTest, LargeMetadataAndArtifactBatchesAreStoredWhole) {
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c = client();
+  make_run(c);
+  Json metadata = Json::array();
+  for (int i = 0; i < 1234; ++i) {
+    metadata.push_back({{"field_name", "f" + std::to_string(i)}, {"value", std::to_string(i)}, {"type", "t"},
+                        {"tags", Json::array()}, {"system_tags", Json::array()}});
+  }
+  auto m = c.Post("/flows/F/runs/1/steps/s/tasks/1/metadata", metadata.dump(), "application/json");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200) << m->body;
+  auto listed = c.Get("/flows/F/runs/1/steps/s/tasks/1/metadata");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(Json::parse(listed->body).size(), 1234u);
+
+  Json artifacts = Json::array();
+  for (int i = 0; i < 1100; ++i) {
+    artifacts.push_back({{"name", "a" + std::to_string(i)}, {"location", "/l"}, {"ds_type", "local"},
+                         {"sha", "s"}, {"type", "metaflow.artifact"}, {"content_type", "gzip+pickle-v4"},
+                         {"attempt_id", 0}});
+  }
+  artifacts.push_back(artifacts[7]);  // a duplicate (task, attempt, name)
+  auto a = c.Post("/flows/F/runs/1/steps/s/tasks/1/artifact", artifacts.dump(), "application/json");
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->status, 200) << a->body;
+  EXPECT_EQ(Json::parse(a->body)["artifacts_created"], 1100);
+  auto stored = c.Get("/flows/F/runs/1/steps/s/tasks/1/artifacts");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(Json::parse(stored->body).size(), 1100u);
+}
+
 // A second service on a busy port must fail loudly, not share the port (SO_REUSEPORT) and take
 // half of the first one's connections.
 TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {
@@ -169,6 +205,64 @@ TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(second.status().message().find("address in use"), std::string::npos) << second.status().to_string();
+}
+
+// PostgreSQL restarted, or an administrator or proxy closed the service's connections: the pooled
+// connections are dead, and the next requests must still succeed on new ones.
+TEST_P(ServiceTest, ClosedPostgresConnectionsAreReplaced) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL connection pool only";
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c0 = client();
+  make_run(c0);
+  // Several requests at once so that the pool holds several connections.
+  std::vector<std::thread> warm;
+  for (int t = 0; t < 4; ++t) {
+    warm.emplace_back([&] {
+      auto c = client();
+      for (int i = 0; i < 10; ++i) c.Get("/flows/F/runs/1/steps/s/tasks");
+    });
+  }
+  for (auto& t : warm) t.join();
+
+  auto admin = PgConnection::open(db_url_);
+  ASSERT_TRUE(admin.ok()) << admin.status().to_string();
+  auto killed = (*admin)->query(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()", {});
+  ASSERT_TRUE(killed.ok()) << killed.status().to_string();
+  ASSERT_GE(killed->int64(0, 0), 1) << "the service held no connection to close";
+
+  auto c = client();
+  for (int i = 0; i < 6; ++i) {  // reads and writes, more than the connections closed
+    auto read = c.Get("/flows/F/runs/1");
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->status, 200) << read->body;
+    auto write = c.Post("/flows/F/run", "{}", "application/json");
+    ASSERT_TRUE(write);
+    EXPECT_EQ(write->status, 200) << write->body;
+  }
+}
+
+// A table that grows fast gets fresh planner statistics within seconds, not autovacuum's minute
+// (PgStatisticsRefresher): otherwise task lookups scan every task of the step.
+TEST_P(ServiceTest, FastGrowingPostgresTablesAreAnalyzed) {
+  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL planner statistics only";
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c = client();
+  make_run(c);
+  for (int i = 0; i < 600; ++i) ASSERT_EQ(c.Post("/flows/F/runs/1/steps/s/task", "{}", "application/json")->status, 200);
+  auto admin = PgConnection::open(db_url_);
+  ASSERT_TRUE(admin.ok()) << admin.status().to_string();
+  bool analyzed = false;
+  for (int i = 0; i < 100 && !analyzed; ++i) {  // up to 10 s; the refresher looks every second
+    auto q = (*admin)->query("SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'tasks'", {});
+    ASSERT_TRUE(q.ok()) << q.status().to_string();
+    analyzed = q->rows() == 1 && q->text(0, 0) == "t";
+    if (!analyzed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(analyzed) << "tasks was not analyzed after 600 inserts";
 }
 
 TEST_P(ServiceTest, ConcurrentCreationsGetUniqueIds) {

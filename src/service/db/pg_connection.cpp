@@ -106,6 +106,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::open(const std::string& url)
     PQfinish(conn);
     return Status::unavailable("connecting to PostgreSQL: " + message);
   }
+  // Notices ("relation ... already exists, skipping" from the migrations' IF NOT EXISTS) would go
+  // to stderr and mix with the service's log; errors still come back as results.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   std::unique_ptr<PgConnection> c(new PgConnection(conn));
   // Values are exchanged as UTF-8 text whatever the database's encoding (JSON bodies are UTF-8).
   CONFLUX_RETURN_IF_ERROR(c->exec_script("SET client_encoding = 'UTF8'"));
@@ -117,6 +120,14 @@ PgConnection::~PgConnection() { PQfinish(conn_); }
 bool PgConnection::unusable() const {
   return PQstatus(conn_) != CONNECTION_OK || PQtransactionStatus(conn_) != PQTRANS_IDLE;
 }
+
+Status PgConnection::failure(const PGresult* result, std::string_view what) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  ended_by_server_ = state != nullptr && std::string_view(state).starts_with("57P");
+  return status_from_result(result, what);
+}
+
+bool PgConnection::lost() const { return PQstatus(conn_) != CONNECTION_OK; }
 
 Status PgConnection::connection_error(std::string_view what) const {
   std::string message = PQerrorMessage(conn_);
@@ -159,7 +170,7 @@ Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<P
                                static_cast<int>(params.size()), types.data());
     if (prep == nullptr) return connection_error("preparing a statement");
     PgResult prepared(prep);
-    if (PQresultStatus(prep) != PGRES_COMMAND_OK) return status_from_result(prep, "preparing a statement");
+    if (PQresultStatus(prep) != PGRES_COMMAND_OK) return failure(prep, "preparing a statement");
     it = prepared_.emplace(std::move(key), std::move(name)).first;
   }
   PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
@@ -167,7 +178,7 @@ Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<P
   if (res == nullptr) return connection_error("running a statement");
   PgResult result(res);
   ExecStatusType st = PQresultStatus(res);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return status_from_result(res, "running a statement");
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return failure(res, "running a statement");
   return result;
 }
 
@@ -182,7 +193,7 @@ Status PgConnection::exec_script(const std::string& sql) {
   PgResult result(res);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && st != PGRES_EMPTY_QUERY) {
-    return status_from_result(res, "executing SQL");
+    return failure(res, "executing SQL");
   }
   return Status();
 }

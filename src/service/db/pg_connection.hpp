@@ -67,11 +67,19 @@ class PgConnection {
   Status exec_script(const std::string& sql);
   // True when the connection is lost or left inside a transaction: do not reuse it.
   bool unusable() const;
+  // True when the connection to the server is lost (seen by the last statement sent).
+  bool lost() const;
+  // True when the last failure was the server ending the session (SQLSTATE class 57P: shutdown,
+  // restart, pg_terminate_backend): the statement it answered did not run, or was rolled back.
+  bool ended_by_server() const { return ended_by_server_; }
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   Status connection_error(std::string_view what) const;
+  // The Status of a failed `result`; notes whether the server ended the session.
+  Status failure(const pg_result* result, std::string_view what);
   pg_conn* conn_;
+  bool ended_by_server_ = false;
   std::unordered_map<std::string, std::string> prepared_;  // cache key -> statement name
   int64_t next_statement_ = 0;
 };

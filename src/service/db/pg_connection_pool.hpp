@@ -43,6 +43,7 @@ class PgConnectionPool {
   // An idle connection, a new one if fewer than max_size are open, else the next one returned.
   // Unavailable if none comes back within wait_timeout or PostgreSQL cannot be reached.
   Result<Lease> acquire();
+  int max_size() const { return max_size_; }
 
  private:
   void release(std::unique_ptr<PgConnection> conn);

@@ -246,21 +246,49 @@ PostgresDatabase::~PostgresDatabase() = default;
 Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::open(const PostgresOptions& options) {
   std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(options));
   CONFLUX_RETURN_IF_ERROR(db->read([](PgConnection&) { return Status(); }));
+  db->statistics_ = std::make_unique<PgStatisticsRefresher>(db->pool_);
   return db;
 }
 
+// A pooled connection can be dead without knowing it (PostgreSQL restarted, an administrator or
+// a proxy closed it): that only shows when a statement is sent. So a write whose BEGIN finds the
+// connection lost, a read that loses its connection, and a one-statement write that the server
+// refused because it was ending the session (SQLSTATE 57P*: the statement did not run) are
+// retried on another connection: none of them changed anything. Every idle connection may be
+// stale, hence up to pool size + 1 tries. A write that loses its connection any other way is not
+// retried: its COMMIT may have happened. (Read bodies are repeatable: each collects one query's
+// rows or overwrites what it sets.)
 Status PostgresDatabase::write(const std::function<Status(PgConnection&)>& body) {
-  CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
-  CONFLUX_RETURN_IF_ERROR(conn->exec_script("BEGIN"));
-  Status s = body(*conn);
-  if (s.ok()) s = conn->exec_script("COMMIT");
-  if (!s.ok()) (void)conn->exec_script("ROLLBACK");
-  return s;
+  for (int attempt = 0;; ++attempt) {
+    CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
+    Status begin = conn->exec_script("BEGIN");
+    if (!begin.ok()) {
+      if (conn->lost() && attempt < pool_.max_size()) continue;
+      return begin;
+    }
+    Status s = body(*conn);
+    if (s.ok()) s = conn->exec_script("COMMIT");
+    if (!s.ok()) (void)conn->exec_script("ROLLBACK");
+    return s;
+  }
+}
+
+Status PostgresDatabase::write_statement(const std::function<Status(PgConnection&)>& body) {
+  for (int attempt = 0;; ++attempt) {
+    CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
+    Status s = body(*conn);
+    if (!s.ok() && conn->lost() && conn->ended_by_server() && attempt < pool_.max_size()) continue;
+    return s;
+  }
 }
 
 Status PostgresDatabase::read(const std::function<Status(PgConnection&)>& body) {
-  CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
-  return body(*conn);
+  for (int attempt = 0;; ++attempt) {
+    CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
+    Status s = body(*conn);
+    if (!s.ok() && conn->lost() && attempt < pool_.max_size()) continue;
+    return s;
+  }
 }
 
 Result<int> PostgresDatabase::migrate() {
@@ -313,7 +341,7 @@ Status PostgresDatabase::ping() {
 
 Result<FlowRecord> PostgresDatabase::create_flow(const FlowRecord& flow) {
   OpTimer t(options_, "create_flow");
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     return c.exec("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
                   {flow.flow_id, pg_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
         .status()
@@ -365,7 +393,7 @@ Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& pa
 Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
   OpTimer t(options_, "create_run");
   RunRecord out = run;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
     Result<PgResult> r = c.query(
         "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
@@ -495,7 +523,7 @@ Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, con
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
   params.emplace_back(now_seconds - min_age_seconds);
   int64_t changed = 0;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
     return Status();
   }));
@@ -547,7 +575,7 @@ Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, con
 
 Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
   OpTimer t(options_, "create_step");
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     Status s = c.exec("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       {step.flow_id, step.run_number, pg_opt(step.run_id), step.step_name, pg_opt(step.user_name),
@@ -593,7 +621,7 @@ Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view fl
 Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
   OpTimer t(options_, "create_task");
   TaskRecord out = task;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     Result<PgResult> r = c.query(
         "INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
         "last_heartbeat_ts, tags, system_tags) "
@@ -683,11 +711,52 @@ Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, co
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
   params.emplace_back(now_seconds - min_age_seconds);
   int64_t changed = 0;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) -> Status {
+  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
     CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
     return Status();
   }));
   return changed == 1;
+}
+
+// Inserts `rows` with multi-row INSERTs (`insert` + "(?, ...), (?, ...)" + `suffix`), up to
+// kRowsPerInsert rows per statement: one round trip for a typical request instead of one per row.
+// A single statement runs in autocommit; more share one transaction. Returns the rows stored.
+template <class Row>
+Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int columns, std::string_view suffix,
+                                              const std::vector<Row>& rows,
+                                              void (*bind)(const Row&, std::vector<PgValue>&)) {
+  constexpr size_t kRowsPerInsert = 500;  // 17 columns x 500 stays far below 65535 parameters
+  if (rows.empty()) return int64_t{0};
+  int64_t count = 0;
+  auto insert_chunk = [&](PgConnection& c, size_t begin) -> Status {
+    size_t end = std::min(rows.size(), begin + kRowsPerInsert);
+    std::string sql(insert);
+    std::string group = "(?";
+    for (int i = 1; i < columns; ++i) group += ", ?";
+    group += ")";
+    std::vector<PgValue> params;
+    params.reserve((end - begin) * static_cast<size_t>(columns));
+    for (size_t r = begin; r < end; ++r) {
+      if (r > begin) sql += ", ";
+      sql += group;
+      bind(rows[r], params);
+    }
+    sql += suffix;
+    CONFLUX_ASSIGN_OR_RETURN(int64_t n, c.exec(sql, params));
+    count += n;
+    return Status();
+  };
+  if (rows.size() <= kRowsPerInsert) {
+    CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) { return insert_chunk(c, 0); }));
+  } else {
+    CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
+      for (size_t begin = 0; begin < rows.size(); begin += kRowsPerInsert) {
+        CONFLUX_RETURN_IF_ERROR(insert_chunk(c, begin));
+      }
+      return Status();
+    }));
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -695,21 +764,13 @@ Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, co
 
 Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
   OpTimer t(options_, "add_metadata");
-  int64_t count = 0;
-  Status written = write([&](PgConnection& c) -> Status {
-    for (const MetadataRecord& m : rows) {
-      CONFLUX_RETURN_IF_ERROR(
-          c.exec("INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, "
-                 "value, type, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 {m.flow_id, m.run_number, pg_opt(m.run_id), m.step_name, m.task_id, pg_opt(m.task_name),
-                  m.field_name, m.value, m.type, pg_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags})
-              .status());
-      ++count;
-    }
-    return Status();
-  });
-  if (!written.ok()) return written;
-  return count;
+  return insert_rows<MetadataRecord>(
+      "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
+      "user_name, ts_epoch, tags, system_tags) VALUES ",
+      13, "", rows, [](const MetadataRecord& m, std::vector<PgValue>& p) {
+        p.insert(p.end(), {m.flow_id, m.run_number, pg_opt(m.run_id), m.step_name, m.task_id, pg_opt(m.task_name),
+                           m.field_name, m.value, m.type, pg_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags});
+      });
 }
 
 namespace {
@@ -831,23 +892,15 @@ Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
 
 Result<int64_t> PostgresDatabase::add_artifacts(const std::vector<ArtifactRecord>& rows) {
   OpTimer t(options_, "add_artifacts");
-  int64_t count = 0;
-  CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
-    for (const ArtifactRecord& a : rows) {
-      // A duplicate (task, attempt, name) is skipped, as metaflow-service counts only stored rows.
-      CONFLUX_ASSIGN_OR_RETURN(
-          int64_t n,
-          c.exec("INSERT INTO artifacts (flow_id, run_number, run_id, step_name, task_id, task_name, name, "
-                 "location, ds_type, sha, type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                 {a.flow_id, a.run_number, pg_opt(a.run_id), a.step_name, a.task_id, pg_opt(a.task_name), a.name,
-                  a.location, a.ds_type, pg_opt(a.sha), pg_opt(a.type), pg_opt(a.content_type),
-                  pg_opt(a.user_name), a.attempt_id, a.ts_epoch, a.tags, a.system_tags}));
-      count += n;
-    }
-    return Status();
-  }));
-  return count;
+  // A duplicate (task, attempt, name) is skipped, as metaflow-service counts only stored rows.
+  return insert_rows<ArtifactRecord>(
+      "INSERT INTO artifacts (flow_id, run_number, run_id, step_name, task_id, task_name, name, location, ds_type, "
+      "sha, type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags) VALUES ",
+      17, " ON CONFLICT DO NOTHING", rows, [](const ArtifactRecord& a, std::vector<PgValue>& p) {
+        p.insert(p.end(), {a.flow_id, a.run_number, pg_opt(a.run_id), a.step_name, a.task_id, pg_opt(a.task_name),
+                           a.name, a.location, a.ds_type, pg_opt(a.sha), pg_opt(a.type), pg_opt(a.content_type),
+                           pg_opt(a.user_name), a.attempt_id, a.ts_epoch, a.tags, a.system_tags});
+      });
 }
 
 namespace {

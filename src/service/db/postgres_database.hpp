@@ -29,6 +29,7 @@
 
 #include "service/db/database.hpp"
 #include "service/db/pg_connection_pool.hpp"
+#include "service/db/pg_statistics_refresher.hpp"
 
 namespace conflux::service {
 
@@ -116,11 +117,18 @@ class PostgresDatabase final : public Database {
   explicit PostgresDatabase(PostgresOptions options);
   // Runs `body` inside BEGIN ... COMMIT (ROLLBACK on error) on a pooled connection.
   Status write(const std::function<Status(PgConnection&)>& body);
-  // Runs `body` on a pooled connection in autocommit mode.
+  // Runs `body`, one statement that writes, on a pooled connection in autocommit mode (its own
+  // transaction: no BEGIN/COMMIT round trips).
+  Status write_statement(const std::function<Status(PgConnection&)>& body);
+  template <class Row>
+  Result<int64_t> insert_rows(std::string_view insert, int columns, std::string_view suffix,
+                              const std::vector<Row>& rows, void (*bind)(const Row&, std::vector<PgValue>&));
+  // Runs `body`, which only reads, on a pooled connection in autocommit mode.
   Status read(const std::function<Status(PgConnection&)>& body);
 
   PostgresOptions options_;
   PgConnectionPool pool_;
+  std::unique_ptr<PgStatisticsRefresher> statistics_;  // after pool_: stops before it
 };
 
 }  // namespace conflux::service

@@ -5,9 +5,17 @@
 # `postgres` database (tests create a fresh database per test from it). Idempotent: a running
 # cluster is kept. As root, initdb and the server run as the `postgres` OS user (they refuse
 # root). DIR belongs under the build tree: creating files in /tmp is slow on some machines.
-#   tests/service/pg/pg-start.sh DIR
+# --durable keeps PostgreSQL's default durability (fsync, synchronous commits): the benchmark
+# (bench/service/run) measures what a production cluster does.
+#   tests/service/pg/pg-start.sh DIR [--durable]
 set -euo pipefail
-dir=${1:?usage: pg-start.sh DIR}
+dir=${1:?usage: pg-start.sh DIR [--durable]}
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+case "${2:-}" in
+  "") ;;
+  --durable) durability="" ;;
+  *) echo "pg-start.sh: unknown option '$2' (expected --durable)" >&2; exit 2 ;;
+esac
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
@@ -38,7 +46,7 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 for attempt in 1 2 3; do
   port=$(free_port)
   if "${as_pg[@]}" "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-       -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+       -o "-h 127.0.0.1 -p $port -k $dir $durability -c max_connections=300" \
        >/dev/null 2>&1; then
     echo "postgresql://postgres@127.0.0.1:$port/postgres" >"$dir/url"
     echo "pg-start.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data $dir/data)"
