@@ -262,7 +262,13 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const SqliteOptions
   db->checkpointer_ = std::make_unique<SqliteCheckpointer>(std::move(checkpoint_conn), options.checkpoint_pages,
                                                            [queue] { queue->request_checkpoint(); });
   SqliteCheckpointer* checkpointer = db->checkpointer_.get();
-  db->writer_->set_wal_listener([checkpointer](int pages) { checkpointer->wal_committed(pages); });
+  const int backstop_pages = 4 * options.checkpoint_pages;
+  db->writer_->set_wal_listener([checkpointer, queue, backstop_pages](int pages) {
+    checkpointer->wal_committed(pages);
+    // If the background thread falls behind (a starved CPU), the writer checkpoints itself, as
+    // SQLite would by default: the WAL stays bounded whatever the load.
+    if (pages >= backstop_pages) queue->request_checkpoint();
+  });
   return db;
 }
 
