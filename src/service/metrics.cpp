@@ -1,5 +1,6 @@
 #include "service/metrics.hpp"
 
+#include <atomic>
 #include <cstdio>
 
 namespace conflux::service {
@@ -12,20 +13,34 @@ void Metrics::Histogram::observe(double v) {
   sum += v;
 }
 
+Metrics::Shard& Metrics::shard() {
+  static std::atomic<size_t> next{0};
+  thread_local size_t index = next++ % kShards;
+  return shards_[index];
+}
+
 void Metrics::record_request(std::string_view route, std::string_view method, int status, double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Shard& s = shard();
+  std::lock_guard<std::mutex> lock(s.mu);
   auto key = std::make_tuple(std::string(route), std::string(method), status);
-  ++requests_[key];
-  auto it = latency_.find(route);
-  if (it == latency_.end()) it = latency_.emplace(std::string(route), Histogram{}).first;
+  ++s.requests[key];
+  auto it = s.latency.find(route);
+  if (it == s.latency.end()) it = s.latency.emplace(std::string(route), Histogram{}).first;
   it->second.observe(seconds);
 }
 
 void Metrics::record_db(std::string_view op, double seconds) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = db_.find(op);
-  if (it == db_.end()) it = db_.emplace(std::string(op), Histogram{}).first;
+  Shard& s = shard();
+  std::lock_guard<std::mutex> lock(s.mu);
+  auto it = s.db.find(op);
+  if (it == s.db.end()) it = s.db.emplace(std::string(op), Histogram{}).first;
   it->second.observe(seconds);
+}
+
+void Metrics::Histogram::add(const Histogram& other) {
+  for (size_t i = 0; i < kBuckets.size(); ++i) buckets[i] += other.buckets[i];
+  count += other.count;
+  sum += other.sum;
 }
 
 namespace {
@@ -50,11 +65,18 @@ std::string label(std::string_view v) {
 }  // namespace
 
 std::string Metrics::render() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests;
+  std::map<std::string, Histogram, std::less<>> latency, db_ops;
+  for (Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    for (const auto& [k, v] : s.requests) requests[k] += v;
+    for (const auto& [k, h] : s.latency) latency[k].add(h);
+    for (const auto& [k, h] : s.db) db_ops[k].add(h);
+  }
   std::string out;
   out += "# HELP conflux_service_requests_total HTTP requests by route, method and status.\n";
   out += "# TYPE conflux_service_requests_total counter\n";
-  for (const auto& [key, count] : requests_) {
+  for (const auto& [key, count] : requests) {
     out += "conflux_service_requests_total{route=\"" + label(std::get<0>(key)) + "\",method=\"" +
            label(std::get<1>(key)) + "\",status=\"" + std::to_string(std::get<2>(key)) + "\"} " +
            std::to_string(count) + "\n";
@@ -73,8 +95,8 @@ std::string Metrics::render() const {
       out += std::string(name) + "_count{" + l + "} " + std::to_string(h.count) + "\n";
     }
   };
-  histograms("conflux_service_request_duration_seconds", "Request latency by route.", "route", latency_);
-  histograms("conflux_service_db_operation_duration_seconds", "Database operation latency.", "op", db_);
+  histograms("conflux_service_request_duration_seconds", "Request latency by route.", "route", latency);
+  histograms("conflux_service_db_operation_duration_seconds", "Database operation latency.", "op", db_ops);
   return out;
 }
 

@@ -2,8 +2,9 @@
 // GET /metrics: requests by route, method and status; request latency by route; database
 // operation latency by operation.
 //
-// Thread safety: all methods are safe to call concurrently (one mutex; updates are a few
-// additions, far cheaper than the requests they count).
+// Thread safety: all methods are safe to call concurrently. Updates go to one of several shards,
+// chosen by thread, so that worker threads recording at once rarely wait on each other's lock;
+// render() adds the shards up.
 #pragma once
 
 #include <array>
@@ -32,11 +33,17 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
     void observe(double v);
+    void add(const Histogram& other);
   };
-  mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests_;  // GUARDED_BY(mu_)
-  std::map<std::string, Histogram, std::less<>> latency_;                                // GUARDED_BY(mu_)
-  std::map<std::string, Histogram, std::less<>> db_;                                     // GUARDED_BY(mu_)
+  struct Shard {
+    std::mutex mu;
+    std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>> requests;  // GUARDED_BY(mu)
+    std::map<std::string, Histogram, std::less<>> latency;                                // GUARDED_BY(mu)
+    std::map<std::string, Histogram, std::less<>> db;                                     // GUARDED_BY(mu)
+  };
+  static constexpr size_t kShards = 16;
+  Shard& shard();  // the calling thread's
+  mutable std::array<Shard, kShards> shards_;
 };
 
 }  // namespace conflux::service

@@ -61,9 +61,18 @@ std::vector<std::string_view> split(std::string_view path) {
   return parts;
 }
 
-bool match_pattern(std::string_view pattern, const std::vector<std::string_view>& parts,
+// The route table's patterns, split into segments once.
+const std::vector<std::vector<std::string_view>>& split_patterns() {
+  static const std::vector<std::vector<std::string_view>> patterns = [] {
+    std::vector<std::vector<std::string_view>> out;
+    for (const Route& r : kRoutes) out.push_back(split(r.pattern));
+    return out;
+  }();
+  return patterns;
+}
+
+bool match_pattern(const std::vector<std::string_view>& want, const std::vector<std::string_view>& parts,
                    std::vector<std::string>* params) {
-  std::vector<std::string_view> want = split(pattern);
   if (want.size() != parts.size()) return false;
   params->clear();
   for (size_t i = 0; i < want.size(); ++i) {
@@ -83,9 +92,11 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
   RouteMatch m;
   if (!path.starts_with("/")) return m;
   std::vector<std::string_view> parts = split(path);
+  const auto& patterns = split_patterns();
   std::vector<std::string> params;
-  for (const Route& r : kRoutes) {
-    if (!match_pattern(r.pattern, parts, &params)) continue;
+  for (size_t i = 0; i < std::size(kRoutes); ++i) {
+    const Route& r = kRoutes[i];
+    if (!match_pattern(patterns[i], parts, &params)) continue;
     if (method == r.method) {
       m.handler = r.handler;
       m.label = r.pattern;

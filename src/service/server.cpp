@@ -39,11 +39,13 @@ std::string iso_time_now() {
   return buf;
 }
 
-void apply(const ApiResponse& api, httplib::Response& res) {
+void apply(ApiResponse&& api, httplib::Response& res) {
   res.status = api.status;
   if (api.version_header) res.set_header("METADATA_SERVICE_VERSION", std::string(kServiceVersion));
   for (const auto& [k, v] : api.headers) res.set_header(k, v);
-  res.set_content(api.body, api.content_type);
+  // Not set_content(), which copies: list answers run to hundreds of kilobytes.
+  res.body = std::move(api.body);
+  res.set_header("Content-Type", api.content_type);
 }
 
 }  // namespace
