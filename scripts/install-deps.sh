@@ -11,6 +11,8 @@ PKGS=(
   nlohmann-json3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev
   # tests
   libgtest-dev libgmock-dev python3 python3-numpy
+  # TLS test certificates (tests/conflux_cli/service_process_test.cpp)
+  openssl
   # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it
   nodejs curl
   # benchmarks

@@ -119,6 +119,11 @@ Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const
                              : method == "PATCH" ? client.Patch(full, headers, body, "application/json")
                                                  : client.Delete(full, headers, body, "application/json");
     if (!result) {
+      if (result.error() == httplib::Error::SSLServerVerification) {
+        // Not transient: retrying cannot help.
+        return Status::unavailable("the TLS certificate of the metadata service at " + options_.url +
+                                   " is not trusted (for a private CA, set SSL_CERT_FILE to its certificate)");
+      }
       last_error = httplib::to_string(result.error());
       continue;
     }

@@ -1,0 +1,195 @@
+// `conflux service` as a real process: SIGTERM while clients keep writing (every acknowledged
+// write is stored, the request in flight finishes, the process exits 0), and TLS end to end (a
+// flow registers its run over https with the service's certificate trusted via SSL_CERT_FILE;
+// untrusted, it fails with a clear message).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "service/db/sqlite_connection.hpp"
+#include "testutil/testutil.hpp"
+
+namespace conflux::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A `conflux service` child process with its stderr in a file.
+class ServiceProcess {
+ public:
+  ServiceProcess(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* err = freopen(log.c_str(), "w", stderr);
+      (void)err;
+      std::vector<std::string> all = {build_path("bin/conflux").string(), "service", "--port", "0"};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~ServiceProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  // The port from the "listening on" line, or 0 if the service did not start within 10 s.
+  int port() {
+    static const std::regex listening("listening on https?://127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 200; ++i) {
+      std::smatch m;
+      std::string text = read_file(log_);
+      if (std::regex_search(text, m, listening)) return std::stoi(m[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return 0;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+  // The exit code, or -1 if the process is still running after `timeout`.
+  int wait_exit(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return -1;
+  }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  fs::path log_;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+};
+
+int64_t count_rows(const fs::path& db, const std::string& sql) {
+  auto conn = service::SqliteConnection::open(db.string(), 5000);
+  EXPECT_TRUE(conn.ok()) << conn.status().to_string();
+  std::unique_ptr<service::SqliteConnection> c(*conn);
+  auto q = c->query(sql, {});
+  EXPECT_TRUE(q.ok()) << q.status().to_string();
+  EXPECT_TRUE(*q->next());
+  return q->int64(0);
+}
+
+TEST(ServiceProcessTest, SigtermUnderLoadFinishesInFlightRequestsAndLosesNothing) {
+  TempDir dir;
+  fs::path db = dir.path() / "service.db";
+  ServiceProcess service({"--db", db.string(), "--access-log", "/dev/null"}, dir.path() / "service.log");
+  int port = service.port();
+  ASSERT_NE(port, 0) << service.log();
+  httplib::Client setup("127.0.0.1", port);
+  ASSERT_EQ(setup.Post("/flows/F", "{}", "application/json")->status, 200);
+
+  // Hold the database's write lock from here, so that the writes sent now are in flight (waiting
+  // inside the service) when SIGTERM arrives.
+  auto locker_conn = service::SqliteConnection::open(db.string(), 5000);
+  ASSERT_TRUE(locker_conn.ok());
+  std::unique_ptr<service::SqliteConnection> locker(*locker_conn);
+  ASSERT_TRUE(locker->exec_script("BEGIN IMMEDIATE").ok());
+
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> acknowledged{0}, refused{0}, bad{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_read_timeout(30);
+      while (!stop) {
+        auto r = c.Post("/flows/F/run", "{}", "application/json");
+        if (!r) {
+          ++refused;  // the service had stopped listening: never received, never stored
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        } else if (r->status == 200) {
+          ++acknowledged;
+        } else {
+          ++bad;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  service.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(service.wait_exit(std::chrono::milliseconds(0)), -1) << "exited with requests in flight";
+  ASSERT_TRUE(locker->exec_script("COMMIT").ok());  // let the in-flight writes finish
+  EXPECT_EQ(service.wait_exit(std::chrono::seconds(15)), 0) << service.log();
+  stop = true;
+  for (auto& c : clients) c.join();
+
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GE(acknowledged.load(), 4) << "the writes in flight at SIGTERM were not answered";
+  EXPECT_EQ(count_rows(db, "SELECT count(*) FROM runs"), acknowledged.load())
+      << "acknowledged runs missing, or unacknowledged ones stored";
+  EXPECT_NE(service.log().find("finishing the requests in flight"), std::string::npos) << service.log();
+  EXPECT_NE(service.log().find("conflux service: stopped"), std::string::npos) << service.log();
+}
+
+TEST(ServiceProcessTest, TlsServesFlowsThatTrustItsCertificate) {
+  TempDir dir;
+  fs::path cert = dir.path() / "cert.pem", key = dir.path() / "key.pem";
+  CommandResult made = run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                    key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=127.0.0.1",
+                                    "-addext", "subjectAltName=IP:127.0.0.1"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+
+  // A key that does not belong to the certificate is refused at start, by name.
+  fs::path other_key = dir.path() / "other.pem";
+  ASSERT_EQ(run_command({"/usr/bin/openssl", "genrsa", "-out", other_key.string(), "2048"}).exit_code, 0);
+  CommandResult mismatch = run_command({build_path("bin/conflux").string(), "service", "--port", "0", "--db",
+                                        (dir.path() / "x.db").string(), "--tls-cert", cert.string(), "--tls-key",
+                                        other_key.string()});
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_NE(mismatch.err.find("cannot load the TLS certificate"), std::string::npos) << mismatch.err;
+
+  ServiceProcess service({"--db", (dir.path() / "service.db").string(), "--tls-cert", cert.string(), "--tls-key",
+                          key.string(), "--access-log", "/dev/null"},
+                         dir.path() / "service.log");
+  int port = service.port();
+  ASSERT_NE(port, 0) << service.log();
+  std::string url = "https://127.0.0.1:" + std::to_string(port);
+
+  httplib::SSLClient tls("127.0.0.1", port);
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto pong = tls.Get("/ping");
+  ASSERT_TRUE(pong) << httplib::to_string(pong.error());
+  EXPECT_EQ(pong->status, 200);
+  httplib::Client plain("127.0.0.1", port);
+  EXPECT_FALSE(plain.Get("/ping")) << "plain HTTP answered on the TLS port";
+
+  std::map<std::string, std::string> env = {{"METAFLOW_DATASTORE_SYSROOT_LOCAL", (dir.path() / "ds").string()},
+                                            {"METAFLOW_DEFAULT_METADATA", "service"},
+                                            {"METAFLOW_SERVICE_URL", url}};
+  CommandResult untrusted = run_command({build_path("examples/hello").string(), "run"}, env);
+  EXPECT_NE(untrusted.exit_code, 0);
+  EXPECT_NE((untrusted.out + untrusted.err).find("is not trusted"), std::string::npos) << untrusted.out << untrusted.err;
+
+  env["SSL_CERT_FILE"] = cert.string();
+  CommandResult run = run_command({build_path("examples/hello").string(), "run"}, env);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto runs = tls.Get("/flows/HelloFlow/runs");
+  ASSERT_TRUE(runs);
+  EXPECT_EQ(runs->status, 200);
+  EXPECT_NE(runs->body.find("\"run_number\""), std::string::npos) << runs->body;
+  service.signal(SIGTERM);
+  EXPECT_EQ(service.wait_exit(std::chrono::seconds(10)), 0) << service.log();
+}
+
+}  // namespace
+}  // namespace conflux::testing
