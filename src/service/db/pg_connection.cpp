@@ -135,24 +135,25 @@ Status PgConnection::connection_error(std::string_view what) const {
   return Status::unavailable(std::string(what) + ": " + message);
 }
 
-Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<PgValue>& params) {
+Result<PgConnection::Bound> PgConnection::bind(const std::string& sql, const std::vector<PgValue>& params) {
+  Bound b;
   std::vector<Oid> types(params.size(), 0);
-  std::vector<std::string> texts(params.size());
-  std::vector<const char*> values(params.size(), nullptr);
+  b.texts.resize(params.size());
+  b.values.assign(params.size(), nullptr);
   std::string key = sql;
   key += '\x1f';
   for (size_t i = 0; i < params.size(); ++i) {
     if (const auto* n = std::get_if<int64_t>(&params[i])) {
       types[i] = kInt8Oid;
-      texts[i] = std::to_string(*n);
-      values[i] = texts[i].c_str();
+      b.texts[i] = std::to_string(*n);
+      b.values[i] = b.texts[i].c_str();
       key += 'i';
     } else if (const auto* s = std::get_if<std::string>(&params[i])) {
       // libpq sends text parameters NUL-terminated, and PostgreSQL text cannot hold NUL.
       if (s->find('\0') != std::string::npos) {
         return Status::invalid_argument("a value contains a NUL character, which PostgreSQL text cannot store");
       }
-      values[i] = s->c_str();
+      b.values[i] = s->c_str();
       key += 's';
     } else {
       key += 'n';
@@ -173,13 +174,80 @@ Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<P
     if (PQresultStatus(prep) != PGRES_COMMAND_OK) return failure(prep, "preparing a statement");
     it = prepared_.emplace(std::move(key), std::move(name)).first;
   }
-  PGresult* res = PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+  b.name = &it->second;
+  return b;
+}
+
+Result<PgResult> PgConnection::query(const std::string& sql, const std::vector<PgValue>& params) {
+  CONFLUX_ASSIGN_OR_RETURN(Bound b, bind(sql, params));
+  PGresult* res = PQexecPrepared(conn_, b.name->c_str(), static_cast<int>(b.values.size()), b.values.data(),
                                  nullptr, nullptr, /*resultFormat=*/0);
   if (res == nullptr) return connection_error("running a statement");
   PgResult result(res);
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) return failure(res, "running a statement");
   return result;
+}
+
+Result<std::vector<PgResult>> PgConnection::run_batch(const std::vector<PgStatementRef>& statements) {
+  // Prepare (synchronously, cached) before entering pipeline mode.
+  std::vector<Bound> bound;
+  bound.reserve(statements.size());
+  for (const PgStatementRef& st : statements) {
+    CONFLUX_ASSIGN_OR_RETURN(Bound b, bind(*st.sql, *st.params));
+    bound.push_back(std::move(b));
+  }
+  if (PQenterPipelineMode(conn_) != 1) return connection_error("entering pipeline mode");
+  bool sent = PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  for (size_t i = 0; sent && i < bound.size(); ++i) {
+    sent = PQsendQueryPrepared(conn_, bound[i].name->c_str(), static_cast<int>(bound[i].values.size()),
+                               bound[i].values.data(), nullptr, nullptr, 0) == 1;
+  }
+  sent = sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  sent = sent && PQpipelineSync(conn_) == 1;
+  if (!sent) {
+    Status s = connection_error("sending a batch");
+    PQexitPipelineMode(conn_);
+    return s;
+  }
+  // One result (then a NULL) per statement sent, BEGIN and COMMIT included, then the sync.
+  std::vector<PgResult> results;
+  Status first_error;
+  const size_t expected = bound.size() + 2;
+  for (size_t i = 0; i < expected; ++i) {
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      if (first_error.ok()) first_error = connection_error("reading a batch's results");
+      break;
+    }
+    PgResult r(res);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_FATAL_ERROR) {
+      if (first_error.ok()) first_error = failure(res, "running a batched statement");
+    } else if (st == PGRES_PIPELINE_ABORTED) {
+      if (first_error.ok()) first_error = Status::internal("a batched statement was skipped");
+    } else if (i > 0 && i + 1 < expected) {
+      results.push_back(std::move(r));
+    }
+    // COMMIT of a transaction that failed answers ROLLBACK.
+    if (i + 1 == expected && first_error.ok() && std::string_view(PQcmdStatus(res)) != "COMMIT") {
+      first_error = Status::internal("the batch's transaction was rolled back");
+    }
+    while (PGresult* rest = PQgetResult(conn_)) PQclear(rest);  // the NULL that ends this statement
+  }
+  if (!lost()) {
+    // Drain to the sync point, then leave pipeline mode.
+    while (PGresult* res = PQgetResult(conn_)) {
+      bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      PQclear(res);
+      if (sync) break;
+    }
+    PQexitPipelineMode(conn_);
+    // A failed statement leaves the explicit transaction aborted (a sync does not end it).
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) (void)exec_script("ROLLBACK");
+  }
+  if (!first_error.ok()) return first_error;
+  return results;
 }
 
 Result<int64_t> PgConnection::exec(const std::string& sql, const std::vector<PgValue>& params) {

@@ -51,6 +51,12 @@ class PgResult {
   pg_result* result_;
 };
 
+// One statement of a batch: SQL with `?` placeholders and its values (both outlive the call).
+struct PgStatementRef {
+  const std::string* sql;
+  const std::vector<PgValue>* params;
+};
+
 class PgConnection {
  public:
   // Connects to `url` (postgresql://user[:password]@host[:port]/db[?param=value...]).
@@ -61,6 +67,11 @@ class PgConnection {
 
   // Prepares (or reuses) `sql` and runs it with `params`.
   Result<PgResult> query(const std::string& sql, const std::vector<PgValue>& params);
+  // Runs `statements` in one transaction, sent together in libpq's pipeline mode (one round trip
+  // and one commit for all). If every one succeeds, their results in order; if any fails, the
+  // transaction is rolled back and the first error returned (run them one by one to learn which
+  // failed and why).
+  Result<std::vector<PgResult>> run_batch(const std::vector<PgStatementRef>& statements);
   // Like query(); returns the number of rows changed.
   Result<int64_t> exec(const std::string& sql, const std::vector<PgValue>& params);
   // Runs semicolon-separated SQL without parameters (migrations, BEGIN/COMMIT).
@@ -75,6 +86,14 @@ class PgConnection {
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  // A statement prepared on this connection (cached by SQL and parameter types) and its values
+  // in libpq's text form. `values` point into `texts` and the caller's parameters.
+  struct Bound {
+    const std::string* name = nullptr;
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+  };
+  Result<Bound> bind(const std::string& sql, const std::vector<PgValue>& params);
   Status connection_error(std::string_view what) const;
   // The Status of a failed `result`; notes whether the server ended the session.
   Status failure(const pg_result* result, std::string_view what);

@@ -252,12 +252,11 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::open(const PostgresO
 
 // A pooled connection can be dead without knowing it (PostgreSQL restarted, an administrator or
 // a proxy closed it): that only shows when a statement is sent. So a write whose BEGIN finds the
-// connection lost, a read that loses its connection, and a one-statement write that the server
-// refused because it was ending the session (SQLSTATE 57P*: the statement did not run) are
-// retried on another connection: none of them changed anything. Every idle connection may be
-// stale, hence up to pool size + 1 tries. A write that loses its connection any other way is not
-// retried: its COMMIT may have happened. (Read bodies are repeatable: each collects one query's
-// rows or overwrites what it sets.)
+// connection lost, and a read that loses its connection, are retried on another connection:
+// neither changed anything. Every idle connection may be stale, hence up to pool size + 1 tries.
+// A write that loses its connection after BEGIN is not retried: its COMMIT may have happened.
+// (Read bodies are repeatable: each collects one query's rows or overwrites what it sets.
+// One-statement writes go through batcher_, which has the same rules.)
 Status PostgresDatabase::write(const std::function<Status(PgConnection&)>& body) {
   for (int attempt = 0;; ++attempt) {
     CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
@@ -269,15 +268,6 @@ Status PostgresDatabase::write(const std::function<Status(PgConnection&)>& body)
     Status s = body(*conn);
     if (s.ok()) s = conn->exec_script("COMMIT");
     if (!s.ok()) (void)conn->exec_script("ROLLBACK");
-    return s;
-  }
-}
-
-Status PostgresDatabase::write_statement(const std::function<Status(PgConnection&)>& body) {
-  for (int attempt = 0;; ++attempt) {
-    CONFLUX_ASSIGN_OR_RETURN(PgConnectionPool::Lease conn, pool_.acquire());
-    Status s = body(*conn);
-    if (!s.ok() && conn->lost() && conn->ended_by_server() && attempt < pool_.max_size()) continue;
     return s;
   }
 }
@@ -341,12 +331,12 @@ Status PostgresDatabase::ping() {
 
 Result<FlowRecord> PostgresDatabase::create_flow(const FlowRecord& flow) {
   OpTimer t(options_, "create_flow");
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    return c.exec("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
-                  {flow.flow_id, pg_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
-        .status()
-        .with_context("flow '" + flow.flow_id + "'");
-  }));
+  CONFLUX_RETURN_IF_ERROR(
+      batcher_
+          .run("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
+               {flow.flow_id, pg_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
+          .status()
+          .with_context("flow '" + flow.flow_id + "'"));
   return flow;
 }
 
@@ -393,24 +383,21 @@ Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& pa
 Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
   OpTimer t(options_, "create_run");
   RunRecord out = run;
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
-    Result<PgResult> r = c.query(
-        "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
-        "SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
-        "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number",
-        {run.flow_id, pg_opt(run.run_id), pg_opt(run.user_name), run.ts_epoch, pg_opt(run.last_heartbeat_ts),
-         run.tags, run.system_tags, run.flow_id});
-    if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
-      return Status::not_found("flow '" + run.flow_id + "' does not exist");
-    }
-    if (r.status().code() == StatusCode::kAlreadyExists) {
-      return Status::already_exists("run '" + run.run_id.value_or("") + "' already exists in flow '" + run.flow_id + "'");
-    }
-    if (!r.ok()) return r.status();
-    out.run_number = r->int64(0, 0);
-    return Status();
-  }));
+  // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
+  Result<PgResult> r = batcher_.run(
+      "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
+      "SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
+      "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number",
+      {run.flow_id, pg_opt(run.run_id), pg_opt(run.user_name), run.ts_epoch, pg_opt(run.last_heartbeat_ts),
+       run.tags, run.system_tags, run.flow_id});
+  if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
+    return Status::not_found("flow '" + run.flow_id + "' does not exist");
+  }
+  if (r.status().code() == StatusCode::kAlreadyExists) {
+    return Status::already_exists("run '" + run.run_id.value_or("") + "' already exists in flow '" + run.flow_id + "'");
+  }
+  if (!r.ok()) return r.status();
+  out.run_number = r->int64(0, 0);
   return out;
 }
 
@@ -523,10 +510,8 @@ Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, con
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
   params.emplace_back(now_seconds - min_age_seconds);
   int64_t changed = 0;
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
-    return Status();
-  }));
+  CONFLUX_ASSIGN_OR_RETURN(PgResult updated, batcher_.run(sql, params));
+  changed = updated.affected_rows();
   return changed == 1;
 }
 
@@ -575,18 +560,17 @@ Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, con
 
 Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
   OpTimer t(options_, "create_step");
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    Status s = c.exec("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+  Status s = batcher_
+                 .run("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, "
+                      "system_tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       {step.flow_id, step.run_number, pg_opt(step.run_id), step.step_name, pg_opt(step.user_name),
                        step.ts_epoch, step.tags, step.system_tags})
-                   .status();
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return Status::already_exists("step '" + step.step_name + "' already exists in run '" +
-                                    std::to_string(step.run_number) + "' of flow '" + step.flow_id + "'");
-    }
-    return s;
-  }));
+                 .status();
+  if (s.code() == StatusCode::kAlreadyExists) {
+    return Status::already_exists("step '" + step.step_name + "' already exists in run '" +
+                                  std::to_string(step.run_number) + "' of flow '" + step.flow_id + "'");
+  }
+  CONFLUX_RETURN_IF_ERROR(s);
   return step;
 }
 
@@ -621,27 +605,24 @@ Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view fl
 Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
   OpTimer t(options_, "create_task");
   TaskRecord out = task;
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    Result<PgResult> r = c.query(
-        "INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
-        "last_heartbeat_ts, tags, system_tags) "
-        "SELECT ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
-        "WHERE EXISTS (SELECT 1 FROM steps WHERE flow_id = ? AND run_number = ? AND step_name = ?) RETURNING task_id",
-        {task.flow_id, task.run_number, pg_opt(task.run_id), task.step_name, pg_opt(task.task_name),
-         pg_opt(task.user_name), task.ts_epoch, pg_opt(task.last_heartbeat_ts), task.tags, task.system_tags,
-         task.flow_id, task.run_number, task.step_name});
-    if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
-      return Status::not_found("step '" + task.step_name + "' of run '" + std::to_string(task.run_number) +
-                               "' of flow '" + task.flow_id + "' does not exist");
-    }
-    if (r.status().code() == StatusCode::kAlreadyExists) {
-      return Status::already_exists("task '" + task.task_name.value_or("") + "' already exists in step '" +
-                                    task.step_name + "'");
-    }
-    if (!r.ok()) return r.status();
-    out.task_id = r->int64(0, 0);
-    return Status();
-  }));
+  Result<PgResult> r = batcher_.run(
+      "INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
+      "last_heartbeat_ts, tags, system_tags) "
+      "SELECT ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
+      "WHERE EXISTS (SELECT 1 FROM steps WHERE flow_id = ? AND run_number = ? AND step_name = ?) RETURNING task_id",
+      {task.flow_id, task.run_number, pg_opt(task.run_id), task.step_name, pg_opt(task.task_name),
+       pg_opt(task.user_name), task.ts_epoch, pg_opt(task.last_heartbeat_ts), task.tags, task.system_tags,
+       task.flow_id, task.run_number, task.step_name});
+  if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
+    return Status::not_found("step '" + task.step_name + "' of run '" + std::to_string(task.run_number) +
+                             "' of flow '" + task.flow_id + "' does not exist");
+  }
+  if (r.status().code() == StatusCode::kAlreadyExists) {
+    return Status::already_exists("task '" + task.task_name.value_or("") + "' already exists in step '" +
+                                  task.step_name + "'");
+  }
+  if (!r.ok()) return r.status();
+  out.task_id = r->int64(0, 0);
   return out;
 }
 
@@ -711,10 +692,8 @@ Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, co
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
   params.emplace_back(now_seconds - min_age_seconds);
   int64_t changed = 0;
-  CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) -> Status {
-    CONFLUX_ASSIGN_OR_RETURN(changed, c.exec(sql, params));
-    return Status();
-  }));
+  CONFLUX_ASSIGN_OR_RETURN(PgResult updated, batcher_.run(sql, params));
+  changed = updated.affected_rows();
   return changed == 1;
 }
 
@@ -728,13 +707,14 @@ Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int colum
   constexpr size_t kRowsPerInsert = 500;  // 17 columns x 500 stays far below 65535 parameters
   if (rows.empty()) return int64_t{0};
   int64_t count = 0;
-  auto insert_chunk = [&](PgConnection& c, size_t begin) -> Status {
+  // The SQL and values of rows [begin, begin + kRowsPerInsert).
+  // The SQL and values of rows [begin, begin + kRowsPerInsert).
+  auto chunk = [&](size_t begin, std::string& sql, std::vector<PgValue>& params) {
     size_t end = std::min(rows.size(), begin + kRowsPerInsert);
-    std::string sql(insert);
+    sql = std::string(insert);
     std::string group = "(?";
     for (int i = 1; i < columns; ++i) group += ", ?";
     group += ")";
-    std::vector<PgValue> params;
     params.reserve((end - begin) * static_cast<size_t>(columns));
     for (size_t r = begin; r < end; ++r) {
       if (r > begin) sql += ", ";
@@ -742,16 +722,21 @@ Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int colum
       bind(rows[r], params);
     }
     sql += suffix;
-    CONFLUX_ASSIGN_OR_RETURN(int64_t n, c.exec(sql, params));
-    count += n;
-    return Status();
   };
   if (rows.size() <= kRowsPerInsert) {
-    CONFLUX_RETURN_IF_ERROR(write_statement([&](PgConnection& c) { return insert_chunk(c, 0); }));
+    std::string sql;
+    std::vector<PgValue> params;
+    chunk(0, sql, params);
+    CONFLUX_ASSIGN_OR_RETURN(PgResult inserted, batcher_.run(sql, params));
+    count = inserted.affected_rows();
   } else {
     CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
       for (size_t begin = 0; begin < rows.size(); begin += kRowsPerInsert) {
-        CONFLUX_RETURN_IF_ERROR(insert_chunk(c, begin));
+        std::string sql;
+        std::vector<PgValue> params;
+        chunk(begin, sql, params);
+        CONFLUX_ASSIGN_OR_RETURN(int64_t n, c.exec(sql, params));
+        count += n;
       }
       return Status();
     }));

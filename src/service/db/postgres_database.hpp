@@ -30,6 +30,7 @@
 #include "service/db/database.hpp"
 #include "service/db/pg_connection_pool.hpp"
 #include "service/db/pg_statistics_refresher.hpp"
+#include "service/db/pg_write_batcher.hpp"
 
 namespace conflux::service {
 
@@ -117,9 +118,6 @@ class PostgresDatabase final : public Database {
   explicit PostgresDatabase(PostgresOptions options);
   // Runs `body` inside BEGIN ... COMMIT (ROLLBACK on error) on a pooled connection.
   Status write(const std::function<Status(PgConnection&)>& body);
-  // Runs `body`, one statement that writes, on a pooled connection in autocommit mode (its own
-  // transaction: no BEGIN/COMMIT round trips).
-  Status write_statement(const std::function<Status(PgConnection&)>& body);
   template <class Row>
   Result<int64_t> insert_rows(std::string_view insert, int columns, std::string_view suffix,
                               const std::vector<Row>& rows, void (*bind)(const Row&, std::vector<PgValue>&));
@@ -128,6 +126,7 @@ class PostgresDatabase final : public Database {
 
   PostgresOptions options_;
   PgConnectionPool pool_;
+  PgWriteBatcher batcher_{pool_};                      // one-statement writes, group-committed
   std::unique_ptr<PgStatisticsRefresher> statistics_;  // after pool_: stops before it
 };
 

@@ -1,0 +1,61 @@
+// PgWriteBatcher: group commit for PostgreSQL's one-statement writes (create a run or task,
+// heartbeats, metadata and artifact rows).
+//
+// Each such write on its own costs PostgreSQL a round trip, a transaction and a WAL flush, and
+// under load the flushes and the process switches around them take most of the database's CPU.
+// So concurrent writes are queued; a leader takes up to `max_batch` of them and sends them on one
+// connection as one transaction in libpq's pipeline mode (PgConnection::run_batch): one round
+// trip, one commit. If any statement fails (a duplicate run id, a missing parent) the whole
+// transaction rolled back, so each statement is run again on its own to give every writer its own
+// answer. A lone write runs by itself in autocommit, with no extra cost. Up to `max_leaders`
+// batches are in flight at once, so one batch's flush overlaps the next one's work.
+//
+// Lost connections: if the server ended the session (SQLSTATE 57P*, e.g. a restart), nothing in
+// the batch ran, and it is retried on another connection (every pooled one may be stale: up to
+// pool size + 1 tries). A connection lost any other way fails the writes of its batch: their
+// COMMIT may have happened, so they are not repeated.
+//
+// Thread safety: run() is safe to call concurrently.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "service/db/pg_connection.hpp"
+
+namespace conflux::service {
+
+class PgConnectionPool;
+
+class PgWriteBatcher {
+ public:
+  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 32, int max_leaders = 2)
+      : pool_(pool), max_batch_(max_batch), max_leaders_(max_leaders) {}
+
+  // Runs one statement that writes (`?` placeholders, as PgConnection::query) and returns its
+  // result once it is committed.
+  Result<PgResult> run(const std::string& sql, const std::vector<PgValue>& params);
+
+ private:
+  struct Pending {
+    PgStatementRef statement{};
+    std::optional<Result<PgResult>> result;
+    bool done = false;
+    std::condition_variable cv;
+  };
+  // Runs `batch` and fills in every result (called by a leader without mu_ held).
+  void run_batch(const std::vector<Pending*>& batch);
+
+  PgConnectionPool& pool_;
+  const size_t max_batch_;
+  const int max_leaders_;
+  std::mutex mu_;
+  std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
+  int leaders_ = 0;              // GUARDED_BY(mu_)
+};
+
+}  // namespace conflux::service
