@@ -290,6 +290,49 @@ TEST_P(ServiceTest, ConcurrentCreationsGetUniqueIds) {
   EXPECT_EQ(tasks.size(), 200u);
 }
 
+// Concurrent creations where half collide on a run name: every request gets its own answer
+// (the PostgreSQL backend commits concurrent writes together, and when one of a batch fails it
+// must not take the others down with it), and exactly the successful ones are stored.
+TEST_P(ServiceTest, ConcurrentWritesWithConflictsEachGetTheirOwnAnswer) {
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c0 = client();
+  make_run(c0);
+  std::mutex mu;
+  std::set<std::string> created_names;
+  int conflicts = 0, other = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = client();
+      for (int i = 0; i < 30; ++i) {
+        // Threads t and t^1 try the same 30 names.
+        std::string name = "named-" + std::to_string((t / 2) * 30 + i);
+        auto r = c.Post("/flows/F/run", Json{{"run_number", name}}.dump(), "application/json");
+        std::lock_guard<std::mutex> g(mu);
+        if (r && r->status == 200 && Json::parse(r->body)["run_number"] == name) {
+          EXPECT_TRUE(created_names.insert(name).second) << name << " created twice";
+        } else if (r && r->status == 409) {
+          ++conflicts;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created_names.size(), 120u);
+  EXPECT_EQ(conflicts, 120);
+  EXPECT_EQ(other, 0);
+  auto runs = c0.Get("/flows/F/runs");
+  ASSERT_TRUE(runs);
+  size_t named = 0;
+  for (const Json& run : Json::parse(runs->body)) {
+    if (run["run_number"].is_string() && run["run_number"].get<std::string>().starts_with("named-")) ++named;
+  }
+  EXPECT_EQ(named, 120u);
+}
+
 // Two handles on one database (two service processes, or replicas on one PostgreSQL) creating
 // runs and tasks at once still hand out every id once.
 TEST_P(ServiceTest, TwoDatabaseHandlesGetUniqueIds) {
