@@ -96,13 +96,39 @@ Result<std::unique_ptr<ServiceMetadataProvider>> ServiceMetadataProvider::create
   return provider;
 }
 
+ServiceMetadataProvider::ServiceMetadataProvider(ServiceOptions options) : options_(std::move(options)) {}
+ServiceMetadataProvider::~ServiceMetadataProvider() = default;
+
+std::unique_ptr<httplib::Client> ServiceMetadataProvider::borrow_client() {
+  {
+    std::lock_guard<std::mutex> lock(clients_mu_);
+    if (!idle_clients_.empty()) {
+      std::unique_ptr<httplib::Client> client = std::move(idle_clients_.back());
+      idle_clients_.pop_back();
+      return client;
+    }
+  }
+  auto client = std::make_unique<httplib::Client>(scheme_host_port_);
+  client->set_connection_timeout(options_.timeout_seconds);
+  client->set_read_timeout(options_.timeout_seconds);
+  client->set_write_timeout(options_.timeout_seconds);
+  client->set_keep_alive(true);
+  // httplib sends headers and body in separate writes: with Nagle's algorithm the body would wait
+  // for the service's delayed ACK (40 ms) on a kept-alive connection.
+  client->set_tcp_nodelay(true);
+  return client;
+}
+
+void ServiceMetadataProvider::return_client(std::unique_ptr<httplib::Client> client) {
+  std::lock_guard<std::mutex> lock(clients_mu_);
+  idle_clients_.push_back(std::move(client));
+}
+
 Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const std::string& method,
                                                                            const std::string& path,
                                                                            const std::string& body) {
-  httplib::Client client(scheme_host_port_);
-  client.set_connection_timeout(options_.timeout_seconds);
-  client.set_read_timeout(options_.timeout_seconds);
-  client.set_write_timeout(options_.timeout_seconds);
+  std::unique_ptr<httplib::Client> borrowed = borrow_client();
+  httplib::Client& client = *borrowed;
   httplib::Headers headers;
   for (const auto& [k, v] : options_.headers) headers.emplace(k, v);
   std::string full = prefix_ + path;
@@ -135,6 +161,7 @@ Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const
     r.status = result->status;
     r.body = result->body;
     r.next_cursor = result->get_header_value("X-Next-Cursor");
+    return_client(std::move(borrowed));
     return r;
   }
   return Status::unavailable("cannot reach the metadata service at " + options_.url + " (" + method + " " + path +

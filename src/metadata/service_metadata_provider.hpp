@@ -4,8 +4,10 @@
 // (run and task ids are the service's), metadata rows and artifact records are posted in
 // batches, lists are read with GETs (following X-Next-Cursor pages), heartbeats keep runs and
 // tasks alive. Transient failures (connection errors, 5xx) are retried with backoff.
+// Connections are kept open and reused (keep-alive): a task makes a handful of calls, and over
+// https a new connection per call would cost a TLS handshake each.
 //
-// Thread safety: safe for concurrent use (each call uses its own connection).
+// Thread safety: safe for concurrent use (a call borrows an idle connection, or opens one).
 #pragma once
 
 #include <map>
@@ -13,8 +15,13 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "metadata/metadata_provider.hpp"
+
+namespace httplib {
+class Client;
+}
 
 namespace conflux {
 
@@ -30,6 +37,7 @@ class ServiceMetadataProvider final : public MetadataProvider {
  public:
   // InvalidArgument if the URL is not http(s)://host[:port][/prefix].
   static Result<std::unique_ptr<ServiceMetadataProvider>> create(ServiceOptions options);
+  ~ServiceMetadataProvider() override;
 
   std::string_view type() const override { return "service"; }
 
@@ -78,7 +86,10 @@ class ServiceMetadataProvider final : public MetadataProvider {
   Result<Response> request(const std::string& method, const std::string& path, const std::string& body);
 
  private:
-  explicit ServiceMetadataProvider(ServiceOptions options) : options_(std::move(options)) {}
+  explicit ServiceMetadataProvider(ServiceOptions options);
+  // An idle connection to the service, or a new one; give it back with return_client().
+  std::unique_ptr<httplib::Client> borrow_client();
+  void return_client(std::unique_ptr<httplib::Client> client);
   Status ensure_flow(std::string_view flow);
   Status ensure_step(std::string_view flow, std::string_view run_id, std::string_view step, const RunTags& tags);
   // GETs a list, following pages.
@@ -89,6 +100,8 @@ class ServiceMetadataProvider final : public MetadataProvider {
   std::string prefix_;
   std::mutex mu_;
   std::set<std::string> known_;  // flows and steps created by this process  GUARDED_BY(mu_)
+  std::mutex clients_mu_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_clients_;  // GUARDED_BY(clients_mu_)
 };
 
 }  // namespace conflux

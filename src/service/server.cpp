@@ -161,7 +161,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Database& 
   // ACKs add ~40 ms to every keep-alive request.
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(5);
+  http.set_keep_alive_timeout(std::max(1, o.keep_alive_seconds));
   http.set_payload_max_length(o.max_body_bytes);
   auto handler = [self](const httplib::Request& req, httplib::Response& res) { self->handle(req, res); };
   http.Get(".*", handler);

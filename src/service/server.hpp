@@ -27,6 +27,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (see Server::port())
   int threads = 64;  // workers; each keep-alive connection holds one while it is open
+  // An idle keep-alive connection is closed after this long, freeing its worker: clients such as
+  // Conflux tasks keep connections for their bursts of calls, not between them.
+  int keep_alive_seconds = 2;
   size_t max_body_bytes = 8 * 1024 * 1024;
   std::optional<std::filesystem::path> tls_cert, tls_key;  // both or neither
   std::optional<BearerAuth> auth;

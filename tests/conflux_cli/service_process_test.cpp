@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "metadata/service_metadata_provider.hpp"
 #include "service/db/sqlite_connection.hpp"
 #include "testutil/testutil.hpp"
 
@@ -138,6 +139,24 @@ TEST(ServiceProcessTest, SigtermUnderLoadFinishesInFlightRequestsAndLosesNothing
       << "acknowledged runs missing, or unacknowledged ones stored";
   EXPECT_NE(service.log().find("finishing the requests in flight"), std::string::npos) << service.log();
   EXPECT_NE(service.log().find("conflux service: stopped"), std::string::npos) << service.log();
+}
+
+// The provider keeps connections open between calls; after the service has closed an idle one
+// (keep-alive timeout, 2 s), the next call must reconnect, not fail.
+TEST(ServiceProcessTest, ProviderSurvivesTheServiceClosingIdleConnections) {
+  TempDir dir;
+  ServiceProcess service({"--db", (dir.path() / "service.db").string(), "--access-log", "/dev/null"},
+                         dir.path() / "service.log");
+  int port = service.port();
+  ASSERT_NE(port, 0) << service.log();
+  auto provider = ServiceMetadataProvider::create({.url = "http://127.0.0.1:" + std::to_string(port), .user_name = "u"});
+  ASSERT_TRUE(provider.ok()) << provider.status().to_string();
+  auto first = (*provider)->new_run_id("KeepAliveFlow", {});
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
+  auto second = (*provider)->new_run_id("KeepAliveFlow", {});
+  ASSERT_TRUE(second.ok()) << second.status().to_string();
+  EXPECT_NE(*first, *second);
 }
 
 TEST(ServiceProcessTest, TlsServesFlowsThatTrustItsCertificate) {
