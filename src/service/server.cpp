@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <ctime>
 
 #include "service/api/common.hpp"
 #include "service/json_writer.hpp"
@@ -27,15 +26,19 @@ struct RequestInfo {
 };
 thread_local RequestInfo t_request;
 
+// UTC now as 2026-01-31T12:34:56.789Z. From <chrono>'s calendar, not gmtime_r: glibc's
+// gmtime_r takes a process-wide lock, and every request thread formats a time.
 std::string iso_time_now() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  int ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+  using namespace std::chrono;
+  auto now = time_point_cast<milliseconds>(system_clock::now());
+  auto day = floor<days>(now);
+  year_month_day ymd(day);
+  hh_mm_ss<milliseconds> t(now - day);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(t.hours().count()),
+                static_cast<int>(t.minutes().count()), static_cast<int>(t.seconds().count()),
+                static_cast<int>(t.subseconds().count()));
   return buf;
 }
 

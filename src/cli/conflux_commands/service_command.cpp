@@ -10,11 +10,13 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/conflux_commands/tool.hpp"
 #include "service/clock.hpp"
 #include "service/db/open_database.hpp"
+#include "service/log_writer.hpp"
 #include "service/metrics.hpp"
 #include "service/server.hpp"
 
@@ -105,7 +107,6 @@ int service_command(ToolContext& ctx) {
     return kExitOk;
   }
 
-  std::mutex log_mu;
   std::ofstream access_file;
   std::ostream* access_out = &std::cerr;
   if (args->has("access-log")) {
@@ -125,34 +126,33 @@ int service_command(ToolContext& ctx) {
     if (!auth.ok()) return fail(ctx, auth.status());
     options.auth = std::move(*auth);
   }
-  options.access_log = [&](const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    *access_out << line << '\n';
-    access_out->flush();
-  };
-  options.event_log = [&](const std::string& line) {
-    std::lock_guard<std::mutex> lock(log_mu);
-    std::cerr << line << std::endl;
-  };
+  // Access lines are buffered (written out within 100 ms); events and the service's own lines go
+  // out at once, after the access lines queued before them when both share stderr.
+  service::LogWriter access_writer(*access_out);
+  std::optional<service::LogWriter> stderr_writer;
+  service::LogWriter* event_writer =
+      access_out == &std::cerr ? &access_writer : &stderr_writer.emplace(std::cerr);
+  options.access_log = [&access_writer](const std::string& line) { access_writer.write(line); };
+  options.event_log = [event_writer](const std::string& line) { event_writer->write_now(line); };
   service::SystemClock clock;
   Result<std::unique_ptr<service::Server>> server = service::Server::create(std::move(options), **db, clock, metrics);
   if (!server.ok()) return fail(ctx, server.status());
-  std::cerr << "conflux service: listening on " << (args->has("tls-cert") ? "https" : "http") << "://"
-            << args->get("host", "127.0.0.1") << ":" << (*server)->port() << " (database " << shown_db
-            << ", schema version " << *version << ")" << std::endl;
+  event_writer->write_now("conflux service: listening on " + std::string(args->has("tls-cert") ? "https" : "http") +
+                          "://" + args->get("host", "127.0.0.1") + ":" + std::to_string((*server)->port()) +
+                          " (database " + shown_db + ", schema version " + std::to_string(*version) + ")");
 
   service::Server* srv = server->get();
-  std::thread waiter([&stop_signals, srv] {
+  std::thread waiter([&stop_signals, srv, event_writer] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    std::cerr << "conflux service: signal " << sig << ", finishing the requests in flight" << std::endl;
+    event_writer->write_now("conflux service: signal " + std::to_string(sig) + ", finishing the requests in flight");
     srv->stop();
   });
   Status s = srv->serve();
   // serve() also returns if listening failed; wake the waiter so it can be joined.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
-  std::cerr << "conflux service: stopped" << std::endl;
+  event_writer->write_now("conflux service: stopped");
   if (!s.ok()) return fail(ctx, s);
   return kExitOk;
 }
