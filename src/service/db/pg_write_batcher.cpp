@@ -6,19 +6,29 @@
 
 namespace conflux::service {
 
+namespace {
+// A total order on values (NULL first, then integers, then text).
+bool value_less(const PgValue& a, const PgValue& b) {
+  if (a.index() != b.index()) return a.index() < b.index();
+  if (const auto* n = std::get_if<int64_t>(&a)) return *n < std::get<int64_t>(b);
+  if (const auto* t = std::get_if<std::string>(&a)) return *t < std::get<std::string>(b);
+  return false;  // both NULL
+}
+}  // namespace
+
 Result<PgResult> PgWriteBatcher::run(const std::string& sql, const std::vector<PgValue>& params) {
   Pending me;
   me.statement = PgStatementRef{&sql, &params};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   while (!me.done) {
-    if (leaders_ >= max_leaders_ || queue_.empty()) {
+    if (leading_ || queue_.empty()) {
       me.cv.wait(lock);
       continue;
     }
     // Lead: take up to max_batch_ queued writes, oldest first (this one, unless older ones fill
     // the batch; then it leads or rides again next round).
-    ++leaders_;
+    leading_ = true;
     size_t n = std::min(queue_.size(), max_batch_);
     std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -29,7 +39,7 @@ Result<PgResult> PgWriteBatcher::run(const std::string& sql, const std::vector<P
       p->done = true;
       if (p != &me) p->cv.notify_one();
     }
-    --leaders_;
+    leading_ = false;
     if (!queue_.empty()) queue_.front()->cv.notify_one();  // the oldest waiter leads next
   }
   return std::move(*me.result);
@@ -50,11 +60,18 @@ void PgWriteBatcher::run_batch(const std::vector<Pending*>& batch) {
       batch[0]->result.emplace(std::move(r));
       return;
     }
+    // The canonical order (see the header): by SQL, then by values.
+    std::vector<Pending*> ordered = batch;
+    std::sort(ordered.begin(), ordered.end(), [](const Pending* a, const Pending* b) {
+      if (*a->statement.sql != *b->statement.sql) return *a->statement.sql < *b->statement.sql;
+      return std::lexicographical_compare(a->statement.params->begin(), a->statement.params->end(),
+                                          b->statement.params->begin(), b->statement.params->end(), value_less);
+    });
     std::vector<PgStatementRef> statements;
-    for (Pending* p : batch) statements.push_back(p->statement);
+    for (Pending* p : ordered) statements.push_back(p->statement);
     Result<std::vector<PgResult>> results = conn.run_batch(statements);
     if (results.ok()) {
-      for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.emplace(std::move((*results)[i]));
+      for (size_t i = 0; i < ordered.size(); ++i) ordered[i]->result.emplace(std::move((*results)[i]));
       return;
     }
     if (conn.lost()) {
@@ -63,6 +80,7 @@ void PgWriteBatcher::run_batch(const std::vector<Pending*>& batch) {
       return;
     }
     // One of them failed and the transaction rolled back: run each alone for its own answer.
+    failed_batches_.fetch_add(1, std::memory_order_relaxed);
     for (Pending* p : batch) p->result.emplace(conn.query(*p->statement.sql, *p->statement.params));
     return;
   }

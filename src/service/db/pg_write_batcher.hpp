@@ -7,8 +7,15 @@
 // connection as one transaction in libpq's pipeline mode (PgConnection::run_batch): one round
 // trip, one commit. If any statement fails (a duplicate run id, a missing parent) the whole
 // transaction rolled back, so each statement is run again on its own to give every writer its own
-// answer. A lone write runs by itself in autocommit, with no extra cost. Up to `max_leaders`
-// batches are in flight at once, so one batch's flush overlaps the next one's work.
+// answer. A lone write runs by itself in autocommit, with no extra cost.
+//
+// Deadlocks: a batch locks rows (a heartbeat's task row, a new run's unique key) one statement
+// after the other, so two batches taking the same rows in different orders could deadlock, and
+// PostgreSQL would break that only after deadlock_timeout (1 s). So one batch is in flight at a
+// time, and a batch's statements run in one canonical order (by SQL, then values), which also
+// keeps batches of several service replicas on one database from deadlocking each other. Should a
+// deadlock happen anyway (with some other transaction), the batch fails and its statements run
+// one by one as above.
 //
 // Lost connections: if the server ended the session (SQLSTATE 57P*, e.g. a restart), nothing in
 // the batch ran, and it is retried on another connection (every pooled one may be stale: up to
@@ -18,7 +25,9 @@
 // Thread safety: run() is safe to call concurrently.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstddef>
 #include <mutex>
 #include <optional>
@@ -33,12 +42,15 @@ class PgConnectionPool;
 
 class PgWriteBatcher {
  public:
-  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 32, int max_leaders = 2)
-      : pool_(pool), max_batch_(max_batch), max_leaders_(max_leaders) {}
+  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 32) : pool_(pool), max_batch_(max_batch) {}
 
   // Runs one statement that writes (`?` placeholders, as PgConnection::query) and returns its
   // result once it is committed.
   Result<PgResult> run(const std::string& sql, const std::vector<PgValue>& params);
+
+  // Batches of two or more statements whose transaction failed (so their statements were run
+  // one by one): a conflict, a bad value, or a deadlock.
+  uint64_t failed_batches() const { return failed_batches_.load(std::memory_order_relaxed); }
 
  private:
   struct Pending {
@@ -52,10 +64,10 @@ class PgWriteBatcher {
 
   PgConnectionPool& pool_;
   const size_t max_batch_;
-  const int max_leaders_;
   std::mutex mu_;
   std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
-  int leaders_ = 0;              // GUARDED_BY(mu_)
+  bool leading_ = false;         // GUARDED_BY(mu_)
+  std::atomic<uint64_t> failed_batches_{0};
 };
 
 }  // namespace conflux::service
