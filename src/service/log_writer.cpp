@@ -53,7 +53,8 @@ void LogWriter::loop() {
   while (true) {
     cv_.wait_for(lock, interval_, [this] { return stopping_ || buffer_.size() >= kFlushBytes; });
     drain(lock);
-    if (stopping_) return;
+    // Lines may have come in while drain() wrote without the lock: stop only when none did.
+    if (stopping_ && buffer_.empty()) return;
   }
 }
 
