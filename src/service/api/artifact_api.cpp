@@ -137,18 +137,8 @@ ApiResponse create_artifacts(ApiContext& ctx, const ApiRequest& req) {
   if (!body) return error;
   if (!body->is_array()) return string_error(400, "the request body must be a list of artifacts");
   const std::string& flow_id = req.params[0];
-  auto need_registration = [] {
-    ApiResponse r = json_response(400, "{\"message\": \"need to register run_id and task_id first\"}");
-    r.version_header = false;
-    return r;
-  };
-  Result<std::optional<RunRecord>> run = ctx.db.get_run(flow_id, ObjectKey::parse(req.params[1]));
-  if (!run.ok()) return db_error(run.status());
-  if (!*run) return need_registration();
-  Result<std::optional<TaskRecord>> task =
-      ctx.db.get_task(flow_id, ObjectKey{(*run)->run_number, {}}, req.params[2], ObjectKey::parse(req.params[3]));
-  if (!task.ok()) return db_error(task.status());
-  if (!*task) return need_registration();
+  std::optional<TaskRecord> task = registered_task(ctx, req, &error);
+  if (!task) return error;
   // Validate every row before storing any, so a bad row never leaves a partial write.
   std::vector<ArtifactRecord> rows;
   int64_t now = ctx.clock.now_ms();
@@ -156,11 +146,11 @@ ApiResponse create_artifacts(ApiContext& ctx, const ApiRequest& req) {
     if (!item.is_object()) return string_error(400, "each artifact must be a JSON object");
     ArtifactRecord a;
     a.flow_id = flow_id;
-    a.run_number = (*run)->run_number;
-    a.run_id = (*run)->run_id;
+    a.run_number = task->run_number;
+    a.run_id = task->run_id;
     a.step_name = req.params[2];
-    a.task_id = (*task)->task_id;
-    a.task_name = (*task)->task_name;
+    a.task_id = task->task_id;
+    a.task_name = task->task_name;
     std::optional<std::string> name, location, ds_type;
     if (!optional_string_field(item, "name", &name, &error) ||
         !optional_string_field(item, "location", &location, &error) ||

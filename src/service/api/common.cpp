@@ -421,6 +421,22 @@ Result<RunRecord> run_for_tags(ApiContext& ctx, const std::string& flow_id, cons
   return std::move(*found);
 }
 
+std::optional<TaskRecord> registered_task(ApiContext& ctx, const ApiRequest& req, ApiResponse* error) {
+  // One lookup: the task row holds its run's number and id (a run named by its id is matched
+  // through tasks.run_id).
+  Result<std::optional<TaskRecord>> task = ctx.db.get_task(req.params[0], ObjectKey::parse(req.params[1]),
+                                                           req.params[2], ObjectKey::parse(req.params[3]));
+  if (!task.ok()) {
+    *error = db_error(task.status());
+    return std::nullopt;
+  }
+  if (!*task) {
+    *error = json_response(400, "{\"message\": \"need to register run_id and task_id first\"}");
+    error->version_header = false;
+  }
+  return std::move(*task);
+}
+
 bool heartbeat_capable(const Json& system_tags) {
   // Any surprise (not a list, a malformed version) counts as capable, as in metaflow-service.
   if (!system_tags.is_array()) return true;

@@ -84,6 +84,11 @@ bool parse_field_filters(const ApiRequest& req, const std::set<std::string, std:
 // The run whose tags every object below it shows; an error response when it does not exist
 // (metaflow-service answers 500 there too).
 Result<RunRecord> run_for_tags(ApiContext& ctx, const std::string& flow_id, const ObjectKey& run);
+
+// The task of a .../tasks/{task_id}/metadata or .../artifact POST (params: flow, run, step,
+// task), which carries the run's number and id too. When the run or task does not exist, sets
+// `*error` to metaflow-service's answer (400 "need to register run_id and task_id first").
+std::optional<TaskRecord> registered_task(ApiContext& ctx, const ApiRequest& req, ApiResponse* error);
 inline TagOverride tags_of(const RunRecord& run) { return TagOverride{&run.tags, &run.system_tags}; }
 
 // metaflow-service's has_heartbeat_capable_version_tag(system_tags).

@@ -96,29 +96,19 @@ ApiResponse create_metadata(ApiContext& ctx, const ApiRequest& req) {
   if (!body) return error;
   if (!body->is_array()) return string_error(400, "the request body must be a list of metadata rows");
   const std::string& flow_id = req.params[0];
-  auto need_registration = [] {
-    ApiResponse r = json_response(400, "{\"message\": \"need to register run_id and task_id first\"}");
-    r.version_header = false;
-    return r;
-  };
-  Result<std::optional<RunRecord>> run = ctx.db.get_run(flow_id, ObjectKey::parse(req.params[1]));
-  if (!run.ok()) return db_error(run.status());
-  if (!*run) return need_registration();
-  Result<std::optional<TaskRecord>> task =
-      ctx.db.get_task(flow_id, ObjectKey{(*run)->run_number, {}}, req.params[2], ObjectKey::parse(req.params[3]));
-  if (!task.ok()) return db_error(task.status());
-  if (!*task) return need_registration();
+  std::optional<TaskRecord> task = registered_task(ctx, req, &error);
+  if (!task) return error;
   std::vector<MetadataRecord> rows;
   int64_t now = ctx.clock.now_ms();
   for (const Json& item : *body) {
     if (!item.is_object()) return string_error(400, "each metadata row must be a JSON object");
     MetadataRecord m;
     m.flow_id = flow_id;
-    m.run_number = (*run)->run_number;
-    m.run_id = (*run)->run_id;
+    m.run_number = task->run_number;
+    m.run_id = task->run_id;
     m.step_name = req.params[2];
-    m.task_id = (*task)->task_id;
-    m.task_name = (*task)->task_name;
+    m.task_id = task->task_id;
+    m.task_name = task->task_name;
     std::optional<std::string> field_name, value, type;
     if (!optional_string_field(item, "field_name", &field_name, &error) ||
         !optional_string_field(item, "type", &type, &error) ||
