@@ -11,11 +11,10 @@
 //
 // Deadlocks: a batch locks rows (a heartbeat's task row, a new run's unique key) one statement
 // after the other, so two batches taking the same rows in different orders could deadlock, and
-// PostgreSQL would break that only after deadlock_timeout (1 s). So one batch is in flight at a
-// time, and a batch's statements run in one canonical order (by SQL, then values), which also
-// keeps batches of several service replicas on one database from deadlocking each other. Should a
-// deadlock happen anyway (with some other transaction), the batch fails and its statements run
-// one by one as above.
+// PostgreSQL would break that only after deadlock_timeout (1 s). So a service has one batch in
+// flight at a time. Its statements also run in one canonical order (by SQL, then values), which
+// makes such cycles unlikely between the batches of several replicas on one database; should a
+// deadlock happen anyway, the batch fails and its statements run one by one as above.
 //
 // Lost connections: if the server ended the session (SQLSTATE 57P*, e.g. a restart), nothing in
 // the batch ran, and it is retried on another connection (every pooled one may be stale: up to
@@ -42,7 +41,7 @@ class PgConnectionPool;
 
 class PgWriteBatcher {
  public:
-  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 32) : pool_(pool), max_batch_(max_batch) {}
+  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 16) : pool_(pool), max_batch_(max_batch) {}
 
   // Runs one statement that writes (`?` placeholders, as PgConnection::query) and returns its
   // result once it is committed.
