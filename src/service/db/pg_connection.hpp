@@ -18,16 +18,14 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "service/db/sql_value.hpp"
 
 struct pg_conn;
 struct pg_result;
 
 namespace conflux::service {
 
-using PgValue = std::variant<std::nullptr_t, int64_t, std::string>;
-
-inline PgValue pg_opt(const std::optional<std::string>& v) { return v ? PgValue(*v) : PgValue(nullptr); }
-inline PgValue pg_opt(const std::optional<int64_t>& v) { return v ? PgValue(*v) : PgValue(nullptr); }
+using PgValue = SqlValue;
 
 // Rewrites `?` placeholders to $1..$N (a `?` inside '...' or "..." is left alone).
 std::string number_placeholders(std::string_view sql);
@@ -52,6 +50,22 @@ class PgResult {
 };
 
 // One statement of a batch: SQL with `?` placeholders and its values (both outlive the call).
+
+// One row of a PgResult, read by column like a SQLite Statement (sql_records.hpp's readers).
+class PgRow {
+ public:
+  PgRow(const PgResult& result, int row) : result_(result), row_(row) {}
+  bool is_null(int col) const { return result_.is_null(row_, col); }
+  std::string text(int col) const { return result_.text(row_, col); }
+  std::optional<std::string> opt_text(int col) const { return result_.opt_text(row_, col); }
+  int64_t int64(int col) const { return result_.int64(row_, col); }
+  std::optional<int64_t> opt_int64(int col) const { return result_.opt_int64(row_, col); }
+
+ private:
+  const PgResult& result_;
+  int row_;
+};
+
 struct PgStatementRef {
   const std::string* sql;
   const std::vector<PgValue>* params;

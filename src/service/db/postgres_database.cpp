@@ -3,170 +3,33 @@
 #include <charconv>
 #include <chrono>
 
+#include "service/db/sql_helpers.hpp"
+#include "service/db/sql_records.hpp"
 #include "service/migrations.hpp"
 
 namespace conflux::service {
 
 namespace {
 
-constexpr const char* kFlowCols = "flow_id, user_name, ts_epoch, tags, system_tags";
-constexpr const char* kRunCols =
-    "flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags";
+using namespace sql;  // column lists, row readers, keys, paging, OpTimer
+
 // The verified owner: user_name when system_tags holds "user:<user_name>". Tags are JSON arrays
 // of strings (normalised by the caller) or JSON null.
 constexpr const char* kRunUserExpr =
     "(CASE WHEN runs.system_tags::jsonb @> jsonb_build_array('user:' || runs.user_name) "
     "THEN runs.user_name ELSE NULL END)";
-constexpr const char* kStepCols =
-    "flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags";
-constexpr const char* kTaskCols =
-    "flow_id, run_number, run_id, step_name, task_id, task_name, user_name, ts_epoch, "
-    "last_heartbeat_ts, tags, system_tags";
-constexpr const char* kMetadataCols =
-    "id, flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
-    "user_name, ts_epoch, tags, system_tags";
-constexpr const char* kArtifactCols =
-    "flow_id, run_number, run_id, step_name, task_id, task_name, name, location, ds_type, sha, "
-    "type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags";
 
 // Serialises migrations across processes: pg_advisory_xact_lock's key ("conflux" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x636f6e666c7578;
-
-std::string json_or_null(const PgResult& r, int row, int col) {
-  return r.is_null(row, col) ? std::string("null") : r.text(row, col);
-}
-
-FlowRecord read_flow(const PgResult& s, int i) {
-  FlowRecord r;
-  r.flow_id = s.text(i, 0);
-  r.user_name = s.opt_text(i, 1);
-  r.ts_epoch = s.int64(i, 2);
-  r.tags = json_or_null(s, i, 3);
-  r.system_tags = json_or_null(s, i, 4);
-  return r;
-}
-
-// kRunCols then the user expression.
-RunRecord read_run(const PgResult& s, int i) {
-  RunRecord r;
-  r.flow_id = s.text(i, 0);
-  r.run_number = s.int64(i, 1);
-  r.run_id = s.opt_text(i, 2);
-  r.user_name = s.opt_text(i, 3);
-  r.ts_epoch = s.int64(i, 4);
-  r.last_heartbeat_ts = s.opt_int64(i, 5);
-  r.tags = json_or_null(s, i, 6);
-  r.system_tags = json_or_null(s, i, 7);
-  r.user = s.opt_text(i, 8);
-  return r;
-}
-
-StepRecord read_step(const PgResult& s, int i) {
-  StepRecord r;
-  r.flow_id = s.text(i, 0);
-  r.run_number = s.int64(i, 1);
-  r.run_id = s.opt_text(i, 2);
-  r.step_name = s.text(i, 3);
-  r.user_name = s.opt_text(i, 4);
-  r.ts_epoch = s.int64(i, 5);
-  r.tags = json_or_null(s, i, 6);
-  r.system_tags = json_or_null(s, i, 7);
-  return r;
-}
-
-TaskRecord read_task(const PgResult& s, int i) {
-  TaskRecord r;
-  r.flow_id = s.text(i, 0);
-  r.run_number = s.int64(i, 1);
-  r.run_id = s.opt_text(i, 2);
-  r.step_name = s.text(i, 3);
-  r.task_id = s.int64(i, 4);
-  r.task_name = s.opt_text(i, 5);
-  r.user_name = s.opt_text(i, 6);
-  r.ts_epoch = s.int64(i, 7);
-  r.last_heartbeat_ts = s.opt_int64(i, 8);
-  r.tags = json_or_null(s, i, 9);
-  r.system_tags = json_or_null(s, i, 10);
-  return r;
-}
-
-MetadataRecord read_metadata(const PgResult& s, int i) {
-  MetadataRecord r;
-  r.id = s.int64(i, 0);
-  r.flow_id = s.text(i, 1);
-  r.run_number = s.int64(i, 2);
-  r.run_id = s.opt_text(i, 3);
-  r.step_name = s.text(i, 4);
-  r.task_id = s.int64(i, 5);
-  r.task_name = s.opt_text(i, 6);
-  r.field_name = s.text(i, 7);
-  r.value = s.text(i, 8);
-  r.type = s.text(i, 9);
-  r.user_name = s.opt_text(i, 10);
-  r.ts_epoch = s.int64(i, 11);
-  r.tags = json_or_null(s, i, 12);
-  r.system_tags = json_or_null(s, i, 13);
-  return r;
-}
-
-ArtifactRecord read_artifact(const PgResult& s, int i) {
-  ArtifactRecord r;
-  r.flow_id = s.text(i, 0);
-  r.run_number = s.int64(i, 1);
-  r.run_id = s.opt_text(i, 2);
-  r.step_name = s.text(i, 3);
-  r.task_id = s.int64(i, 4);
-  r.task_name = s.opt_text(i, 5);
-  r.name = s.text(i, 6);
-  r.location = s.text(i, 7);
-  r.ds_type = s.text(i, 8);
-  r.sha = s.opt_text(i, 9);
-  r.type = s.opt_text(i, 10);
-  r.content_type = s.opt_text(i, 11);
-  r.user_name = s.opt_text(i, 12);
-  r.attempt_id = s.int64(i, 13);
-  r.ts_epoch = s.int64(i, 14);
-  r.tags = json_or_null(s, i, 15);
-  r.system_tags = json_or_null(s, i, 16);
-  return r;
-}
-
-// Appends "AND <run column> = ?" for `run` (run_number for a numeric key, run_id otherwise).
-void add_run_key(std::string& sql, std::vector<PgValue>& params, const ObjectKey& run, const char* prefix = "") {
-  if (run.number) {
-    sql += std::string(" AND ") + prefix + "run_number = ?";
-    params.emplace_back(*run.number);
-  } else {
-    sql += std::string(" AND ") + prefix + "run_id = ?";
-    params.emplace_back(run.name);
-  }
-}
-
-void add_task_key(std::string& sql, std::vector<PgValue>& params, const ObjectKey& task, const char* prefix = "") {
-  if (task.number) {
-    sql += std::string(" AND ") + prefix + "task_id = ?";
-    params.emplace_back(*task.number);
-  } else {
-    sql += std::string(" AND ") + prefix + "task_name = ?";
-    params.emplace_back(task.name);
-  }
-}
 
 template <class T, class Reader>
 Status collect(PgConnection& c, const std::string& sql, const std::vector<PgValue>& params, Reader reader,
                std::vector<T>& out) {
   CONFLUX_ASSIGN_OR_RETURN(PgResult r, c.query(sql, params));
-  for (int i = 0; i < r.rows(); ++i) out.push_back(reader(r, i));
+  for (int i = 0; i < r.rows(); ++i) out.push_back(reader(PgRow(r, i)));
   return Status();
 }
 
-template <class T>
-void trim_page(Page<T>& page, int64_t limit) {
-  if (static_cast<int64_t>(page.items.size()) > limit) {
-    page.items.resize(static_cast<size_t>(limit));
-    page.has_more = true;
-  }
-}
 
 // The filter grammar's operators, as SQL. LIKE forms are ILIKE with no escape character, which
 // is what SQLite's LIKE does for ASCII. An integer column compared with a value that is not an
@@ -216,21 +79,6 @@ Result<std::string> filter_sql(const FieldFilter& f, const std::string& column, 
   return sql + ")";
 }
 
-class OpTimer {
- public:
-  OpTimer(const PostgresOptions& options, std::string_view op)
-      : options_(options), op_(op), start_(std::chrono::steady_clock::now()) {}
-  ~OpTimer() {
-    if (options_.on_operation) {
-      options_.on_operation(op_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-    }
-  }
-
- private:
-  const PostgresOptions& options_;
-  std::string_view op_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " FROM runs"; }
 
@@ -282,7 +130,7 @@ Status PostgresDatabase::read(const std::function<Status(PgConnection&)>& body) 
 }
 
 Result<int> PostgresDatabase::migrate() {
-  OpTimer t(options_, "migrate");
+  OpTimer t(options_.on_operation, "migrate");
   int version = 0;
   Status s = write([&](PgConnection& c) -> Status {
     CONFLUX_RETURN_IF_ERROR(c.query("SELECT pg_advisory_xact_lock(?)", {kMigrationLockKey}).status());
@@ -322,7 +170,7 @@ Result<int> PostgresDatabase::schema_version() {
 }
 
 Status PostgresDatabase::ping() {
-  OpTimer t(options_, "ping");
+  OpTimer t(options_.on_operation, "ping");
   return read([](PgConnection& c) -> Status { return c.query("SELECT 1", {}).status(); });
 }
 
@@ -330,38 +178,38 @@ Status PostgresDatabase::ping() {
 // Flows
 
 Result<FlowRecord> PostgresDatabase::create_flow(const FlowRecord& flow) {
-  OpTimer t(options_, "create_flow");
+  OpTimer t(options_.on_operation, "create_flow");
   CONFLUX_RETURN_IF_ERROR(
       batcher_
           .run("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
-               {flow.flow_id, pg_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
+               {flow.flow_id, sql_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
           .status()
           .with_context("flow '" + flow.flow_id + "'"));
   return flow;
 }
 
 Result<std::optional<FlowRecord>> PostgresDatabase::get_flow(std::string_view flow_id) {
-  OpTimer t(options_, "get_flow");
+  OpTimer t(options_.on_operation, "get_flow");
   std::vector<FlowRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
     return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows WHERE flow_id = ?", {std::string(flow_id)},
-                   read_flow, out);
+                   read_flow<PgRow>, out);
   }));
   if (out.empty()) return std::optional<FlowRecord>();
   return std::optional<FlowRecord>(std::move(out.front()));
 }
 
 Result<std::vector<FlowRecord>> PostgresDatabase::list_flows() {
-  OpTimer t(options_, "list_flows");
+  OpTimer t(options_.on_operation, "list_flows");
   std::vector<FlowRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY seq", {}, read_flow, out);
+    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY seq", {}, read_flow<PgRow>, out);
   }));
   return out;
 }
 
 Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& page) {
-  OpTimer t(options_, "list_flows_page");
+  OpTimer t(options_.on_operation, "list_flows_page");
   std::string sql = std::string("SELECT ") + kFlowCols + " FROM flows";
   std::vector<PgValue> params;
   if (page.after) {
@@ -372,7 +220,7 @@ Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& pa
   sql += " ORDER BY ts_epoch DESC, flow_id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_flow, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_flow<PgRow>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
@@ -381,14 +229,14 @@ Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& pa
 // Runs
 
 Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
-  OpTimer t(options_, "create_run");
+  OpTimer t(options_.on_operation, "create_run");
   RunRecord out = run;
   // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
   Result<PgResult> r = batcher_.run(
       "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
       "SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
       "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number",
-      {run.flow_id, pg_opt(run.run_id), pg_opt(run.user_name), run.ts_epoch, pg_opt(run.last_heartbeat_ts),
+      {run.flow_id, sql_opt(run.run_id), sql_opt(run.user_name), run.ts_epoch, sql_opt(run.last_heartbeat_ts),
        run.tags, run.system_tags, run.flow_id});
   if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
     return Status::not_found("flow '" + run.flow_id + "' does not exist");
@@ -402,27 +250,27 @@ Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
 }
 
 Result<std::optional<RunRecord>> PostgresDatabase::get_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "get_run");
+  OpTimer t(options_.on_operation, "get_run");
   std::string sql = run_select() + " WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_run, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_run<PgRow>, out); }));
   if (out.empty()) return std::optional<RunRecord>();
   return std::optional<RunRecord>(std::move(out.front()));
 }
 
 Result<std::vector<RunRecord>> PostgresDatabase::list_runs(std::string_view flow_id) {
-  OpTimer t(options_, "list_runs");
+  OpTimer t(options_.on_operation, "list_runs");
   std::vector<RunRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run, out);
+    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run<PgRow>, out);
   }));
   return out;
 }
 
 Result<Page<RunRecord>> PostgresDatabase::list_runs_filtered(const RunQuery& query) {
-  OpTimer t(options_, "list_runs_filtered");
+  OpTimer t(options_.on_operation, "list_runs_filtered");
   std::vector<PgValue> params;
   // The derived status follows metaflow-service: the end step's newest attempt_ok decides,
   // unless a newer attempt of `end` started after a failed one; otherwise a recent heartbeat
@@ -490,9 +338,9 @@ Result<Page<RunRecord>> PostgresDatabase::list_runs_filtered(const RunQuery& que
   const bool with_status = query.with_status;
   CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
     return collect(c, sql, params,
-                   [with_status](const PgResult& s, int i) {
-                     RunRecord r = read_run(s, i);
-                     if (with_status) r.status = s.opt_text(i, 9);
+                   [with_status](const PgRow& s) {
+                     RunRecord r = read_run(s);
+                     if (with_status) r.status = s.opt_text(9);
                      return r;
                    },
                    out.items);
@@ -503,7 +351,7 @@ Result<Page<RunRecord>> PostgresDatabase::list_runs_filtered(const RunQuery& que
 
 Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                    int64_t now_seconds, int64_t min_age_seconds) {
-  OpTimer t(options_, "touch_run_heartbeat");
+  OpTimer t(options_.on_operation, "touch_run_heartbeat");
   std::string sql = "UPDATE runs SET last_heartbeat_ts = ? WHERE flow_id = ?";
   std::vector<PgValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -518,14 +366,14 @@ Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, con
 Status PostgresDatabase::update_run_tags(
     std::string_view flow_id, const ObjectKey& run,
     const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) {
-  OpTimer t(options_, "update_run_tags");
+  OpTimer t(options_.on_operation, "update_run_tags");
   std::string sql = run_select() + " WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " FOR UPDATE";  // concurrent mutations of one run's tags apply one after the other
   return write([&](PgConnection& c) -> Status {
     std::vector<RunRecord> found;
-    CONFLUX_RETURN_IF_ERROR(collect(c, sql, params, read_run, found));
+    CONFLUX_RETURN_IF_ERROR(collect(c, sql, params, read_run<PgRow>, found));
     if (found.empty()) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
     CONFLUX_ASSIGN_OR_RETURN(std::optional<std::string> tags, compute(found.front()));
     if (!tags) return Status();
@@ -536,7 +384,7 @@ Status PostgresDatabase::update_run_tags(
 }
 
 Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "delete_run");
+  OpTimer t(options_.on_operation, "delete_run");
   DeletedCounts counts;
   std::string sql = "SELECT run_number FROM runs WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
@@ -559,11 +407,11 @@ Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, con
 // Steps
 
 Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
-  OpTimer t(options_, "create_step");
+  OpTimer t(options_.on_operation, "create_step");
   Status s = batcher_
                  .run("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, "
                       "system_tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                      {step.flow_id, step.run_number, pg_opt(step.run_id), step.step_name, pg_opt(step.user_name),
+                      {step.flow_id, step.run_number, sql_opt(step.run_id), step.step_name, sql_opt(step.user_name),
                        step.ts_epoch, step.tags, step.system_tags})
                  .status();
   if (s.code() == StatusCode::kAlreadyExists) {
@@ -576,26 +424,26 @@ Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
 
 Result<std::optional<StepRecord>> PostgresDatabase::get_step(std::string_view flow_id, const ObjectKey& run,
                                                              std::string_view step_name) {
-  OpTimer t(options_, "get_step");
+  OpTimer t(options_.on_operation, "get_step");
   std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ?";
   params.emplace_back(std::string(step_name));
   std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step<PgRow>, out); }));
   if (out.empty()) return std::optional<StepRecord>();
   return std::optional<StepRecord>(std::move(out.front()));
 }
 
 Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "list_steps");
+  OpTimer t(options_.on_operation, "list_steps");
   std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " ORDER BY seq";
   std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step<PgRow>, out); }));
   return out;
 }
 
@@ -603,15 +451,15 @@ Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view fl
 // Tasks
 
 Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
-  OpTimer t(options_, "create_task");
+  OpTimer t(options_.on_operation, "create_task");
   TaskRecord out = task;
   Result<PgResult> r = batcher_.run(
       "INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
       "last_heartbeat_ts, tags, system_tags) "
       "SELECT ?::text, ?::bigint, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
       "WHERE EXISTS (SELECT 1 FROM steps WHERE flow_id = ? AND run_number = ? AND step_name = ?) RETURNING task_id",
-      {task.flow_id, task.run_number, pg_opt(task.run_id), task.step_name, pg_opt(task.task_name),
-       pg_opt(task.user_name), task.ts_epoch, pg_opt(task.last_heartbeat_ts), task.tags, task.system_tags,
+      {task.flow_id, task.run_number, sql_opt(task.run_id), task.step_name, sql_opt(task.task_name),
+       sql_opt(task.user_name), task.ts_epoch, sql_opt(task.last_heartbeat_ts), task.tags, task.system_tags,
        task.flow_id, task.run_number, task.step_name});
   if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
     return Status::not_found("step '" + task.step_name + "' of run '" + std::to_string(task.run_number) +
@@ -628,7 +476,7 @@ Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
 
 Result<std::optional<TaskRecord>> PostgresDatabase::get_task(std::string_view flow_id, const ObjectKey& run,
                                                              std::string_view step_name, const ObjectKey& task) {
-  OpTimer t(options_, "get_task");
+  OpTimer t(options_.on_operation, "get_task");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -636,26 +484,26 @@ Result<std::optional<TaskRecord>> PostgresDatabase::get_task(std::string_view fl
   params.emplace_back(std::string(step_name));
   add_task_key(sql, params, task);
   std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task<PgRow>, out); }));
   if (out.empty()) return std::optional<TaskRecord>();
   return std::optional<TaskRecord>(std::move(out.front()));
 }
 
 Result<std::vector<TaskRecord>> PostgresDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,
                                                              std::string_view step_name) {
-  OpTimer t(options_, "list_tasks");
+  OpTimer t(options_.on_operation, "list_tasks");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ? ORDER BY task_id";
   params.emplace_back(std::string(step_name));
   std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task<PgRow>, out); }));
   return out;
 }
 
 Result<Page<TaskRecord>> PostgresDatabase::list_tasks_filtered(const TaskQuery& query) {
-  OpTimer t(options_, "list_tasks_filtered");
+  OpTimer t(options_.on_operation, "list_tasks_filtered");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<PgValue> params{query.flow_id};
   add_run_key(sql, params, query.run);
@@ -674,7 +522,7 @@ Result<Page<TaskRecord>> PostgresDatabase::list_tasks_filtered(const TaskQuery& 
   sql += " ORDER BY ts_epoch DESC, task_id DESC LIMIT ?";
   params.emplace_back(query.page.limit + 1);
   Page<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task<PgRow>, out.items); }));
   trim_page(out, query.page.limit);
   return out;
 }
@@ -682,7 +530,7 @@ Result<Page<TaskRecord>> PostgresDatabase::list_tasks_filtered(const TaskQuery& 
 Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                     std::string_view step_name, const ObjectKey& task,
                                                     int64_t now_seconds, int64_t min_age_seconds) {
-  OpTimer t(options_, "touch_task_heartbeat");
+  OpTimer t(options_.on_operation, "touch_task_heartbeat");
   std::string sql = "UPDATE tasks SET last_heartbeat_ts = ? WHERE flow_id = ?";
   std::vector<PgValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -748,13 +596,13 @@ Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int colum
 // Metadata
 
 Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
-  OpTimer t(options_, "add_metadata");
+  OpTimer t(options_.on_operation, "add_metadata");
   return insert_rows<MetadataRecord>(
       "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
       "user_name, ts_epoch, tags, system_tags) VALUES ",
       13, "", rows, [](const MetadataRecord& m, std::vector<PgValue>& p) {
-        p.insert(p.end(), {m.flow_id, m.run_number, pg_opt(m.run_id), m.step_name, m.task_id, pg_opt(m.task_name),
-                           m.field_name, m.value, m.type, pg_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags});
+        p.insert(p.end(), {m.flow_id, m.run_number, sql_opt(m.run_id), m.step_name, m.task_id, sql_opt(m.task_name),
+                           m.field_name, m.value, m.type, sql_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags});
       });
 }
 
@@ -774,13 +622,13 @@ Result<std::vector<MetadataRecord>> PostgresDatabase::list_task_metadata(std::st
                                                                          const ObjectKey& run,
                                                                          std::string_view step_name,
                                                                          const ObjectKey& task) {
-  OpTimer t(options_, "list_task_metadata");
+  OpTimer t(options_.on_operation, "list_task_metadata");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
   std::vector<PgValue> params;
   task_metadata_where(sql, params, flow_id, run, step_name, task);
   sql += " ORDER BY ts_epoch DESC, id DESC";
   std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out); }));
   return out;
 }
 
@@ -789,7 +637,7 @@ Result<Page<MetadataRecord>> PostgresDatabase::list_task_metadata_page(std::stri
                                                                        std::string_view step_name,
                                                                        const ObjectKey& task,
                                                                        const PageRequest& page) {
-  OpTimer t(options_, "list_task_metadata_page");
+  OpTimer t(options_.on_operation, "list_task_metadata_page");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
   std::vector<PgValue> params;
   task_metadata_where(sql, params, flow_id, run, step_name, task);
@@ -801,27 +649,27 @@ Result<Page<MetadataRecord>> PostgresDatabase::list_task_metadata_page(std::stri
   sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
 
 Result<std::vector<MetadataRecord>> PostgresDatabase::list_run_metadata(std::string_view flow_id,
                                                                         const ObjectKey& run) {
-  OpTimer t(options_, "list_run_metadata");
+  OpTimer t(options_.on_operation, "list_run_metadata");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " ORDER BY id";
   std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out); }));
   return out;
 }
 
 Result<Page<MetadataRecord>> PostgresDatabase::list_run_metadata_page(std::string_view flow_id,
                                                                       const ObjectKey& run,
                                                                       const PageRequest& page) {
-  OpTimer t(options_, "list_run_metadata_page");
+  OpTimer t(options_.on_operation, "list_run_metadata_page");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -833,7 +681,7 @@ Result<Page<MetadataRecord>> PostgresDatabase::list_run_metadata_page(std::strin
   sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
@@ -841,7 +689,7 @@ Result<Page<MetadataRecord>> PostgresDatabase::list_run_metadata_page(std::strin
 Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
     std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
     const std::optional<std::string>& field_name, const std::optional<std::string>& pattern) {
-  OpTimer t(options_, "filtered_task_pathspecs");
+  OpTimer t(options_.on_operation, "filtered_task_pathspecs");
   std::string sql =
       "SELECT DISTINCT flow_id, run_number, run_id, step_name, task_name, task_id FROM metadata WHERE flow_id = ?";
   std::vector<PgValue> params{std::string(flow_id)};
@@ -860,12 +708,12 @@ Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
   std::vector<std::string> out;
   CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
     return collect(c, sql, params,
-                   [](const PgResult& s, int i) {
-                     std::string run_part = s.is_null(i, 2) ? std::to_string(s.int64(i, 1)) : s.text(i, 2);
-                     std::string task_part = s.is_null(i, 4) ? std::to_string(s.int64(i, 5)) : s.text(i, 4);
-                     if (run_part.empty()) run_part = std::to_string(s.int64(i, 1));
-                     if (task_part.empty()) task_part = std::to_string(s.int64(i, 5));
-                     return s.text(i, 0) + "/" + run_part + "/" + s.text(i, 3) + "/" + task_part;
+                   [](const PgRow& s) {
+                     std::string run_part = s.is_null(2) ? std::to_string(s.int64(1)) : s.text(2);
+                     std::string task_part = s.is_null(4) ? std::to_string(s.int64(5)) : s.text(4);
+                     if (run_part.empty()) run_part = std::to_string(s.int64(1));
+                     if (task_part.empty()) task_part = std::to_string(s.int64(5));
+                     return s.text(0) + "/" + run_part + "/" + s.text(3) + "/" + task_part;
                    },
                    out);
   }));
@@ -876,15 +724,15 @@ Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
 // Artifacts
 
 Result<int64_t> PostgresDatabase::add_artifacts(const std::vector<ArtifactRecord>& rows) {
-  OpTimer t(options_, "add_artifacts");
+  OpTimer t(options_.on_operation, "add_artifacts");
   // A duplicate (task, attempt, name) is skipped, as metaflow-service counts only stored rows.
   return insert_rows<ArtifactRecord>(
       "INSERT INTO artifacts (flow_id, run_number, run_id, step_name, task_id, task_name, name, location, ds_type, "
       "sha, type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags) VALUES ",
       17, " ON CONFLICT DO NOTHING", rows, [](const ArtifactRecord& a, std::vector<PgValue>& p) {
-        p.insert(p.end(), {a.flow_id, a.run_number, pg_opt(a.run_id), a.step_name, a.task_id, pg_opt(a.task_name),
-                           a.name, a.location, a.ds_type, pg_opt(a.sha), pg_opt(a.type), pg_opt(a.content_type),
-                           pg_opt(a.user_name), a.attempt_id, a.ts_epoch, a.tags, a.system_tags});
+        p.insert(p.end(), {a.flow_id, a.run_number, sql_opt(a.run_id), a.step_name, a.task_id, sql_opt(a.task_name),
+                           a.name, a.location, a.ds_type, sql_opt(a.sha), sql_opt(a.type), sql_opt(a.content_type),
+                           sql_opt(a.user_name), a.attempt_id, a.ts_epoch, a.tags, a.system_tags});
       });
 }
 
@@ -902,19 +750,19 @@ void artifact_scope_where(std::string& sql, std::vector<PgValue>& params, const 
 }  // namespace
 
 Result<std::vector<ArtifactRecord>> PostgresDatabase::list_artifacts(const ArtifactScope& scope) {
-  OpTimer t(options_, "list_artifacts");
+  OpTimer t(options_.on_operation, "list_artifacts");
   std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
   std::vector<PgValue> params;
   artifact_scope_where(sql, params, scope);
   sql += " ORDER BY attempt_id DESC, seq";
   std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out); }));
   return out;
 }
 
 Result<Page<ArtifactRecord>> PostgresDatabase::list_artifacts_page(const ArtifactScope& scope,
                                                                    const PageRequest& page) {
-  OpTimer t(options_, "list_artifacts_page");
+  OpTimer t(options_.on_operation, "list_artifacts_page");
   std::string inner = std::string("SELECT ") + kArtifactCols +
                       ", ROW_NUMBER() OVER (PARTITION BY task_id, name ORDER BY ts_epoch DESC, seq DESC) AS rn "
                       "FROM artifacts";
@@ -930,7 +778,7 @@ Result<Page<ArtifactRecord>> PostgresDatabase::list_artifacts_page(const Artifac
   sql += " ORDER BY ts_epoch DESC, task_id DESC, name DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
@@ -938,7 +786,7 @@ Result<Page<ArtifactRecord>> PostgresDatabase::list_artifacts_page(const Artifac
 Result<std::optional<ArtifactRecord>> PostgresDatabase::get_artifact(const ArtifactScope& scope,
                                                                      std::string_view name,
                                                                      std::optional<int64_t> attempt) {
-  OpTimer t(options_, "get_artifact");
+  OpTimer t(options_.on_operation, "get_artifact");
   std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
   std::vector<PgValue> params;
   artifact_scope_where(sql, params, scope);
@@ -950,7 +798,7 @@ Result<std::optional<ArtifactRecord>> PostgresDatabase::get_artifact(const Artif
   }
   sql += " ORDER BY attempt_id DESC LIMIT 1";
   std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out); }));
   if (out.empty()) return std::optional<ArtifactRecord>();
   return std::optional<ArtifactRecord>(std::move(out.front()));
 }

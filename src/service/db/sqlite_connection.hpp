@@ -15,20 +15,13 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "service/db/sql_value.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace conflux::service {
 
-using SqlValue = std::variant<std::nullptr_t, int64_t, std::string>;
-
-inline SqlValue sql_opt(const std::optional<std::string>& v) {
-  return v ? SqlValue(*v) : SqlValue(nullptr);
-}
-inline SqlValue sql_opt(const std::optional<int64_t>& v) {
-  return v ? SqlValue(*v) : SqlValue(nullptr);
-}
 
 class Statement;
 

@@ -6,6 +6,8 @@
 #include "service/db/sqlite_checkpointer.hpp"
 #include "service/db/sqlite_connection.hpp"
 #include "service/db/sqlite_write_queue.hpp"
+#include "service/db/sql_helpers.hpp"
+#include "service/db/sql_records.hpp"
 #include "service/migrations.hpp"
 
 namespace conflux::service {
@@ -27,146 +29,12 @@ ObjectKey ObjectKey::parse(std::string_view text) {
 
 namespace {
 
-constexpr const char* kFlowCols = "flow_id, user_name, ts_epoch, tags, system_tags";
-constexpr const char* kRunCols =
-    "flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags";
+using namespace sql;  // column lists, row readers, keys, paging, OpTimer
+
 // The verified owner: user_name when system_tags holds "user:<user_name>".
 constexpr const char* kRunUserExpr =
     "(CASE WHEN EXISTS (SELECT 1 FROM json_each(runs.system_tags) je "
     "WHERE je.value = 'user:' || runs.user_name) THEN runs.user_name ELSE NULL END)";
-constexpr const char* kStepCols =
-    "flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags";
-constexpr const char* kTaskCols =
-    "flow_id, run_number, run_id, step_name, task_id, task_name, user_name, ts_epoch, "
-    "last_heartbeat_ts, tags, system_tags";
-constexpr const char* kMetadataCols =
-    "id, flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
-    "user_name, ts_epoch, tags, system_tags";
-constexpr const char* kArtifactCols =
-    "flow_id, run_number, run_id, step_name, task_id, task_name, name, location, ds_type, sha, "
-    "type, content_type, user_name, attempt_id, ts_epoch, tags, system_tags";
-
-std::string json_or_null(const Statement& s, int col) {
-  return s.is_null(col) ? std::string("null") : s.text(col);
-}
-
-FlowRecord read_flow(const Statement& s) {
-  FlowRecord r;
-  r.flow_id = s.text(0);
-  r.user_name = s.opt_text(1);
-  r.ts_epoch = s.int64(2);
-  r.tags = json_or_null(s, 3);
-  r.system_tags = json_or_null(s, 4);
-  return r;
-}
-
-// kRunCols then the user expression.
-RunRecord read_run(const Statement& s) {
-  RunRecord r;
-  r.flow_id = s.text(0);
-  r.run_number = s.int64(1);
-  r.run_id = s.opt_text(2);
-  r.user_name = s.opt_text(3);
-  r.ts_epoch = s.int64(4);
-  r.last_heartbeat_ts = s.opt_int64(5);
-  r.tags = json_or_null(s, 6);
-  r.system_tags = json_or_null(s, 7);
-  r.user = s.opt_text(8);
-  return r;
-}
-
-StepRecord read_step(const Statement& s) {
-  StepRecord r;
-  r.flow_id = s.text(0);
-  r.run_number = s.int64(1);
-  r.run_id = s.opt_text(2);
-  r.step_name = s.text(3);
-  r.user_name = s.opt_text(4);
-  r.ts_epoch = s.int64(5);
-  r.tags = json_or_null(s, 6);
-  r.system_tags = json_or_null(s, 7);
-  return r;
-}
-
-TaskRecord read_task(const Statement& s) {
-  TaskRecord r;
-  r.flow_id = s.text(0);
-  r.run_number = s.int64(1);
-  r.run_id = s.opt_text(2);
-  r.step_name = s.text(3);
-  r.task_id = s.int64(4);
-  r.task_name = s.opt_text(5);
-  r.user_name = s.opt_text(6);
-  r.ts_epoch = s.int64(7);
-  r.last_heartbeat_ts = s.opt_int64(8);
-  r.tags = json_or_null(s, 9);
-  r.system_tags = json_or_null(s, 10);
-  return r;
-}
-
-MetadataRecord read_metadata(const Statement& s) {
-  MetadataRecord r;
-  r.id = s.int64(0);
-  r.flow_id = s.text(1);
-  r.run_number = s.int64(2);
-  r.run_id = s.opt_text(3);
-  r.step_name = s.text(4);
-  r.task_id = s.int64(5);
-  r.task_name = s.opt_text(6);
-  r.field_name = s.text(7);
-  r.value = s.text(8);
-  r.type = s.text(9);
-  r.user_name = s.opt_text(10);
-  r.ts_epoch = s.int64(11);
-  r.tags = json_or_null(s, 12);
-  r.system_tags = json_or_null(s, 13);
-  return r;
-}
-
-ArtifactRecord read_artifact(const Statement& s) {
-  ArtifactRecord r;
-  r.flow_id = s.text(0);
-  r.run_number = s.int64(1);
-  r.run_id = s.opt_text(2);
-  r.step_name = s.text(3);
-  r.task_id = s.int64(4);
-  r.task_name = s.opt_text(5);
-  r.name = s.text(6);
-  r.location = s.text(7);
-  r.ds_type = s.text(8);
-  r.sha = s.opt_text(9);
-  r.type = s.opt_text(10);
-  r.content_type = s.opt_text(11);
-  r.user_name = s.opt_text(12);
-  r.attempt_id = s.int64(13);
-  r.ts_epoch = s.int64(14);
-  r.tags = json_or_null(s, 15);
-  r.system_tags = json_or_null(s, 16);
-  return r;
-}
-
-// Appends "AND <run column> = ?" for `run` (run_number for a numeric key, run_id otherwise).
-void add_run_key(std::string& sql, std::vector<SqlValue>& params, const ObjectKey& run,
-                 const char* prefix = "") {
-  if (run.number) {
-    sql += std::string(" AND ") + prefix + "run_number = ?";
-    params.emplace_back(*run.number);
-  } else {
-    sql += std::string(" AND ") + prefix + "run_id = ?";
-    params.emplace_back(run.name);
-  }
-}
-
-void add_task_key(std::string& sql, std::vector<SqlValue>& params, const ObjectKey& task,
-                  const char* prefix = "") {
-  if (task.number) {
-    sql += std::string(" AND ") + prefix + "task_id = ?";
-    params.emplace_back(*task.number);
-  } else {
-    sql += std::string(" AND ") + prefix + "task_name = ?";
-    params.emplace_back(task.name);
-  }
-}
 
 template <class T, class Reader>
 Status collect(SqliteConnection& c, const std::string& sql, const std::vector<SqlValue>& params,
@@ -216,22 +84,6 @@ Result<std::string> filter_sql(const FieldFilter& f, const std::string& column,
   return sql + ")";
 }
 
-class OpTimer {
- public:
-  OpTimer(const SqliteOptions& options, std::string_view op)
-      : options_(options), op_(op), start_(std::chrono::steady_clock::now()) {}
-  ~OpTimer() {
-    if (options_.on_operation) {
-      options_.on_operation(
-          op_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
-    }
-  }
-
- private:
-  const SqliteOptions& options_;
-  std::string_view op_;
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace
 
@@ -295,7 +147,7 @@ Status SqliteDatabase::read(const std::function<Status(SqliteConnection&)>& body
 }
 
 Result<int> SqliteDatabase::migrate() {
-  OpTimer t(options_, "migrate");
+  OpTimer t(options_.on_operation, "migrate");
   int version = 0;
   Status s = write([&](SqliteConnection& c) -> Status {
     CONFLUX_RETURN_IF_ERROR(c.exec_script(
@@ -337,7 +189,7 @@ Result<int> SqliteDatabase::schema_version() {
 }
 
 Status SqliteDatabase::ping() {
-  OpTimer t(options_, "ping");
+  OpTimer t(options_.on_operation, "ping");
   return read([](SqliteConnection& c) -> Status {
     CONFLUX_ASSIGN_OR_RETURN(Statement q, c.query("SELECT 1", {}));
     return q.next().status();
@@ -348,7 +200,7 @@ Status SqliteDatabase::ping() {
 // Flows
 
 Result<FlowRecord> SqliteDatabase::create_flow(const FlowRecord& flow) {
-  OpTimer t(options_, "create_flow");
+  OpTimer t(options_.on_operation, "create_flow");
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     return c.exec("INSERT INTO flows (flow_id, user_name, ts_epoch, tags, system_tags) VALUES (?, ?, ?, ?, ?)",
                   {flow.flow_id, sql_opt(flow.user_name), flow.ts_epoch, flow.tags, flow.system_tags})
@@ -359,27 +211,27 @@ Result<FlowRecord> SqliteDatabase::create_flow(const FlowRecord& flow) {
 }
 
 Result<std::optional<FlowRecord>> SqliteDatabase::get_flow(std::string_view flow_id) {
-  OpTimer t(options_, "get_flow");
+  OpTimer t(options_.on_operation, "get_flow");
   std::vector<FlowRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
     return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows WHERE flow_id = ?",
-                   {std::string(flow_id)}, read_flow, out);
+                   {std::string(flow_id)}, read_flow<Statement>, out);
   }));
   if (out.empty()) return std::optional<FlowRecord>();
   return std::optional<FlowRecord>(std::move(out.front()));
 }
 
 Result<std::vector<FlowRecord>> SqliteDatabase::list_flows() {
-  OpTimer t(options_, "list_flows");
+  OpTimer t(options_.on_operation, "list_flows");
   std::vector<FlowRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY rowid", {}, read_flow, out);
+    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY rowid", {}, read_flow<Statement>, out);
   }));
   return out;
 }
 
 Result<Page<FlowRecord>> SqliteDatabase::list_flows_page(const PageRequest& page) {
-  OpTimer t(options_, "list_flows_page");
+  OpTimer t(options_.on_operation, "list_flows_page");
   std::string sql = std::string("SELECT ") + kFlowCols + " FROM flows";
   std::vector<SqlValue> params;
   if (page.after) {
@@ -390,7 +242,7 @@ Result<Page<FlowRecord>> SqliteDatabase::list_flows_page(const PageRequest& page
   sql += " ORDER BY ts_epoch DESC, flow_id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_flow, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_flow<Statement>, out.items); }));
   if (static_cast<int64_t>(out.items.size()) > page.limit) {
     out.items.resize(static_cast<size_t>(page.limit));
     out.has_more = true;
@@ -406,7 +258,7 @@ std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRu
 }  // namespace
 
 Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
-  OpTimer t(options_, "create_run");
+  OpTimer t(options_.on_operation, "create_run");
   RunRecord out = run;
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     Status s = c.exec("INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
@@ -426,27 +278,27 @@ Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
 }
 
 Result<std::optional<RunRecord>> SqliteDatabase::get_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "get_run");
+  OpTimer t(options_.on_operation, "get_run");
   std::string sql = run_select() + " WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_run, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_run<Statement>, out); }));
   if (out.empty()) return std::optional<RunRecord>();
   return std::optional<RunRecord>(std::move(out.front()));
 }
 
 Result<std::vector<RunRecord>> SqliteDatabase::list_runs(std::string_view flow_id) {
-  OpTimer t(options_, "list_runs");
+  OpTimer t(options_.on_operation, "list_runs");
   std::vector<RunRecord> out;
   CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run, out);
+    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run<Statement>, out);
   }));
   return out;
 }
 
 Result<Page<RunRecord>> SqliteDatabase::list_runs_filtered(const RunQuery& query) {
-  OpTimer t(options_, "list_runs_filtered");
+  OpTimer t(options_.on_operation, "list_runs_filtered");
   std::vector<SqlValue> params;
   // The derived status follows metaflow-service: the end step's newest attempt_ok decides,
   // unless a newer attempt of `end` started after a failed one; otherwise a recent heartbeat
@@ -515,7 +367,7 @@ Result<Page<RunRecord>> SqliteDatabase::list_runs_filtered(const RunQuery& query
   CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
     return collect(c, sql, params,
                    [with_status](const Statement& s) {
-                     RunRecord r = read_run(s);
+                     RunRecord r = read_run<Statement>(s);
                      if (with_status) r.status = s.opt_text(9);
                      return r;
                    },
@@ -530,7 +382,7 @@ Result<Page<RunRecord>> SqliteDatabase::list_runs_filtered(const RunQuery& query
 
 Result<bool> SqliteDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                  int64_t now_seconds, int64_t min_age_seconds) {
-  OpTimer t(options_, "touch_run_heartbeat");
+  OpTimer t(options_.on_operation, "touch_run_heartbeat");
   std::string sql = "UPDATE runs SET last_heartbeat_ts = ? WHERE flow_id = ?";
   std::vector<SqlValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -547,13 +399,13 @@ Result<bool> SqliteDatabase::touch_run_heartbeat(std::string_view flow_id, const
 Status SqliteDatabase::update_run_tags(
     std::string_view flow_id, const ObjectKey& run,
     const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) {
-  OpTimer t(options_, "update_run_tags");
+  OpTimer t(options_.on_operation, "update_run_tags");
   std::string sql = run_select() + " WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   return write([&](SqliteConnection& c) -> Status {
     std::vector<RunRecord> found;
-    CONFLUX_RETURN_IF_ERROR(collect(c, sql, params, read_run, found));
+    CONFLUX_RETURN_IF_ERROR(collect(c, sql, params, read_run<Statement>, found));
     if (found.empty()) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
     CONFLUX_ASSIGN_OR_RETURN(std::optional<std::string> tags, compute(found.front()));
     if (!tags) return Status();
@@ -564,7 +416,7 @@ Status SqliteDatabase::update_run_tags(
 }
 
 Result<DeletedCounts> SqliteDatabase::delete_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "delete_run");
+  OpTimer t(options_.on_operation, "delete_run");
   DeletedCounts counts;
   std::string sql = "SELECT run_number FROM runs WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
@@ -591,7 +443,7 @@ Result<DeletedCounts> SqliteDatabase::delete_run(std::string_view flow_id, const
 // Steps
 
 Result<StepRecord> SqliteDatabase::create_step(const StepRecord& step) {
-  OpTimer t(options_, "create_step");
+  OpTimer t(options_.on_operation, "create_step");
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     Status s = c.exec("INSERT INTO steps (flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -609,26 +461,26 @@ Result<StepRecord> SqliteDatabase::create_step(const StepRecord& step) {
 
 Result<std::optional<StepRecord>> SqliteDatabase::get_step(std::string_view flow_id, const ObjectKey& run,
                                                            std::string_view step_name) {
-  OpTimer t(options_, "get_step");
+  OpTimer t(options_.on_operation, "get_step");
   std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ?";
   params.emplace_back(std::string(step_name));
   std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step<Statement>, out); }));
   if (out.empty()) return std::optional<StepRecord>();
   return std::optional<StepRecord>(std::move(out.front()));
 }
 
 Result<std::vector<StepRecord>> SqliteDatabase::list_steps(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "list_steps");
+  OpTimer t(options_.on_operation, "list_steps");
   std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " ORDER BY rowid";
   std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step<Statement>, out); }));
   return out;
 }
 
@@ -636,7 +488,7 @@ Result<std::vector<StepRecord>> SqliteDatabase::list_steps(std::string_view flow
 // Tasks
 
 Result<TaskRecord> SqliteDatabase::create_task(const TaskRecord& task) {
-  OpTimer t(options_, "create_task");
+  OpTimer t(options_.on_operation, "create_task");
   TaskRecord out = task;
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     Status s = c.exec("INSERT INTO tasks (flow_id, run_number, run_id, step_name, task_name, user_name, ts_epoch, "
@@ -662,7 +514,7 @@ Result<TaskRecord> SqliteDatabase::create_task(const TaskRecord& task) {
 
 Result<std::optional<TaskRecord>> SqliteDatabase::get_task(std::string_view flow_id, const ObjectKey& run,
                                                            std::string_view step_name, const ObjectKey& task) {
-  OpTimer t(options_, "get_task");
+  OpTimer t(options_.on_operation, "get_task");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -670,26 +522,26 @@ Result<std::optional<TaskRecord>> SqliteDatabase::get_task(std::string_view flow
   params.emplace_back(std::string(step_name));
   add_task_key(sql, params, task);
   std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out); }));
   if (out.empty()) return std::optional<TaskRecord>();
   return std::optional<TaskRecord>(std::move(out.front()));
 }
 
 Result<std::vector<TaskRecord>> SqliteDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,
                                                            std::string_view step_name) {
-  OpTimer t(options_, "list_tasks");
+  OpTimer t(options_.on_operation, "list_tasks");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ? ORDER BY task_id";
   params.emplace_back(std::string(step_name));
   std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out); }));
   return out;
 }
 
 Result<Page<TaskRecord>> SqliteDatabase::list_tasks_filtered(const TaskQuery& query) {
-  OpTimer t(options_, "list_tasks_filtered");
+  OpTimer t(options_.on_operation, "list_tasks_filtered");
   std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
   std::vector<SqlValue> params{query.flow_id};
   add_run_key(sql, params, query.run);
@@ -708,7 +560,7 @@ Result<Page<TaskRecord>> SqliteDatabase::list_tasks_filtered(const TaskQuery& qu
   sql += " ORDER BY ts_epoch DESC, task_id DESC LIMIT ?";
   params.emplace_back(query.page.limit + 1);
   Page<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out.items); }));
   if (static_cast<int64_t>(out.items.size()) > query.page.limit) {
     out.items.resize(static_cast<size_t>(query.page.limit));
     out.has_more = true;
@@ -719,7 +571,7 @@ Result<Page<TaskRecord>> SqliteDatabase::list_tasks_filtered(const TaskQuery& qu
 Result<bool> SqliteDatabase::touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                   std::string_view step_name, const ObjectKey& task,
                                                   int64_t now_seconds, int64_t min_age_seconds) {
-  OpTimer t(options_, "touch_task_heartbeat");
+  OpTimer t(options_.on_operation, "touch_task_heartbeat");
   std::string sql = "UPDATE tasks SET last_heartbeat_ts = ? WHERE flow_id = ?";
   std::vector<SqlValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -740,7 +592,7 @@ Result<bool> SqliteDatabase::touch_task_heartbeat(std::string_view flow_id, cons
 // Metadata
 
 Result<int64_t> SqliteDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
-  OpTimer t(options_, "add_metadata");
+  OpTimer t(options_.on_operation, "add_metadata");
   int64_t count = 0;
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     for (const MetadataRecord& m : rows) {
@@ -768,32 +620,25 @@ void task_metadata_where(std::string& sql, std::vector<SqlValue>& params, std::s
   add_task_key(sql, params, task);
 }
 
-template <class T>
-void trim_page(Page<T>& page, int64_t limit) {
-  if (static_cast<int64_t>(page.items.size()) > limit) {
-    page.items.resize(static_cast<size_t>(limit));
-    page.has_more = true;
-  }
-}
 }  // namespace
 
 Result<std::vector<MetadataRecord>> SqliteDatabase::list_task_metadata(std::string_view flow_id, const ObjectKey& run,
                                                                        std::string_view step_name,
                                                                        const ObjectKey& task) {
-  OpTimer t(options_, "list_task_metadata");
+  OpTimer t(options_.on_operation, "list_task_metadata");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
   std::vector<SqlValue> params;
   task_metadata_where(sql, params, flow_id, run, step_name, task);
   sql += " ORDER BY ts_epoch DESC, id DESC";
   std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out); }));
   return out;
 }
 
 Result<Page<MetadataRecord>> SqliteDatabase::list_task_metadata_page(std::string_view flow_id, const ObjectKey& run,
                                                                      std::string_view step_name,
                                                                      const ObjectKey& task, const PageRequest& page) {
-  OpTimer t(options_, "list_task_metadata_page");
+  OpTimer t(options_.on_operation, "list_task_metadata_page");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
   std::vector<SqlValue> params;
   task_metadata_where(sql, params, flow_id, run, step_name, task);
@@ -805,25 +650,25 @@ Result<Page<MetadataRecord>> SqliteDatabase::list_task_metadata_page(std::string
   sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
 
 Result<std::vector<MetadataRecord>> SqliteDatabase::list_run_metadata(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_, "list_run_metadata");
+  OpTimer t(options_.on_operation, "list_run_metadata");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " ORDER BY id";
   std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out); }));
   return out;
 }
 
 Result<Page<MetadataRecord>> SqliteDatabase::list_run_metadata_page(std::string_view flow_id, const ObjectKey& run,
                                                                     const PageRequest& page) {
-  OpTimer t(options_, "list_run_metadata_page");
+  OpTimer t(options_.on_operation, "list_run_metadata_page");
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
@@ -835,7 +680,7 @@ Result<Page<MetadataRecord>> SqliteDatabase::list_run_metadata_page(std::string_
   sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
@@ -843,7 +688,7 @@ Result<Page<MetadataRecord>> SqliteDatabase::list_run_metadata_page(std::string_
 Result<std::vector<std::string>> SqliteDatabase::filtered_task_pathspecs(
     std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
     const std::optional<std::string>& field_name, const std::optional<std::string>& pattern) {
-  OpTimer t(options_, "filtered_task_pathspecs");
+  OpTimer t(options_.on_operation, "filtered_task_pathspecs");
   std::string sql =
       "SELECT DISTINCT flow_id, run_number, run_id, step_name, task_name, task_id FROM metadata WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
@@ -878,7 +723,7 @@ Result<std::vector<std::string>> SqliteDatabase::filtered_task_pathspecs(
 // Artifacts
 
 Result<int64_t> SqliteDatabase::add_artifacts(const std::vector<ArtifactRecord>& rows) {
-  OpTimer t(options_, "add_artifacts");
+  OpTimer t(options_.on_operation, "add_artifacts");
   int64_t count = 0;
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
     for (const ArtifactRecord& a : rows) {
@@ -912,18 +757,18 @@ void artifact_scope_where(std::string& sql, std::vector<SqlValue>& params, const
 }  // namespace
 
 Result<std::vector<ArtifactRecord>> SqliteDatabase::list_artifacts(const ArtifactScope& scope) {
-  OpTimer t(options_, "list_artifacts");
+  OpTimer t(options_.on_operation, "list_artifacts");
   std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
   std::vector<SqlValue> params;
   artifact_scope_where(sql, params, scope);
   sql += " ORDER BY attempt_id DESC, rowid";
   std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out); }));
   return out;
 }
 
 Result<Page<ArtifactRecord>> SqliteDatabase::list_artifacts_page(const ArtifactScope& scope, const PageRequest& page) {
-  OpTimer t(options_, "list_artifacts_page");
+  OpTimer t(options_.on_operation, "list_artifacts_page");
   std::string inner = std::string("SELECT ") + kArtifactCols +
                       ", ROW_NUMBER() OVER (PARTITION BY task_id, name ORDER BY ts_epoch DESC, rowid DESC) AS rn "
                       "FROM artifacts";
@@ -939,14 +784,14 @@ Result<Page<ArtifactRecord>> SqliteDatabase::list_artifacts_page(const ArtifactS
   sql += " ORDER BY ts_epoch DESC, task_id DESC, name DESC LIMIT ?";
   params.emplace_back(page.limit + 1);
   Page<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact, out.items); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out.items); }));
   trim_page(out, page.limit);
   return out;
 }
 
 Result<std::optional<ArtifactRecord>> SqliteDatabase::get_artifact(const ArtifactScope& scope, std::string_view name,
                                                                    std::optional<int64_t> attempt) {
-  OpTimer t(options_, "get_artifact");
+  OpTimer t(options_.on_operation, "get_artifact");
   std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
   std::vector<SqlValue> params;
   artifact_scope_where(sql, params, scope);
@@ -958,7 +803,7 @@ Result<std::optional<ArtifactRecord>> SqliteDatabase::get_artifact(const Artifac
   }
   sql += " ORDER BY attempt_id DESC LIMIT 1";
   std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact, out); }));
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out); }));
   if (out.empty()) return std::optional<ArtifactRecord>();
   return std::optional<ArtifactRecord>(std::move(out.front()));
 }
