@@ -60,6 +60,9 @@ class ServiceTest : public ::testing::TestWithParam<Backend> {
   std::vector<std::string> events_;
 };
 
+// Tests of the PostgreSQL backend's own machinery (connection pool, statistics, batches).
+class PostgresServiceTest : public ServiceTest {};
+
 TEST_P(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;
@@ -213,8 +216,7 @@ TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {
 
 // PostgreSQL restarted, or an administrator or proxy closed the service's connections: the pooled
 // connections are dead, and the next requests must still succeed on new ones.
-TEST_P(ServiceTest, ClosedPostgresConnectionsAreReplaced) {
-  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL connection pool only";
+TEST_P(PostgresServiceTest, ClosedPostgresConnectionsAreReplaced) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;
   auto c0 = client();
@@ -250,8 +252,7 @@ TEST_P(ServiceTest, ClosedPostgresConnectionsAreReplaced) {
 
 // A table that grows fast gets fresh planner statistics within seconds, not autovacuum's minute
 // (PgStatisticsRefresher): otherwise task lookups scan every task of the step.
-TEST_P(ServiceTest, FastGrowingPostgresTablesAreAnalyzed) {
-  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL planner statistics only";
+TEST_P(PostgresServiceTest, FastGrowingPostgresTablesAreAnalyzed) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
@@ -372,8 +373,7 @@ TEST_P(ServiceTest, ConcurrentHeartbeatsDoNotDeadlock) {
 // The same property at the batcher itself, with updates that always lock their row: many
 // writers updating the same rows in different orders, batched together, must neither deadlock
 // nor lose an update.
-TEST_P(ServiceTest, PgWriteBatcherNeverDeadlocks) {
-  if (GetParam() != Backend::kPostgres) GTEST_SKIP() << "PostgreSQL batches only";
+TEST_P(PostgresServiceTest, PgWriteBatcherNeverDeadlocks) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;
   auto admin = PgConnection::open(db_url_);
@@ -449,6 +449,7 @@ TEST_P(ServiceTest, TwoDatabaseHandlesGetUniqueIds) {
 }
 
 CONFLUX_INSTANTIATE_BACKENDS(ServiceTest);
+INSTANTIATE_TEST_SUITE_P(Backend, PostgresServiceTest, ::testing::Values(Backend::kPostgres), backend_test_name);
 
 }  // namespace
 }  // namespace conflux::service
