@@ -19,33 +19,13 @@ bool value_less(const PgValue& a, const PgValue& b) {
 Result<PgResult> PgWriteBatcher::run(const std::string& sql, const std::vector<PgValue>& params) {
   Pending me;
   me.statement = PgStatementRef{&sql, &params};
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (leading_ || queue_.empty()) {
-      me.cv.wait(lock);
-      continue;
-    }
-    // Lead: take up to max_batch_ queued writes, oldest first (this one, unless older ones fill
-    // the batch; then it leads or rides again next round).
-    leading_ = true;
-    size_t n = std::min(queue_.size(), max_batch_);
-    std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
-    run_batch(batch);
-    lock.lock();
-    for (Pending* p : batch) {
-      p->done = true;
-      if (p != &me) p->cv.notify_one();
-    }
-    leading_ = false;
-    if (!queue_.empty()) queue_.front()->cv.notify_one();  // the oldest waiter leads next
-  }
+  queue_.submit(me, [this](const std::vector<GroupCommitQueue::Item*>& batch) { run_batch(batch); });
   return std::move(*me.result);
 }
 
-void PgWriteBatcher::run_batch(const std::vector<Pending*>& batch) {
+void PgWriteBatcher::run_batch(const std::vector<GroupCommitQueue::Item*>& items) {
+  std::vector<Pending*> batch;
+  for (GroupCommitQueue::Item* item : items) batch.push_back(static_cast<Pending*>(item));
   for (int attempt = 0;; ++attempt) {
     const bool may_retry = attempt < pool_.max_size();
     Result<PgConnectionPool::Lease> lease = pool_.acquire();

@@ -25,14 +25,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <cstddef>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "service/db/group_commit_queue.hpp"
 #include "service/db/pg_connection.hpp"
 
 namespace conflux::service {
@@ -41,7 +40,7 @@ class PgConnectionPool;
 
 class PgWriteBatcher {
  public:
-  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 16) : pool_(pool), max_batch_(max_batch) {}
+  explicit PgWriteBatcher(PgConnectionPool& pool, size_t max_batch = 16) : pool_(pool), queue_(max_batch) {}
 
   // Runs one statement that writes (`?` placeholders, as PgConnection::query) and returns its
   // result once it is committed.
@@ -52,20 +51,15 @@ class PgWriteBatcher {
   uint64_t failed_batches() const { return failed_batches_.load(std::memory_order_relaxed); }
 
  private:
-  struct Pending {
+  struct Pending : GroupCommitQueue::Item {
     PgStatementRef statement{};
     std::optional<Result<PgResult>> result;
-    bool done = false;
-    std::condition_variable cv;
   };
-  // Runs `batch` and fills in every result (called by a leader without mu_ held).
-  void run_batch(const std::vector<Pending*>& batch);
+  // Runs `batch` (Pending items) and fills in every result (called by the queue's leader).
+  void run_batch(const std::vector<GroupCommitQueue::Item*>& items);
 
   PgConnectionPool& pool_;
-  const size_t max_batch_;
-  std::mutex mu_;
-  std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
-  bool leading_ = false;         // GUARDED_BY(mu_)
+  GroupCommitQueue queue_;
   std::atomic<uint64_t> failed_batches_{0};
 };
 

@@ -7,35 +7,13 @@ namespace conflux::service {
 Status SqliteWriteQueue::run(const Body& body) {
   Pending me;
   me.body = &body;
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (leader_active_) {
-      me.cv.wait(lock);
-      continue;
-    }
-    // Lead: take up to max_batch_ queued writes, oldest first. This one is among them unless
-    // max_batch_ older ones are waiting, in which case it leads again next round.
-    leader_active_ = true;
-    size_t n = std::min(queue_.size(), max_batch_);
-    std::vector<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
-    commit_batch(batch);
-    lock.lock();
-    for (Pending* p : batch) {
-      p->done = true;
-      if (p != &me) p->cv.notify_one();
-    }
-    // Wake the oldest waiter to lead the next batch (unless a newcomer takes the lead first;
-    // then the oldest waiter rides in that batch).
-    leader_active_ = false;
-    if (!queue_.empty()) queue_.front()->cv.notify_one();
-  }
+  queue_.submit(me, [this](const std::vector<GroupCommitQueue::Item*>& batch) { commit_batch(batch); });
   return me.status;
 }
 
-void SqliteWriteQueue::commit_batch(const std::vector<Pending*>& batch) {
+void SqliteWriteQueue::commit_batch(const std::vector<GroupCommitQueue::Item*>& items) {
+  std::vector<Pending*> batch;
+  for (GroupCommitQueue::Item* item : items) batch.push_back(static_cast<Pending*>(item));
   if (checkpoint_wanted_.exchange(false, std::memory_order_relaxed)) {
     // Best effort: if it cannot finish (a reader holds old frames), a later request retries.
     (void)writer_.checkpoint_passive();

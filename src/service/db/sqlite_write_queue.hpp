@@ -1,10 +1,10 @@
 // SqliteWriteQueue: group commit on SQLite's single writer connection.
 //
 // SQLite admits one writer at a time, and most of a small write's cost is the transaction around
-// it (file locks, WAL frame writes of the same pages, the commit). So writers queue their bodies;
-// whichever writer finds nobody committing becomes the leader and runs every queued body in one
-// transaction, each inside a SAVEPOINT so that a failing body rolls back alone, then commits
-// once and wakes the others with their own result. A lone writer pays one extra lock and no
+// it (file locks, WAL frame writes of the same pages, the commit). So writers queue their bodies
+// (GroupCommitQueue); the leader runs a batch of them in one transaction, each inside a
+// SAVEPOINT so that a failing body rolls back alone, then commits once, and every writer gets
+// its own result. A lone writer pays one extra lock and no
 // savepoint. Nobody returns before the transaction holding their write has committed, so
 // read-your-writes holds; durability is unchanged (each batch is one ordinary commit).
 //
@@ -13,13 +13,12 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
-#include <mutex>
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "service/db/group_commit_queue.hpp"
 
 namespace conflux::service {
 
@@ -31,7 +30,7 @@ class SqliteWriteQueue {
 
   // `writer` must outlive the queue. At most `max_batch` bodies share one transaction.
   explicit SqliteWriteQueue(SqliteConnection& writer, size_t max_batch = 256)
-      : writer_(writer), max_batch_(max_batch) {}
+      : writer_(writer), queue_(max_batch) {}
 
   // Runs `body` in a write transaction (possibly shared with other writers' bodies) and returns
   // its status, or the commit's if the commit failed.
@@ -45,20 +44,15 @@ class SqliteWriteQueue {
   void request_checkpoint() { checkpoint_wanted_.store(true, std::memory_order_relaxed); }
 
  private:
-  struct Pending {
+  struct Pending : GroupCommitQueue::Item {
     const Body* body = nullptr;
     Status status;
-    bool done = false;
-    std::condition_variable cv;
   };
-  // Runs `batch` in one transaction on writer_ (called by the leader without mu_ held).
-  void commit_batch(const std::vector<Pending*>& batch);
+  // Runs `batch` (Pending items) in one transaction on writer_ (called by the queue's leader).
+  void commit_batch(const std::vector<GroupCommitQueue::Item*>& batch);
 
   SqliteConnection& writer_;
-  const size_t max_batch_;
-  std::mutex mu_;
-  std::vector<Pending*> queue_;  // GUARDED_BY(mu_)
-  bool leader_active_ = false;   // GUARDED_BY(mu_)
+  GroupCommitQueue queue_;
   std::atomic<bool> checkpoint_wanted_{false};
 };
 
