@@ -26,18 +26,9 @@ namespace fs = std::filesystem;
 class ServiceProcess {
  public:
   ServiceProcess(const std::vector<std::string>& args, const fs::path& log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* err = freopen(log.c_str(), "w", stderr);
-      (void)err;
-      std::vector<std::string> all = {build_path("bin/conflux").string(), "service", "--port", "0"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    std::vector<std::string> all = {build_path("bin/conflux").string(), "service", "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    pid_ = spawn_command(all, log);
   }
   ~ServiceProcess() {
     if (pid_ > 0 && !exited_) {

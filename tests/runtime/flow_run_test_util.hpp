@@ -43,22 +43,10 @@ class FlowRunTest : public ::testing::Test {
 
 // Starts a flow in the background and returns its pid.
 inline pid_t spawn_flow(const std::string& binary, const std::vector<std::string>& args, const fs::path& sysroot,
-                 const fs::path& output) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    setenv("METAFLOW_DATASTORE_SYSROOT_LOCAL", sysroot.c_str(), 1);
-    FILE* out = freopen(output.c_str(), "w", stdout);
-    (void)out;
-    dup2(fileno(stdout), 2);
-    std::vector<std::string> all = {build_path(binary).string()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
+                        const fs::path& output) {
+  std::vector<std::string> argv = {build_path(binary).string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn_command(argv, output, {{"METAFLOW_DATASTORE_SYSROOT_LOCAL", sysroot.string()}});
 }
 
 // The pids of processes running `binary` for the datastore `sysroot` (found in their command

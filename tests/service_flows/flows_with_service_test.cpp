@@ -23,18 +23,9 @@ class ServiceFlowsTest : public FlowRunTest {
   void start_service(const std::vector<std::string>& extra = {}) {
     const std::string db = db_url();
     fs::path log = dir_.path() / "service.log";
-    service_pid_ = fork();
-    if (service_pid_ == 0) {
-      FILE* out = freopen(log.c_str(), "w", stderr);
-      (void)out;
-      std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db", db};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+    std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db", db};
+    args.insert(args.end(), extra.begin(), extra.end());
+    service_pid_ = spawn_command(args, log);
     ASSERT_TRUE(wait_for_text(log, "listening on http://127.0.0.1:", 20)) << read_file(log);
     std::smatch m;
     std::string text = read_file(log);

@@ -2,6 +2,8 @@
 // reading files. Tests use real processes and real files, never mocks.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -32,6 +34,11 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           const std::filesystem::path& cwd = {});
+
+// Starts argv (no shell) in the background, stdout and stderr to the file `output`, with `env`
+// added to the environment; returns its pid (the caller waits for it).
+pid_t spawn_command(const std::vector<std::string>& argv, const std::filesystem::path& output,
+                    const std::map<std::string, std::string>& env = {});
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& text);
