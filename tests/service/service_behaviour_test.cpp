@@ -201,6 +201,34 @@ TEST_P(ServiceTest, LargeMetadataAndArtifactBatchesAreStoredWhole) {
   EXPECT_EQ(Json::parse(stored->body).size(), 1100u);
 }
 
+// The LIKE forms of the filter grammar match the same runs on both backends: case-insensitive,
+// `%` and `_` as wildcards, integer columns matched as text.
+TEST_P(ServiceTest, LikeFiltersMatchTheSameOnBothBackends) {
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c = client();
+  ASSERT_EQ(c.Post("/flows/F", "{}", "application/json")->status, 200);
+  for (const char* body : {R"({"run_number": "named-Apple", "user_name": "tester", "tags": ["Alpha-1"]})",
+                           R"({"run_number": "named-banana", "user_name": "tester", "tags": ["beta"]})",
+                           R"({"run_number": "other", "user_name": "someone", "tags": []})"}) {
+    ASSERT_EQ(c.Post("/flows/F/run", body, "application/json")->status, 200) << body;
+  }
+  auto count = [&](const std::string& query) -> int {
+    auto r = c.Get("/flows/F/runs?" + query);
+    if (!r || r->status != 200) return -1;
+    return static_cast<int>(Json::parse(r->body).size());
+  };
+  EXPECT_EQ(count("run_id:co=APP"), 1);
+  EXPECT_EQ(count("run_id:sw=named-"), 2);
+  EXPECT_EQ(count("run_id:ew=ANA"), 1);
+  EXPECT_EQ(count("run_id:li=n_med%25"), 2);
+  EXPECT_EQ(count("user_name:sw=TEST"), 2);
+  EXPECT_EQ(count("_tags:likeany=alp,bet"), 2);
+  EXPECT_EQ(count("_tags:likeall=alp,bet"), 0);
+  EXPECT_EQ(count("run_number:li=%25"), 3);  // an integer column, matched as text
+  EXPECT_EQ(count("run_number:co=zzz"), 0);
+}
+
 // A second service on a busy port must fail loudly, not share the port (SO_REUSEPORT) and take
 // half of the first one's connections.
 TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {

@@ -7,6 +7,7 @@
 #include "service/db/sqlite_connection.hpp"
 #include "service/db/sqlite_write_queue.hpp"
 #include "service/db/sql_helpers.hpp"
+#include "service/db/sql_queries.hpp"
 #include "service/db/sql_records.hpp"
 #include "service/migrations.hpp"
 
@@ -31,10 +32,7 @@ namespace {
 
 using namespace sql;  // column lists, row readers, keys, paging, OpTimer
 
-// The verified owner: user_name when system_tags holds "user:<user_name>".
-constexpr const char* kRunUserExpr =
-    "(CASE WHEN EXISTS (SELECT 1 FROM json_each(runs.system_tags) je "
-    "WHERE je.value = 'user:' || runs.user_name) THEN runs.user_name ELSE NULL END)";
+constexpr const char* kRunUserExpr = kSqliteDialect.run_user_expr;
 
 template <class T, class Reader>
 Status collect(SqliteConnection& c, const std::string& sql, const std::vector<SqlValue>& params,
@@ -48,41 +46,6 @@ Status collect(SqliteConnection& c, const std::string& sql, const std::vector<Sq
   return Status();
 }
 
-// The filter grammar's operators, as SQL (LIKE is case-insensitive for ASCII, like ILIKE).
-Result<std::string> filter_sql(const FieldFilter& f, const std::string& column,
-                               std::vector<SqlValue>& params, bool integer_column) {
-  std::string op;
-  std::string pre, post;
-  if (f.op == "eq") op = "=";
-  else if (f.op == "ne") op = "!=";
-  else if (f.op == "lt") op = "<";
-  else if (f.op == "le") op = "<=";
-  else if (f.op == "gt") op = ">";
-  else if (f.op == "ge") op = ">=";
-  else if (f.op == "co") { op = "LIKE"; pre = "%"; post = "%"; }
-  else if (f.op == "sw") { op = "LIKE"; post = "%"; }
-  else if (f.op == "ew") { op = "LIKE"; pre = "%"; }
-  else if (f.op == "li") op = "LIKE";
-  else return Status::invalid_argument("unsupported operator '" + f.op + "' for field '" + f.field + "'");
-  std::string sql = "(";
-  for (size_t i = 0; i < f.values.size(); ++i) {
-    if (i > 0) sql += " OR ";
-    const std::string& v = f.values[i];
-    if (v == "null") {
-      sql += column + " IS NULL";
-      continue;
-    }
-    sql += column + " " + op + " ?";
-    int64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (integer_column && op != "LIKE" && ec == std::errc() && end == v.data() + v.size()) {
-      params.emplace_back(n);
-    } else {
-      params.emplace_back(pre + v + post);
-    }
-  }
-  return sql + ")";
-}
 
 
 }  // namespace
@@ -299,84 +262,19 @@ Result<std::vector<RunRecord>> SqliteDatabase::list_runs(std::string_view flow_i
 
 Result<Page<RunRecord>> SqliteDatabase::list_runs_filtered(const RunQuery& query) {
   OpTimer t(options_.on_operation, "list_runs_filtered");
-  std::vector<SqlValue> params;
-  // The derived status follows metaflow-service: the end step's newest attempt_ok decides,
-  // unless a newer attempt of `end` started after a failed one; otherwise a recent heartbeat
-  // means running.
-  std::string inner = std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " AS user";
-  if (query.with_status) {
-    inner +=
-        ", (SELECT value FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_raw"
-        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_ts"
-        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS att_ts";
-  }
-  inner += " FROM runs WHERE flow_id = ?";
-  params.emplace_back(query.flow_id);
-  std::string sql;
-  if (query.with_status) {
-    std::string okb =
-        "(CASE WHEN lower(trim(ok_raw)) IN ('t','true','y','yes','on','1') THEN 1 "
-        "WHEN lower(trim(ok_raw)) IN ('f','false','n','no','off','0') THEN 0 ELSE NULL END)";
-    sql = "SELECT * FROM (SELECT flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, "
-          "system_tags, user, (CASE WHEN " + okb + " = 0 AND att_ts IS NOT NULL AND ok_ts < att_ts THEN 'running' "
-          "WHEN " + okb + " = 1 THEN 'completed' WHEN " + okb + " = 0 THEN 'failed' "
-          "WHEN last_heartbeat_ts IS NOT NULL AND abs(? - last_heartbeat_ts) <= ? THEN 'running' "
-          "ELSE 'failed' END) AS status FROM (" + inner + ")) T WHERE 1 = 1";
-    // The two placeholders above precede the inner query's flow_id.
-    params.insert(params.begin(), SqlValue(query.inactive_cutoff_seconds));
-    params.insert(params.begin(), SqlValue(query.now_seconds));
-  } else {
-    sql = "SELECT * FROM (" + inner + ") T WHERE 1 = 1";
-  }
-  for (const FieldFilter& f : query.fields) {
-    bool integer = f.field == "run_number" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts";
-    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(f, "T.\"" + f.field + "\"", params, integer));
-    sql += " AND " + cond;
-  }
-  for (const TagFilter& tf : query.tags) {
-    if (tf.tags.empty()) continue;
-    const bool like = tf.op == "likeany" || tf.op == "likeall";
-    const bool any = tf.op == "any" || tf.op == "likeany";
-    sql += " AND (";
-    for (size_t i = 0; i < tf.tags.size(); ++i) {
-      if (i > 0) sql += any ? " OR " : " AND ";
-      if (like) {
-        sql += "(coalesce(T.tags, '') || coalesce(T.system_tags, '')) LIKE ?";
-        params.emplace_back("%" + tf.tags[i] + "%");
-      } else {
-        sql += "EXISTS (SELECT 1 FROM json_each(T.tags) WHERE value = ? UNION ALL "
-               "SELECT 1 FROM json_each(T.system_tags) WHERE value = ?)";
-        params.emplace_back(tf.tags[i]);
-        params.emplace_back(tf.tags[i]);
-      }
-    }
-    sql += ")";
-  }
-  if (query.page.after) {
-    sql += " AND (T.ts_epoch, T.run_number) < (?, ?)";
-    params.emplace_back(query.page.after->ts_epoch);
-    params.emplace_back(query.page.after->number);
-  }
-  sql += " ORDER BY T.ts_epoch DESC, T.run_number DESC LIMIT ?";
-  params.emplace_back(query.page.limit + 1);
+  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, runs_query(kSqliteDialect, query));
   Page<RunRecord> out;
   const bool with_status = query.with_status;
   CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, sql, params,
+    return collect(c, q.sql, q.params,
                    [with_status](const Statement& s) {
-                     RunRecord r = read_run<Statement>(s);
+                     RunRecord r = read_run(s);
                      if (with_status) r.status = s.opt_text(9);
                      return r;
                    },
                    out.items);
   }));
-  if (static_cast<int64_t>(out.items.size()) > query.page.limit) {
-    out.items.resize(static_cast<size_t>(query.page.limit));
-    out.has_more = true;
-  }
+  trim_page(out, query.page.limit);
   return out;
 }
 
@@ -542,29 +440,10 @@ Result<std::vector<TaskRecord>> SqliteDatabase::list_tasks(std::string_view flow
 
 Result<Page<TaskRecord>> SqliteDatabase::list_tasks_filtered(const TaskQuery& query) {
   OpTimer t(options_.on_operation, "list_tasks_filtered");
-  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
-  std::vector<SqlValue> params{query.flow_id};
-  add_run_key(sql, params, query.run);
-  sql += " AND step_name = ?";
-  params.emplace_back(query.step_name);
-  for (const FieldFilter& f : query.fields) {
-    bool integer = f.field == "task_id" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts";
-    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(f, "\"" + f.field + "\"", params, integer));
-    sql += " AND " + cond;
-  }
-  if (query.page.after) {
-    sql += " AND (ts_epoch, task_id) < (?, ?)";
-    params.emplace_back(query.page.after->ts_epoch);
-    params.emplace_back(query.page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, task_id DESC LIMIT ?";
-  params.emplace_back(query.page.limit + 1);
+  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, tasks_query(kSqliteDialect, query));
   Page<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out.items); }));
-  if (static_cast<int64_t>(out.items.size()) > query.page.limit) {
-    out.items.resize(static_cast<size_t>(query.page.limit));
-    out.has_more = true;
-  }
+  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, q.sql, q.params, read_task<Statement>, out.items); }));
+  trim_page(out, query.page.limit);
   return out;
 }
 
