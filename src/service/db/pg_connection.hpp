@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "service/db/sql_records.hpp"
 #include "service/db/sql_value.hpp"
 
 struct pg_conn;
@@ -52,14 +53,14 @@ class PgResult {
 // One statement of a batch: SQL with `?` placeholders and its values (both outlive the call).
 
 // One row of a PgResult, read by column like a SQLite Statement (sql_records.hpp's readers).
-class PgRow {
+class PgRow final : public sql::SqlRow {
  public:
   PgRow(const PgResult& result, int row) : result_(result), row_(row) {}
-  bool is_null(int col) const { return result_.is_null(row_, col); }
-  std::string text(int col) const { return result_.text(row_, col); }
-  std::optional<std::string> opt_text(int col) const { return result_.opt_text(row_, col); }
-  int64_t int64(int col) const { return result_.int64(row_, col); }
-  std::optional<int64_t> opt_int64(int col) const { return result_.opt_int64(row_, col); }
+  bool is_null(int col) const override { return result_.is_null(row_, col); }
+  std::string text(int col) const override { return result_.text(row_, col); }
+  std::optional<std::string> opt_text(int col) const override { return result_.opt_text(row_, col); }
+  int64_t int64(int col) const override { return result_.int64(row_, col); }
+  std::optional<int64_t> opt_int64(int col) const override { return result_.opt_int64(row_, col); }
 
  private:
   const PgResult& result_;

@@ -30,7 +30,6 @@ Status collect(PgConnection& c, const std::string& sql, const std::vector<PgValu
 
 
 
-std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " FROM runs"; }
 
 }  // namespace
 
@@ -38,8 +37,19 @@ std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRu
 // Connections and transactions
 
 PostgresDatabase::PostgresDatabase(PostgresOptions options)
-    : options_(std::move(options)), pool_(options_.url, options_.pool_size, options_.pool_wait) {}
+    : SqlDatabase(sql::kPostgresDialect, options.on_operation),
+      options_(std::move(options)),
+      pool_(options_.url, options_.pool_size, options_.pool_wait) {}
 PostgresDatabase::~PostgresDatabase() = default;
+
+Status PostgresDatabase::for_each_row(const std::string& sql, const std::vector<SqlValue>& params,
+                                      const std::function<void(const sql::SqlRow&)>& on_row) {
+  return read([&](PgConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(PgResult r, c.query(sql, params));
+    for (int i = 0; i < r.rows(); ++i) on_row(PgRow(r, i));
+    return Status();
+  });
+}
 
 Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::open(const PostgresOptions& options) {
   std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(options));
@@ -138,42 +148,8 @@ Result<FlowRecord> PostgresDatabase::create_flow(const FlowRecord& flow) {
   return flow;
 }
 
-Result<std::optional<FlowRecord>> PostgresDatabase::get_flow(std::string_view flow_id) {
-  OpTimer t(options_.on_operation, "get_flow");
-  std::vector<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows WHERE flow_id = ?", {std::string(flow_id)},
-                   read_flow<PgRow>, out);
-  }));
-  if (out.empty()) return std::optional<FlowRecord>();
-  return std::optional<FlowRecord>(std::move(out.front()));
-}
 
-Result<std::vector<FlowRecord>> PostgresDatabase::list_flows() {
-  OpTimer t(options_.on_operation, "list_flows");
-  std::vector<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY seq", {}, read_flow<PgRow>, out);
-  }));
-  return out;
-}
 
-Result<Page<FlowRecord>> PostgresDatabase::list_flows_page(const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_flows_page");
-  std::string sql = std::string("SELECT ") + kFlowCols + " FROM flows";
-  std::vector<PgValue> params;
-  if (page.after) {
-    sql += " WHERE (ts_epoch, flow_id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->text);
-  }
-  sql += " ORDER BY ts_epoch DESC, flow_id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_flow<PgRow>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Runs
@@ -199,43 +175,8 @@ Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
   return out;
 }
 
-Result<std::optional<RunRecord>> PostgresDatabase::get_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "get_run");
-  std::string sql = run_select() + " WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_run<PgRow>, out); }));
-  if (out.empty()) return std::optional<RunRecord>();
-  return std::optional<RunRecord>(std::move(out.front()));
-}
 
-Result<std::vector<RunRecord>> PostgresDatabase::list_runs(std::string_view flow_id) {
-  OpTimer t(options_.on_operation, "list_runs");
-  std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run<PgRow>, out);
-  }));
-  return out;
-}
 
-Result<Page<RunRecord>> PostgresDatabase::list_runs_filtered(const RunQuery& query) {
-  OpTimer t(options_.on_operation, "list_runs_filtered");
-  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, runs_query(kPostgresDialect, query));
-  Page<RunRecord> out;
-  const bool with_status = query.with_status;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, q.sql, q.params,
-                   [with_status](const PgRow& s) {
-                     RunRecord r = read_run(s);
-                     if (with_status) r.status = s.opt_text(9);
-                     return r;
-                   },
-                   out.items);
-  }));
-  trim_page(out, query.page.limit);
-  return out;
-}
 
 Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                    int64_t now_seconds, int64_t min_age_seconds) {
@@ -310,30 +251,7 @@ Result<StepRecord> PostgresDatabase::create_step(const StepRecord& step) {
   return step;
 }
 
-Result<std::optional<StepRecord>> PostgresDatabase::get_step(std::string_view flow_id, const ObjectKey& run,
-                                                             std::string_view step_name) {
-  OpTimer t(options_.on_operation, "get_step");
-  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step<PgRow>, out); }));
-  if (out.empty()) return std::optional<StepRecord>();
-  return std::optional<StepRecord>(std::move(out.front()));
-}
 
-Result<std::vector<StepRecord>> PostgresDatabase::list_steps(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "list_steps");
-  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " ORDER BY seq";
-  std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_step<PgRow>, out); }));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -362,42 +280,8 @@ Result<TaskRecord> PostgresDatabase::create_task(const TaskRecord& task) {
   return out;
 }
 
-Result<std::optional<TaskRecord>> PostgresDatabase::get_task(std::string_view flow_id, const ObjectKey& run,
-                                                             std::string_view step_name, const ObjectKey& task) {
-  OpTimer t(options_.on_operation, "get_task");
-  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  add_task_key(sql, params, task);
-  std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task<PgRow>, out); }));
-  if (out.empty()) return std::optional<TaskRecord>();
-  return std::optional<TaskRecord>(std::move(out.front()));
-}
 
-Result<std::vector<TaskRecord>> PostgresDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,
-                                                             std::string_view step_name) {
-  OpTimer t(options_.on_operation, "list_tasks");
-  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ? ORDER BY task_id";
-  params.emplace_back(std::string(step_name));
-  std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_task<PgRow>, out); }));
-  return out;
-}
 
-Result<Page<TaskRecord>> PostgresDatabase::list_tasks_filtered(const TaskQuery& query) {
-  OpTimer t(options_.on_operation, "list_tasks_filtered");
-  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, tasks_query(kPostgresDialect, query));
-  Page<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, q.sql, q.params, read_task<PgRow>, out.items); }));
-  trim_page(out, query.page.limit);
-  return out;
-}
 
 Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                     std::string_view step_name, const ObjectKey& task,
@@ -478,119 +362,11 @@ Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>
       });
 }
 
-namespace {
-void task_metadata_where(std::string& sql, std::vector<PgValue>& params, std::string_view flow_id,
-                         const ObjectKey& run, std::string_view step_name, const ObjectKey& task) {
-  sql += " WHERE flow_id = ?";
-  params.emplace_back(std::string(flow_id));
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  add_task_key(sql, params, task);
-}
-}  // namespace
 
-Result<std::vector<MetadataRecord>> PostgresDatabase::list_task_metadata(std::string_view flow_id,
-                                                                         const ObjectKey& run,
-                                                                         std::string_view step_name,
-                                                                         const ObjectKey& task) {
-  OpTimer t(options_.on_operation, "list_task_metadata");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
-  std::vector<PgValue> params;
-  task_metadata_where(sql, params, flow_id, run, step_name, task);
-  sql += " ORDER BY ts_epoch DESC, id DESC";
-  std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out); }));
-  return out;
-}
 
-Result<Page<MetadataRecord>> PostgresDatabase::list_task_metadata_page(std::string_view flow_id,
-                                                                       const ObjectKey& run,
-                                                                       std::string_view step_name,
-                                                                       const ObjectKey& task,
-                                                                       const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_task_metadata_page");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
-  std::vector<PgValue> params;
-  task_metadata_where(sql, params, flow_id, run, step_name, task);
-  if (page.after) {
-    sql += " AND (ts_epoch, id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
-Result<std::vector<MetadataRecord>> PostgresDatabase::list_run_metadata(std::string_view flow_id,
-                                                                        const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "list_run_metadata");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " ORDER BY id";
-  std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out); }));
-  return out;
-}
 
-Result<Page<MetadataRecord>> PostgresDatabase::list_run_metadata_page(std::string_view flow_id,
-                                                                      const ObjectKey& run,
-                                                                      const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_run_metadata_page");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  if (page.after) {
-    sql += " AND (ts_epoch, id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_metadata<PgRow>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
-Result<std::vector<std::string>> PostgresDatabase::filtered_task_pathspecs(
-    std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
-    const std::optional<std::string>& field_name, const std::optional<std::string>& pattern) {
-  OpTimer t(options_.on_operation, "filtered_task_pathspecs");
-  std::string sql =
-      "SELECT DISTINCT flow_id, run_number, run_id, step_name, task_name, task_id FROM metadata WHERE flow_id = ?";
-  std::vector<PgValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  if (field_name) {
-    sql += " AND field_name = ?";
-    params.emplace_back(*field_name);
-  }
-  if (pattern) {
-    sql += " AND value ~ ?";  // a bad pattern is SQLSTATE 2201B: InvalidArgument
-    params.emplace_back(*pattern);
-  }
-  sql += " ORDER BY task_id";
-  std::vector<std::string> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) {
-    return collect(c, sql, params,
-                   [](const PgRow& s) {
-                     std::string run_part = s.is_null(2) ? std::to_string(s.int64(1)) : s.text(2);
-                     std::string task_part = s.is_null(4) ? std::to_string(s.int64(5)) : s.text(4);
-                     if (run_part.empty()) run_part = std::to_string(s.int64(1));
-                     if (task_part.empty()) task_part = std::to_string(s.int64(5));
-                     return s.text(0) + "/" + run_part + "/" + s.text(3) + "/" + task_part;
-                   },
-                   out);
-  }));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Artifacts
@@ -608,71 +384,8 @@ Result<int64_t> PostgresDatabase::add_artifacts(const std::vector<ArtifactRecord
       });
 }
 
-namespace {
-void artifact_scope_where(std::string& sql, std::vector<PgValue>& params, const ArtifactScope& scope) {
-  sql += " WHERE flow_id = ?";
-  params.emplace_back(scope.flow_id);
-  add_run_key(sql, params, scope.run);
-  if (scope.step_name) {
-    sql += " AND step_name = ?";
-    params.emplace_back(*scope.step_name);
-  }
-  if (scope.task) add_task_key(sql, params, *scope.task);
-}
-}  // namespace
 
-Result<std::vector<ArtifactRecord>> PostgresDatabase::list_artifacts(const ArtifactScope& scope) {
-  OpTimer t(options_.on_operation, "list_artifacts");
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
-  std::vector<PgValue> params;
-  artifact_scope_where(sql, params, scope);
-  sql += " ORDER BY attempt_id DESC, seq";
-  std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out); }));
-  return out;
-}
 
-Result<Page<ArtifactRecord>> PostgresDatabase::list_artifacts_page(const ArtifactScope& scope,
-                                                                   const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_artifacts_page");
-  std::string inner = std::string("SELECT ") + kArtifactCols +
-                      ", ROW_NUMBER() OVER (PARTITION BY task_id, name ORDER BY ts_epoch DESC, seq DESC) AS rn "
-                      "FROM artifacts";
-  std::vector<PgValue> params;
-  artifact_scope_where(inner, params, scope);
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM (" + inner + ") I WHERE rn = 1";
-  if (page.after) {
-    sql += " AND (ts_epoch, task_id, name) < (?, ?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-    params.emplace_back(page.after->text);
-  }
-  sql += " ORDER BY ts_epoch DESC, task_id DESC, name DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
-Result<std::optional<ArtifactRecord>> PostgresDatabase::get_artifact(const ArtifactScope& scope,
-                                                                     std::string_view name,
-                                                                     std::optional<int64_t> attempt) {
-  OpTimer t(options_.on_operation, "get_artifact");
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
-  std::vector<PgValue> params;
-  artifact_scope_where(sql, params, scope);
-  sql += " AND name = ?";
-  params.emplace_back(std::string(name));
-  if (attempt) {
-    sql += " AND attempt_id = ?";
-    params.emplace_back(*attempt);
-  }
-  sql += " ORDER BY attempt_id DESC LIMIT 1";
-  std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](PgConnection& c) { return collect(c, sql, params, read_artifact<PgRow>, out); }));
-  if (out.empty()) return std::optional<ArtifactRecord>();
-  return std::optional<ArtifactRecord>(std::move(out.front()));
-}
 
 }  // namespace conflux::service

@@ -1,5 +1,6 @@
 // PostgresDatabase: the Database of `conflux service --db postgresql://...`, for deployments
-// that already run PostgreSQL or want several service replicas on one database.
+// that already run PostgreSQL or want several service replicas on one database. The reads are
+// SqlDatabase's (shared with SQLite); this class runs them on its pool and implements the writes.
 //
 // Concurrency design: every operation leases a connection from a PgConnectionPool (libpq, a
 // few connections opened on demand) and runs as one statement or one BEGIN ... COMMIT
@@ -27,7 +28,7 @@
 #include <string>
 #include <string_view>
 
-#include "service/db/database.hpp"
+#include "service/db/sql_database.hpp"
 #include "service/db/pg_connection_pool.hpp"
 #include "service/db/pg_statistics_refresher.hpp"
 #include "service/db/pg_write_batcher.hpp"
@@ -42,7 +43,7 @@ struct PostgresOptions {
   std::function<void(std::string_view op, double seconds)> on_operation;
 };
 
-class PostgresDatabase final : public Database {
+class PostgresDatabase final : public SqlDatabase {
  public:
   // Connects once (so a wrong URL or an unreachable server fails here). Does not migrate.
   static Result<std::unique_ptr<PostgresDatabase>> open(const PostgresOptions& options);
@@ -55,14 +56,8 @@ class PostgresDatabase final : public Database {
   Status ping() override;
 
   Result<FlowRecord> create_flow(const FlowRecord& flow) override;
-  Result<std::optional<FlowRecord>> get_flow(std::string_view flow_id) override;
-  Result<std::vector<FlowRecord>> list_flows() override;
-  Result<Page<FlowRecord>> list_flows_page(const PageRequest& page) override;
 
   Result<RunRecord> create_run(const RunRecord& run) override;
-  Result<std::optional<RunRecord>> get_run(std::string_view flow_id, const ObjectKey& run) override;
-  Result<std::vector<RunRecord>> list_runs(std::string_view flow_id) override;
-  Result<Page<RunRecord>> list_runs_filtered(const RunQuery& query) override;
   Result<bool> touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                    int64_t now_seconds, int64_t min_age_seconds) override;
   Status update_run_tags(
@@ -71,50 +66,19 @@ class PostgresDatabase final : public Database {
   Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) override;
 
   Result<StepRecord> create_step(const StepRecord& step) override;
-  Result<std::optional<StepRecord>> get_step(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name) override;
-  Result<std::vector<StepRecord>> list_steps(std::string_view flow_id, const ObjectKey& run) override;
 
   Result<TaskRecord> create_task(const TaskRecord& task) override;
-  Result<std::optional<TaskRecord>> get_task(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name,
-                                             const ObjectKey& task) override;
-  Result<std::vector<TaskRecord>> list_tasks(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name) override;
-  Result<Page<TaskRecord>> list_tasks_filtered(const TaskQuery& query) override;
   Result<bool> touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                     std::string_view step_name, const ObjectKey& task,
                                     int64_t now_seconds, int64_t min_age_seconds) override;
 
   Result<int64_t> add_metadata(const std::vector<MetadataRecord>& rows) override;
-  Result<std::vector<MetadataRecord>> list_task_metadata(std::string_view flow_id,
-                                                         const ObjectKey& run,
-                                                         std::string_view step_name,
-                                                         const ObjectKey& task) override;
-  Result<Page<MetadataRecord>> list_task_metadata_page(std::string_view flow_id,
-                                                       const ObjectKey& run,
-                                                       std::string_view step_name,
-                                                       const ObjectKey& task,
-                                                       const PageRequest& page) override;
-  Result<std::vector<MetadataRecord>> list_run_metadata(std::string_view flow_id,
-                                                        const ObjectKey& run) override;
-  Result<Page<MetadataRecord>> list_run_metadata_page(std::string_view flow_id,
-                                                      const ObjectKey& run,
-                                                      const PageRequest& page) override;
-  Result<std::vector<std::string>> filtered_task_pathspecs(
-      std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
-      const std::optional<std::string>& field_name,
-      const std::optional<std::string>& pattern) override;
 
   Result<int64_t> add_artifacts(const std::vector<ArtifactRecord>& rows) override;
-  Result<std::vector<ArtifactRecord>> list_artifacts(const ArtifactScope& scope) override;
-  Result<Page<ArtifactRecord>> list_artifacts_page(const ArtifactScope& scope,
-                                                   const PageRequest& page) override;
-  Result<std::optional<ArtifactRecord>> get_artifact(const ArtifactScope& scope,
-                                                     std::string_view name,
-                                                     std::optional<int64_t> attempt) override;
 
  private:
+  Status for_each_row(const std::string& sql, const std::vector<SqlValue>& params,
+                      const std::function<void(const sql::SqlRow&)>& on_row) override;
   explicit PostgresDatabase(PostgresOptions options);
   // Runs `body` inside BEGIN ... COMMIT (ROLLBACK on error) on a pooled connection.
   Status write(const std::function<Status(PgConnection&)>& body);

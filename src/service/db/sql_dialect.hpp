@@ -15,6 +15,10 @@ struct SqlDialect {
   // An integer column compared with a value that is not an integer: PostgreSQL must compare as
   // text (a bigint = 'abc' is an error); SQLite compares the mixed types as they are.
   bool cast_mixed_comparisons;
+  // The column that orders rows by creation (flows, steps, artifacts).
+  const char* creation_order;
+  // Appended to a metadata query: `value` matches the regular expression bound as `?`.
+  const char* regex_condition;
 };
 
 inline constexpr SqlDialect kSqliteDialect{
@@ -23,7 +27,9 @@ inline constexpr SqlDialect kSqliteDialect{
     " LIKE ?",
     "EXISTS (SELECT 1 FROM json_each(T.tags) WHERE value = ? UNION ALL "
     "SELECT 1 FROM json_each(T.system_tags) WHERE value = ?)",
-    false};
+    false,
+    "rowid",
+    " AND regexp_match(?, value)"};  // ECMAScript syntax (SqliteConnection's function)
 
 // Tags are JSON arrays of strings (normalised by the API layer) or JSON null.
 inline constexpr SqlDialect kPostgresDialect{
@@ -32,6 +38,8 @@ inline constexpr SqlDialect kPostgresDialect{
     " ILIKE ? ESCAPE ''",
     "(coalesce(T.tags::jsonb @> jsonb_build_array(?::text), false) OR "
     "coalesce(T.system_tags::jsonb @> jsonb_build_array(?::text), false))",
-    true};
+    true,
+    "seq",                 // an identity column in the PostgreSQL schema
+    " AND value ~ ?"};     // PostgreSQL's syntax, as metaflow-service; a bad pattern is 2201B
 
 }  // namespace conflux::service::sql

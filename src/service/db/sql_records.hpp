@@ -1,14 +1,26 @@
 // The SQL side of the Database records, shared by SqliteDatabase and PostgresDatabase: the
 // column lists both backends select, and the readers that turn one result row into a record.
-// A Row is anything with text/opt_text/int64/opt_int64/is_null(column): SQLite's Statement, or a
-// PgRow (one row of a PostgreSQL result).
+// The readers take a SqlRow: SQLite's Statement or a PgRow (one row of a PostgreSQL result).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "service/db/database.hpp"
 
 namespace conflux::service::sql {
+
+// One result row, read by column (0-based).
+class SqlRow {
+ public:
+  virtual ~SqlRow() = default;
+  virtual bool is_null(int col) const = 0;
+  virtual std::string text(int col) const = 0;
+  virtual std::optional<std::string> opt_text(int col) const = 0;
+  virtual int64_t int64(int col) const = 0;
+  virtual std::optional<int64_t> opt_int64(int col) const = 0;
+};
 
 inline constexpr const char* kFlowCols = "flow_id, user_name, ts_epoch, tags, system_tags";
 // Followed, in run queries, by the backend's verified-owner expression (RunRecord::user).

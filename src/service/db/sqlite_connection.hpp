@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "service/db/sql_records.hpp"
 #include "service/db/sql_value.hpp"
 
 struct sqlite3;
@@ -60,20 +61,20 @@ class SqliteConnection {
 // Converts the SQLite result code `rc` to a Status naming `what`.
 Status sqlite_status(sqlite3* db, int rc, std::string_view what);
 
-class Statement {
+class Statement final : public sql::SqlRow {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
   Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
   Statement& operator=(Statement&&) = delete;
-  ~Statement();  // resets the statement for reuse
+  ~Statement() override;  // resets the statement for reuse
 
   // True if a row is available, false when done.
   Result<bool> next();
-  int64_t int64(int col) const;
-  std::optional<int64_t> opt_int64(int col) const;
-  std::string text(int col) const;
-  std::optional<std::string> opt_text(int col) const;
-  bool is_null(int col) const;
+  int64_t int64(int col) const override;
+  std::optional<int64_t> opt_int64(int col) const override;
+  std::string text(int col) const override;
+  std::optional<std::string> opt_text(int col) const override;
+  bool is_null(int col) const override;
 
  private:
   sqlite3* db_;

@@ -53,7 +53,20 @@ Status collect(SqliteConnection& c, const std::string& sql, const std::vector<Sq
 // ---------------------------------------------------------------------------------------------
 // Connections and transactions
 
-SqliteDatabase::SqliteDatabase(SqliteOptions options) : options_(std::move(options)) {}
+SqliteDatabase::SqliteDatabase(SqliteOptions options)
+    : SqlDatabase(sql::kSqliteDialect, options.on_operation), options_(std::move(options)) {}
+
+Status SqliteDatabase::for_each_row(const std::string& sql, const std::vector<SqlValue>& params,
+                                    const std::function<void(const sql::SqlRow&)>& on_row) {
+  return read([&](SqliteConnection& c) -> Status {
+    CONFLUX_ASSIGN_OR_RETURN(Statement s, c.query(sql, params));
+    while (true) {
+      CONFLUX_ASSIGN_OR_RETURN(bool row, s.next());
+      if (!row) return Status();
+      on_row(s);
+    }
+  });
+}
 SqliteDatabase::~SqliteDatabase() {
   // The checkpointer calls the queue, which uses the writer. (Nothing writes any more: the
   // writer's WAL listener, which points at the checkpointer, is not called again.)
@@ -173,52 +186,12 @@ Result<FlowRecord> SqliteDatabase::create_flow(const FlowRecord& flow) {
   return flow;
 }
 
-Result<std::optional<FlowRecord>> SqliteDatabase::get_flow(std::string_view flow_id) {
-  OpTimer t(options_.on_operation, "get_flow");
-  std::vector<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows WHERE flow_id = ?",
-                   {std::string(flow_id)}, read_flow<Statement>, out);
-  }));
-  if (out.empty()) return std::optional<FlowRecord>();
-  return std::optional<FlowRecord>(std::move(out.front()));
-}
 
-Result<std::vector<FlowRecord>> SqliteDatabase::list_flows() {
-  OpTimer t(options_.on_operation, "list_flows");
-  std::vector<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, std::string("SELECT ") + kFlowCols + " FROM flows ORDER BY rowid", {}, read_flow<Statement>, out);
-  }));
-  return out;
-}
 
-Result<Page<FlowRecord>> SqliteDatabase::list_flows_page(const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_flows_page");
-  std::string sql = std::string("SELECT ") + kFlowCols + " FROM flows";
-  std::vector<SqlValue> params;
-  if (page.after) {
-    sql += " WHERE (ts_epoch, flow_id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->text);
-  }
-  sql += " ORDER BY ts_epoch DESC, flow_id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<FlowRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_flow<Statement>, out.items); }));
-  if (static_cast<int64_t>(out.items.size()) > page.limit) {
-    out.items.resize(static_cast<size_t>(page.limit));
-    out.has_more = true;
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-namespace {
-std::string run_select() { return std::string("SELECT ") + kRunCols + ", " + kRunUserExpr + " FROM runs"; }
-}  // namespace
 
 Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
   OpTimer t(options_.on_operation, "create_run");
@@ -240,43 +213,8 @@ Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
   return out;
 }
 
-Result<std::optional<RunRecord>> SqliteDatabase::get_run(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "get_run");
-  std::string sql = run_select() + " WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_run<Statement>, out); }));
-  if (out.empty()) return std::optional<RunRecord>();
-  return std::optional<RunRecord>(std::move(out.front()));
-}
 
-Result<std::vector<RunRecord>> SqliteDatabase::list_runs(std::string_view flow_id) {
-  OpTimer t(options_.on_operation, "list_runs");
-  std::vector<RunRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, run_select() + " WHERE flow_id = ? ORDER BY run_number", {std::string(flow_id)}, read_run<Statement>, out);
-  }));
-  return out;
-}
 
-Result<Page<RunRecord>> SqliteDatabase::list_runs_filtered(const RunQuery& query) {
-  OpTimer t(options_.on_operation, "list_runs_filtered");
-  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, runs_query(kSqliteDialect, query));
-  Page<RunRecord> out;
-  const bool with_status = query.with_status;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, q.sql, q.params,
-                   [with_status](const Statement& s) {
-                     RunRecord r = read_run(s);
-                     if (with_status) r.status = s.opt_text(9);
-                     return r;
-                   },
-                   out.items);
-  }));
-  trim_page(out, query.page.limit);
-  return out;
-}
 
 Result<bool> SqliteDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                  int64_t now_seconds, int64_t min_age_seconds) {
@@ -357,30 +295,7 @@ Result<StepRecord> SqliteDatabase::create_step(const StepRecord& step) {
   return step;
 }
 
-Result<std::optional<StepRecord>> SqliteDatabase::get_step(std::string_view flow_id, const ObjectKey& run,
-                                                           std::string_view step_name) {
-  OpTimer t(options_.on_operation, "get_step");
-  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step<Statement>, out); }));
-  if (out.empty()) return std::optional<StepRecord>();
-  return std::optional<StepRecord>(std::move(out.front()));
-}
 
-Result<std::vector<StepRecord>> SqliteDatabase::list_steps(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "list_steps");
-  std::string sql = std::string("SELECT ") + kStepCols + " FROM steps WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " ORDER BY rowid";
-  std::vector<StepRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_step<Statement>, out); }));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
@@ -410,42 +325,8 @@ Result<TaskRecord> SqliteDatabase::create_task(const TaskRecord& task) {
   return out;
 }
 
-Result<std::optional<TaskRecord>> SqliteDatabase::get_task(std::string_view flow_id, const ObjectKey& run,
-                                                           std::string_view step_name, const ObjectKey& task) {
-  OpTimer t(options_.on_operation, "get_task");
-  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  add_task_key(sql, params, task);
-  std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out); }));
-  if (out.empty()) return std::optional<TaskRecord>();
-  return std::optional<TaskRecord>(std::move(out.front()));
-}
 
-Result<std::vector<TaskRecord>> SqliteDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,
-                                                           std::string_view step_name) {
-  OpTimer t(options_.on_operation, "list_tasks");
-  std::string sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ? ORDER BY task_id";
-  params.emplace_back(std::string(step_name));
-  std::vector<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_task<Statement>, out); }));
-  return out;
-}
 
-Result<Page<TaskRecord>> SqliteDatabase::list_tasks_filtered(const TaskQuery& query) {
-  OpTimer t(options_.on_operation, "list_tasks_filtered");
-  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, tasks_query(kSqliteDialect, query));
-  Page<TaskRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, q.sql, q.params, read_task<Statement>, out.items); }));
-  trim_page(out, query.page.limit);
-  return out;
-}
 
 Result<bool> SqliteDatabase::touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                   std::string_view step_name, const ObjectKey& task,
@@ -488,115 +369,11 @@ Result<int64_t> SqliteDatabase::add_metadata(const std::vector<MetadataRecord>& 
   return count;
 }
 
-namespace {
-void task_metadata_where(std::string& sql, std::vector<SqlValue>& params, std::string_view flow_id,
-                         const ObjectKey& run, std::string_view step_name, const ObjectKey& task) {
-  sql += " WHERE flow_id = ?";
-  params.emplace_back(std::string(flow_id));
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  add_task_key(sql, params, task);
-}
 
-}  // namespace
 
-Result<std::vector<MetadataRecord>> SqliteDatabase::list_task_metadata(std::string_view flow_id, const ObjectKey& run,
-                                                                       std::string_view step_name,
-                                                                       const ObjectKey& task) {
-  OpTimer t(options_.on_operation, "list_task_metadata");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
-  std::vector<SqlValue> params;
-  task_metadata_where(sql, params, flow_id, run, step_name, task);
-  sql += " ORDER BY ts_epoch DESC, id DESC";
-  std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out); }));
-  return out;
-}
 
-Result<Page<MetadataRecord>> SqliteDatabase::list_task_metadata_page(std::string_view flow_id, const ObjectKey& run,
-                                                                     std::string_view step_name,
-                                                                     const ObjectKey& task, const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_task_metadata_page");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
-  std::vector<SqlValue> params;
-  task_metadata_where(sql, params, flow_id, run, step_name, task);
-  if (page.after) {
-    sql += " AND (ts_epoch, id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
-Result<std::vector<MetadataRecord>> SqliteDatabase::list_run_metadata(std::string_view flow_id, const ObjectKey& run) {
-  OpTimer t(options_.on_operation, "list_run_metadata");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " ORDER BY id";
-  std::vector<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out); }));
-  return out;
-}
 
-Result<Page<MetadataRecord>> SqliteDatabase::list_run_metadata_page(std::string_view flow_id, const ObjectKey& run,
-                                                                    const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_run_metadata_page");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  if (page.after) {
-    sql += " AND (ts_epoch, id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_metadata<Statement>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
-
-Result<std::vector<std::string>> SqliteDatabase::filtered_task_pathspecs(
-    std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
-    const std::optional<std::string>& field_name, const std::optional<std::string>& pattern) {
-  OpTimer t(options_.on_operation, "filtered_task_pathspecs");
-  std::string sql =
-      "SELECT DISTINCT flow_id, run_number, run_id, step_name, task_name, task_id FROM metadata WHERE flow_id = ?";
-  std::vector<SqlValue> params{std::string(flow_id)};
-  add_run_key(sql, params, run);
-  sql += " AND step_name = ?";
-  params.emplace_back(std::string(step_name));
-  if (field_name) {
-    sql += " AND field_name = ?";
-    params.emplace_back(*field_name);
-  }
-  if (pattern) {
-    sql += " AND regexp_match(?, value)";
-    params.emplace_back(*pattern);
-  }
-  sql += " ORDER BY task_id";
-  std::vector<std::string> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) {
-    return collect(c, sql, params,
-                   [](const Statement& s) {
-                     std::string run_part = s.is_null(2) ? std::to_string(s.int64(1)) : s.text(2);
-                     std::string task_part = s.is_null(4) ? std::to_string(s.int64(5)) : s.text(4);
-                     if (run_part.empty()) run_part = std::to_string(s.int64(1));
-                     if (task_part.empty()) task_part = std::to_string(s.int64(5));
-                     return s.text(0) + "/" + run_part + "/" + s.text(3) + "/" + task_part;
-                   },
-                   out);
-  }));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Artifacts
@@ -622,69 +399,8 @@ Result<int64_t> SqliteDatabase::add_artifacts(const std::vector<ArtifactRecord>&
   return count;
 }
 
-namespace {
-void artifact_scope_where(std::string& sql, std::vector<SqlValue>& params, const ArtifactScope& scope) {
-  sql += " WHERE flow_id = ?";
-  params.emplace_back(scope.flow_id);
-  add_run_key(sql, params, scope.run);
-  if (scope.step_name) {
-    sql += " AND step_name = ?";
-    params.emplace_back(*scope.step_name);
-  }
-  if (scope.task) add_task_key(sql, params, *scope.task);
-}
-}  // namespace
 
-Result<std::vector<ArtifactRecord>> SqliteDatabase::list_artifacts(const ArtifactScope& scope) {
-  OpTimer t(options_.on_operation, "list_artifacts");
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
-  std::vector<SqlValue> params;
-  artifact_scope_where(sql, params, scope);
-  sql += " ORDER BY attempt_id DESC, rowid";
-  std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out); }));
-  return out;
-}
 
-Result<Page<ArtifactRecord>> SqliteDatabase::list_artifacts_page(const ArtifactScope& scope, const PageRequest& page) {
-  OpTimer t(options_.on_operation, "list_artifacts_page");
-  std::string inner = std::string("SELECT ") + kArtifactCols +
-                      ", ROW_NUMBER() OVER (PARTITION BY task_id, name ORDER BY ts_epoch DESC, rowid DESC) AS rn "
-                      "FROM artifacts";
-  std::vector<SqlValue> params;
-  artifact_scope_where(inner, params, scope);
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM (" + inner + ") WHERE rn = 1";
-  if (page.after) {
-    sql += " AND (ts_epoch, task_id, name) < (?, ?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-    params.emplace_back(page.after->text);
-  }
-  sql += " ORDER BY ts_epoch DESC, task_id DESC, name DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out.items); }));
-  trim_page(out, page.limit);
-  return out;
-}
 
-Result<std::optional<ArtifactRecord>> SqliteDatabase::get_artifact(const ArtifactScope& scope, std::string_view name,
-                                                                   std::optional<int64_t> attempt) {
-  OpTimer t(options_.on_operation, "get_artifact");
-  std::string sql = std::string("SELECT ") + kArtifactCols + " FROM artifacts";
-  std::vector<SqlValue> params;
-  artifact_scope_where(sql, params, scope);
-  sql += " AND name = ?";
-  params.emplace_back(std::string(name));
-  if (attempt) {
-    sql += " AND attempt_id = ?";
-    params.emplace_back(*attempt);
-  }
-  sql += " ORDER BY attempt_id DESC LIMIT 1";
-  std::vector<ArtifactRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read([&](SqliteConnection& c) { return collect(c, sql, params, read_artifact<Statement>, out); }));
-  if (out.empty()) return std::optional<ArtifactRecord>();
-  return std::optional<ArtifactRecord>(std::move(out.front()));
-}
 
 }  // namespace conflux::service

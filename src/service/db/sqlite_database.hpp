@@ -1,4 +1,6 @@
 // SqliteDatabase: the Database of `conflux service` in one SQLite file (the default backend).
+// The reads are SqlDatabase's (shared with PostgreSQL); this class runs them on its reader pool
+// and implements the writes.
 //
 // Concurrency design: the file is in WAL mode, so readers never block the writer. Readers take
 // a connection from a pool (created on demand, one per concurrently reading thread). All writes
@@ -22,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "service/db/database.hpp"
+#include "service/db/sql_database.hpp"
 
 namespace conflux::service {
 
@@ -39,7 +41,7 @@ class SqliteConnection;
 class SqliteWriteQueue;
 class SqliteCheckpointer;
 
-class SqliteDatabase final : public Database {
+class SqliteDatabase final : public SqlDatabase {
  public:
   // Opens (creating if needed) the file. Does not migrate: call migrate().
   static Result<std::unique_ptr<SqliteDatabase>> open(const SqliteOptions& options);
@@ -52,14 +54,8 @@ class SqliteDatabase final : public Database {
   Status ping() override;
 
   Result<FlowRecord> create_flow(const FlowRecord& flow) override;
-  Result<std::optional<FlowRecord>> get_flow(std::string_view flow_id) override;
-  Result<std::vector<FlowRecord>> list_flows() override;
-  Result<Page<FlowRecord>> list_flows_page(const PageRequest& page) override;
 
   Result<RunRecord> create_run(const RunRecord& run) override;
-  Result<std::optional<RunRecord>> get_run(std::string_view flow_id, const ObjectKey& run) override;
-  Result<std::vector<RunRecord>> list_runs(std::string_view flow_id) override;
-  Result<Page<RunRecord>> list_runs_filtered(const RunQuery& query) override;
   Result<bool> touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                    int64_t now_seconds, int64_t min_age_seconds) override;
   Status update_run_tags(
@@ -68,50 +64,19 @@ class SqliteDatabase final : public Database {
   Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) override;
 
   Result<StepRecord> create_step(const StepRecord& step) override;
-  Result<std::optional<StepRecord>> get_step(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name) override;
-  Result<std::vector<StepRecord>> list_steps(std::string_view flow_id, const ObjectKey& run) override;
 
   Result<TaskRecord> create_task(const TaskRecord& task) override;
-  Result<std::optional<TaskRecord>> get_task(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name,
-                                             const ObjectKey& task) override;
-  Result<std::vector<TaskRecord>> list_tasks(std::string_view flow_id, const ObjectKey& run,
-                                             std::string_view step_name) override;
-  Result<Page<TaskRecord>> list_tasks_filtered(const TaskQuery& query) override;
   Result<bool> touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                     std::string_view step_name, const ObjectKey& task,
                                     int64_t now_seconds, int64_t min_age_seconds) override;
 
   Result<int64_t> add_metadata(const std::vector<MetadataRecord>& rows) override;
-  Result<std::vector<MetadataRecord>> list_task_metadata(std::string_view flow_id,
-                                                         const ObjectKey& run,
-                                                         std::string_view step_name,
-                                                         const ObjectKey& task) override;
-  Result<Page<MetadataRecord>> list_task_metadata_page(std::string_view flow_id,
-                                                       const ObjectKey& run,
-                                                       std::string_view step_name,
-                                                       const ObjectKey& task,
-                                                       const PageRequest& page) override;
-  Result<std::vector<MetadataRecord>> list_run_metadata(std::string_view flow_id,
-                                                        const ObjectKey& run) override;
-  Result<Page<MetadataRecord>> list_run_metadata_page(std::string_view flow_id,
-                                                      const ObjectKey& run,
-                                                      const PageRequest& page) override;
-  Result<std::vector<std::string>> filtered_task_pathspecs(
-      std::string_view flow_id, const ObjectKey& run, std::string_view step_name,
-      const std::optional<std::string>& field_name,
-      const std::optional<std::string>& pattern) override;
 
   Result<int64_t> add_artifacts(const std::vector<ArtifactRecord>& rows) override;
-  Result<std::vector<ArtifactRecord>> list_artifacts(const ArtifactScope& scope) override;
-  Result<Page<ArtifactRecord>> list_artifacts_page(const ArtifactScope& scope,
-                                                   const PageRequest& page) override;
-  Result<std::optional<ArtifactRecord>> get_artifact(const ArtifactScope& scope,
-                                                     std::string_view name,
-                                                     std::optional<int64_t> attempt) override;
 
  private:
+  Status for_each_row(const std::string& sql, const std::vector<SqlValue>& params,
+                      const std::function<void(const sql::SqlRow&)>& on_row) override;
   class ReadLease;
   explicit SqliteDatabase(SqliteOptions options);
   Result<std::unique_ptr<SqliteConnection>> connect();
