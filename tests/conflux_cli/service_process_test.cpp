@@ -148,6 +148,12 @@ TEST(ServiceProcessTest, ProviderSurvivesTheServiceClosingIdleConnections) {
   auto second = (*provider)->new_run_id("KeepAliveFlow", {});
   ASSERT_TRUE(second.ok()) << second.status().to_string();
   EXPECT_NE(*first, *second);
+  // The service times its database operations for /metrics.
+  httplib::Client c("127.0.0.1", port);
+  auto m = c.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_TRUE(std::regex_search(m->body, std::regex("conflux_service_db_operation_duration_seconds_count\\{op=\"create_run\"\\} 2")))
+      << m->body;
 }
 
 TEST(ServiceProcessTest, TlsServesFlowsThatTrustItsCertificate) {

@@ -5,9 +5,9 @@
 // under load the flushes and the process switches around them take most of the database's CPU.
 // So concurrent writes are queued; a leader takes up to `max_batch` of them and sends them on one
 // connection as one transaction in libpq's pipeline mode (PgConnection::run_batch): one round
-// trip, one commit. If any statement fails (a duplicate run id, a missing parent) the whole
-// transaction rolled back, so each statement is run again on its own to give every writer its own
-// answer. A lone write runs by itself in autocommit, with no extra cost.
+// trip, one commit. If any statement fails (a duplicate run id, a missing parent), the whole
+// transaction is rolled back, and each statement runs again on its own to give every writer its
+// own answer. A lone write runs by itself in autocommit, with no extra cost.
 //
 // Deadlocks: a batch locks rows (a heartbeat's task row, a new run's unique key) one statement
 // after the other, so two batches taking the same rows in different orders could deadlock, and
