@@ -221,11 +221,14 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
     bs = sink.spill_->set_metadata(flag);
     if (bs.ok()) bs = sink.spill_->commit_as(key);
   } else if (result.raw) {
-    bs = storage_.save_with_metadata(key, sink.buffer_, /*overwrite=*/false, flag);
+    // Overwriting is harmless here (same sha, same bytes, and the flag travels with them), and it
+    // spares the object store the existence check a no-overwrite PUT makes: the blob was just
+    // found missing (publish), so a second check would almost always say the same.
+    bs = storage_.save_with_metadata(key, sink.buffer_, /*overwrite=*/true, flag);
   } else {
     Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
     if (!packed.ok()) return fail(packed.status());
-    bs = storage_.save_with_metadata(key, *packed, /*overwrite=*/false, flag);
+    bs = storage_.save_with_metadata(key, *packed, /*overwrite=*/true, flag);
   }
   if (bs.code() == StatusCode::kAlreadyExists) {
     result.deduplicated = true;
@@ -264,16 +267,20 @@ Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sh
   return s.ok() ? rm : s;
 }
 
+Result<bool> ContentAddressedStore::raw_flag_of(std::string_view sha, const ObjectMetadata& metadata) const {
+  auto it = metadata.find(std::string(kUserAttributes));
+  if (it == metadata.end()) return false;  // no metadata: a legacy gzip blob, as in Metaflow
+  Result<bool> raw = parse_raw_flag(it->second);
+  if (!raw.ok()) return raw.status().with_context(context(sha));
+  return raw;
+}
+
 Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha,
                                                     const std::string& meta_key) {
   if (storage_.supports_object_metadata()) {
     const std::string key = meta_key.substr(0, meta_key.size() - std::string_view("_meta").size());
     CONFLUX_ASSIGN_OR_RETURN(ObjectMetadata metadata, storage_.load_metadata(key));
-    auto it = metadata.find(std::string(kUserAttributes));
-    if (it == metadata.end()) return false;  // no metadata: a legacy gzip blob, as in Metaflow
-    Result<bool> raw = parse_raw_flag(it->second);
-    if (!raw.ok()) return raw.status().with_context(context(sha));
-    return raw;
+    return raw_flag_of(sha, metadata);
   }
   Result<std::string> meta = storage_.load(meta_key);
   if (meta.status().code() == StatusCode::kNotFound) return false;  // legacy blob: gzip
@@ -303,12 +310,27 @@ Result<std::string> ContentAddressedStore::load_all(std::string_view sha) {
   CONFLUX_RETURN_IF_ERROR(flow_status_);
   CONFLUX_RETURN_IF_ERROR(check_sha(sha));
   const std::string key = blob_key(sha);
-  Result<std::string> blob = storage_.load(key);
+  bool raw = false;
+  Result<std::string> blob = Status::internal("not loaded");
+  if (storage_.supports_object_metadata()) {
+    // The flag comes with the blob: one request on an object store.
+    Result<StorageBackend::ObjectWithMetadata> object = storage_.load_with_metadata(key);
+    if (object.ok()) {
+      CONFLUX_ASSIGN_OR_RETURN(raw, raw_flag_of(sha, object->metadata));
+      blob = std::move(object->bytes);
+    } else {
+      blob = object.status();
+    }
+  } else {
+    blob = storage_.load(key);
+  }
   if (blob.status().code() == StatusCode::kNotFound) {
     return Status::not_found(context(sha) + " does not exist");
   }
   if (!blob.ok()) return blob.status().with_context("loading " + context(sha));
-  CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
+  if (!storage_.supports_object_metadata()) {
+    CONFLUX_ASSIGN_OR_RETURN(raw, stored_raw_flag(sha, key + "_meta"));
+  }
   if (raw) return blob;
   Result<std::string> content = gunzip(*blob);
   if (!content.ok()) return content.status().with_context(context(sha));

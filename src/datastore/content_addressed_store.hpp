@@ -89,6 +89,8 @@ class ContentAddressedStore {
   Result<bool> stored_raw_flag(std::string_view sha, const std::string& meta_key);
   Status check_sha(std::string_view sha) const;
   std::string context(std::string_view sha) const;
+  // The cas_raw flag in a blob's object metadata (none: a legacy gzip blob, as in Metaflow).
+  Result<bool> raw_flag_of(std::string_view sha, const ObjectMetadata& metadata) const;
 
   StorageBackend& storage_;
   const std::string flow_;

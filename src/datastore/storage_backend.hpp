@@ -98,6 +98,22 @@ class StorageBackend {
   // Removes the object under `key`. Removing an absent object succeeds.
   virtual Status remove(std::string_view key) = 0;
 
+  // One object of a save_many() batch; `bytes` must stay alive during the call.
+  struct SaveItem {
+    std::string key;
+    std::string_view bytes;
+    bool overwrite = true;
+  };
+  // save() for many objects; one result per item, in order. Object stores override it to have
+  // many requests in flight (a task's metadata files are a dozen small objects); the default
+  // saves one after the other.
+  virtual std::vector<Status> save_many(const std::vector<SaveItem>& items) {
+    std::vector<Status> out;
+    out.reserve(items.size());
+    for (const SaveItem& item : items) out.push_back(save(item.key, item.bytes, item.overwrite));
+    return out;
+  }
+
   // Optional capability: user metadata stored with each object (object stores). Metaflow keeps the
   // content-addressed store's cas_raw/cas_version flags there on S3, and in a `_meta` object next
   // to the blob on the local filesystem, so the CAS asks which one applies. Backends without it
@@ -113,6 +129,16 @@ class StorageBackend {
   virtual Result<ObjectMetadata> load_metadata(std::string_view key) {
     (void)key;
     return Status::not_supported("this storage backend keeps no object metadata");
+  }
+  // load() and load_metadata() together; an object store answers both with one request.
+  struct ObjectWithMetadata {
+    std::string bytes;
+    ObjectMetadata metadata;
+  };
+  virtual Result<ObjectWithMetadata> load_with_metadata(std::string_view key) {
+    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, load(key));
+    CONFLUX_ASSIGN_OR_RETURN(ObjectMetadata metadata, load_metadata(key));
+    return ObjectWithMetadata{std::move(bytes), std::move(metadata)};
   }
 };
 

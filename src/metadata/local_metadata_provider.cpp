@@ -22,6 +22,16 @@ constexpr string_view kSysmetaPrefix = "sysmeta_";
 constexpr string_view kAttemptDonePrefix = "sysmeta_attempt-done_";
 constexpr int kTagMutationTries = 5;
 
+// The file of one metadata row: sysmeta_<field>_<ts_epoch>.json (Metaflow's local layout).
+std::string sysmeta_name(string_view field, int64_t ts_epoch) {
+  std::string name(kSysmetaPrefix);
+  name += field;
+  name += '_';
+  name += std::to_string(ts_epoch);
+  name += ".json";
+  return name;
+}
+
 struct Named {
   string_view value;
   string_view what;
@@ -210,32 +220,49 @@ Status LocalMetadataProvider::register_metadata(string_view flow, string_view ru
   CONFLUX_RETURN_IF_ERROR(check_names(
       {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
   const int64_t ts = now_ms();
-  MetadataRow row;
-  row.flow_id = std::string(flow);
-  row.run_number = std::string(run_id);
-  row.step_name = std::string(step);
-  row.task_id = std::string(task_id);
-  row.user_name = options_.user_name;
+  // One file per row, named by field and millisecond: rows of one field in this call take
+  // consecutive milliseconds, then all files are written at once (in parallel on an object store).
+  // A name another process took meanwhile moves on to the next free millisecond.
+  std::vector<MetadataRow> rows;
+  std::map<std::string, int64_t, std::less<>> next_ts;
   for (const MetaDatum& d : data) {
+    MetadataRow row;
+    row.flow_id = std::string(flow);
+    row.run_number = std::string(run_id);
+    row.step_name = std::string(step);
+    row.task_id = std::string(task_id);
+    row.user_name = options_.user_name;
     row.field_name = d.field;
     row.type = d.type;
     row.value = d.value;
     row.value_is_json = d.value_is_json;
     row.tags = unique_tags(d.tags);
-    for (int64_t file_ts = ts;; ++file_ts) {
-      std::string name(kSysmetaPrefix);
-      name += d.field;
-      name += '_';
-      name += std::to_string(file_ts);
-      name += ".json";
-      CONFLUX_RETURN_IF_ERROR(check_key_component(name, "metadata field"));
-      row.ts_epoch = file_ts;
-      Status s = storage_.save(meta_key({flow, run_id, step, task_id}, name), row.to_json(), false);
+    row.ts_epoch = next_ts.try_emplace(d.field, ts).first->second++;
+    CONFLUX_RETURN_IF_ERROR(check_key_component(sysmeta_name(d.field, row.ts_epoch), "metadata field"));
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> bodies;
+  std::vector<StorageBackend::SaveItem> items;
+  bodies.reserve(rows.size());
+  for (const MetadataRow& row : rows) {
+    bodies.push_back(row.to_json());
+    items.push_back({meta_key({flow, run_id, step, task_id}, sysmeta_name(row.field_name, row.ts_epoch)), bodies.back(), false});
+  }
+  std::vector<Status> saved = storage_.save_many(items);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (saved[i].code() != StatusCode::kAlreadyExists) {
+      CONFLUX_RETURN_IF_ERROR(saved[i]);
+      continue;
+    }
+    MetadataRow& row = rows[i];
+    for (int64_t tries = 0;; ++tries) {
+      if (tries > 100000) return saved[i];  // something is badly wrong; do not spin forever
+      ++row.ts_epoch;
+      Status s = storage_.save(meta_key({flow, run_id, step, task_id}, sysmeta_name(row.field_name, row.ts_epoch)), row.to_json(), false);
       if (s.code() != StatusCode::kAlreadyExists) {
         CONFLUX_RETURN_IF_ERROR(s);
         break;
       }
-      if (file_ts - ts > 100000) return s;  // something is badly wrong; do not spin forever
     }
   }
   return Status();

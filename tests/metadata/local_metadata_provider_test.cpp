@@ -264,6 +264,15 @@ TEST(LocalMetadataProviderTest, SameFieldInTheSameMillisecondIsKept) {
   EXPECT_EQ((*rows)[1].ts_epoch, (*rows)[0].ts_epoch + 1);
   EXPECT_TRUE(
       std::filesystem::exists(dir.path() / "F/1/s/2/_meta/sysmeta_attempt_1000000000001.json"));
+  // Two rows of one field in one call (written as one batch), both landing on taken names.
+  const MetaDatum d23[] = {{"attempt", "2", "attempt", {}}, {"attempt", "3", "attempt", {}}};
+  DS_ASSERT_OK(md.register_metadata("F", "1", "s", "2", d23));
+  rows = md.list_metadata("F", "1", "s", "2", std::nullopt);
+  ASSERT_EQ(rows->size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*rows)[i].value, std::to_string(i));
+    EXPECT_EQ((*rows)[i].ts_epoch, (*rows)[0].ts_epoch + static_cast<int64_t>(i));
+  }
   const MetaDatum bad[] = {{"a/b", "x", "t", {}}};
   EXPECT_EQ(md.register_metadata("F", "1", "s", "2", bad).code(), StatusCode::kInvalidArgument);
 }

@@ -35,6 +35,15 @@ void add_metadata_headers(const ObjectMetadata& metadata,
   for (const auto& [name, value] : metadata) headers->emplace_back(std::string(kMetaPrefix) + name, value);
 }
 
+// The user metadata (x-amz-meta-* headers, lowercased by the client) of a HEAD or GET answer.
+ObjectMetadata metadata_of(const S3Response& r) {
+  ObjectMetadata out;
+  for (const auto& [name, value] : r.headers) {
+    if (name.substr(0, kMetaPrefix.size()) == kMetaPrefix) out[name.substr(kMetaPrefix.size())] = value;
+  }
+  return out;
+}
+
 // Runs fn(0..n-1) on up to `parallelism` threads.
 template <class Fn>
 void parallel_for(size_t n, int parallelism, Fn fn) {
@@ -326,6 +335,11 @@ Result<uint64_t> S3Storage::size(std::string_view key) {
 }
 
 Result<std::string> S3Storage::load(std::string_view key) {
+  CONFLUX_ASSIGN_OR_RETURN(ObjectWithMetadata object, load_with_metadata(key));
+  return std::move(object.bytes);
+}
+
+Result<StorageBackend::ObjectWithMetadata> S3Storage::load_with_metadata(std::string_view key) {
   CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
   const std::string object = object_key(key);
   S3Request req{"GET", object, {}, {}, {}};
@@ -336,7 +350,7 @@ Result<std::string> S3Storage::load(std::string_view key) {
     return Status::unavailable("loading s3://" + client_.bucket() + "/" + object +
                                ": the connection dropped mid-object");
   }
-  return std::move(r.body);
+  return ObjectWithMetadata{std::move(r.body), metadata_of(r)};
 }
 
 Status S3Storage::save(std::string_view key, std::string_view bytes, bool overwrite) {
@@ -368,11 +382,7 @@ Result<ObjectMetadata> S3Storage::load_metadata(std::string_view key) {
   const std::string object = object_key(key);
   CONFLUX_ASSIGN_OR_RETURN(S3Response r, head(object));
   if (r.status == 404) return s3_error(r, "reading the metadata of", client_.bucket(), object);
-  ObjectMetadata out;
-  for (const auto& [name, value] : r.headers) {
-    if (name.substr(0, kMetaPrefix.size()) == kMetaPrefix) out[name.substr(kMetaPrefix.size())] = value;
-  }
-  return out;
+  return metadata_of(r);
 }
 
 Result<std::unique_ptr<StorageWriter>> S3Storage::begin_write(std::string_view key, bool overwrite) {

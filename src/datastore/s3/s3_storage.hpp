@@ -74,15 +74,11 @@ class S3Storage final : public StorageBackend {
   Status save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
                             const ObjectMetadata& metadata) override;
   Result<ObjectMetadata> load_metadata(std::string_view key) override;
+  Result<ObjectWithMetadata> load_with_metadata(std::string_view key) override;  // one GET
 
   // Batch helpers: many objects at once, batch_parallelism requests in flight. One result per
   // item, in order.
-  struct SaveItem {
-    std::string key;
-    std::string_view bytes;
-    bool overwrite = true;
-  };
-  std::vector<Status> save_many(const std::vector<SaveItem>& items);
+  std::vector<Status> save_many(const std::vector<SaveItem>& items) override;
   std::vector<Result<std::string>> load_many(const std::vector<std::string>& keys);
 
   // True for the names of in-flight temporary objects.
