@@ -141,6 +141,12 @@ TEST(S3StorageTest, MultipartWriterUploadsPartsInParallelAndPublishesAtCommit) {
   auto in = s3->open("out/blob").value();
   EXPECT_EQ(read_all(*in), content);
   EXPECT_EQ(s3->load_metadata("out/blob").value().at("metaflow-user-attributes"), "{\"cas_raw\": true}");
+  // Bytes and metadata from one GET.
+  auto both = s3->load_with_metadata("out/blob");
+  ASSERT_TRUE(both.ok()) << both.status().to_string();
+  EXPECT_EQ(both->bytes, content);
+  EXPECT_EQ(both->metadata.at("metaflow-user-attributes"), "{\"cas_raw\": true}");
+  EXPECT_EQ(s3->load_with_metadata("out/missing").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(s3->list("in").value().empty());  // the temporary is gone
   EXPECT_EQ(s3->list("out").value().size(), 1u);
 }
