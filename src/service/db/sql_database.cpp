@@ -181,13 +181,9 @@ Result<std::vector<MetadataRecord>> SqlDatabase::list_task_metadata(std::string_
   return out;
 }
 
-Result<Page<MetadataRecord>> SqlDatabase::list_task_metadata_page(std::string_view flow_id, const ObjectKey& run,
-                                                                     std::string_view step_name,
-                                                                     const ObjectKey& task, const PageRequest& page) {
-  OpTimer t(report_, "list_task_metadata_page");
-  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
-  std::vector<SqlValue> params;
-  task_metadata_where(sql, params, flow_id, run, step_name, task);
+// Newest first, one keyset page, of the metadata rows `sql` (SELECT ... WHERE ...) selects.
+Result<Page<MetadataRecord>> SqlDatabase::metadata_page(std::string sql, std::vector<SqlValue> params,
+                                                        const PageRequest& page) {
   if (page.after) {
     sql += " AND (ts_epoch, id) < (?, ?)";
     params.emplace_back(page.after->ts_epoch);
@@ -199,6 +195,16 @@ Result<Page<MetadataRecord>> SqlDatabase::list_task_metadata_page(std::string_vi
   CONFLUX_RETURN_IF_ERROR(read_all(sql, params, read_metadata<SqlRow>, out.items));
   trim_page(out, page.limit);
   return out;
+}
+
+Result<Page<MetadataRecord>> SqlDatabase::list_task_metadata_page(std::string_view flow_id, const ObjectKey& run,
+                                                                     std::string_view step_name,
+                                                                     const ObjectKey& task, const PageRequest& page) {
+  OpTimer t(report_, "list_task_metadata_page");
+  std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata";
+  std::vector<SqlValue> params;
+  task_metadata_where(sql, params, flow_id, run, step_name, task);
+  return metadata_page(std::move(sql), std::move(params), page);
 }
 
 Result<std::vector<MetadataRecord>> SqlDatabase::list_run_metadata(std::string_view flow_id, const ObjectKey& run) {
@@ -218,17 +224,7 @@ Result<Page<MetadataRecord>> SqlDatabase::list_run_metadata_page(std::string_vie
   std::string sql = std::string("SELECT ") + kMetadataCols + " FROM metadata WHERE flow_id = ?";
   std::vector<SqlValue> params{std::string(flow_id)};
   add_run_key(sql, params, run);
-  if (page.after) {
-    sql += " AND (ts_epoch, id) < (?, ?)";
-    params.emplace_back(page.after->ts_epoch);
-    params.emplace_back(page.after->number);
-  }
-  sql += " ORDER BY ts_epoch DESC, id DESC LIMIT ?";
-  params.emplace_back(page.limit + 1);
-  Page<MetadataRecord> out;
-  CONFLUX_RETURN_IF_ERROR(read_all(sql, params, read_metadata<SqlRow>, out.items));
-  trim_page(out, page.limit);
-  return out;
+  return metadata_page(std::move(sql), std::move(params), page);
 }
 
 Result<std::vector<std::string>> SqlDatabase::filtered_task_pathspecs(

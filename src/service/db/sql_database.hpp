@@ -74,6 +74,8 @@ class SqlDatabase : public Database {
   const sql::OpTimer::Report report_;
 
  private:
+  Result<Page<MetadataRecord>> metadata_page(std::string sql, std::vector<SqlValue> params, const PageRequest& page);
+
   template <class T, class Reader>
   Status read_all(const std::string& sql, const std::vector<SqlValue>& params, Reader reader, std::vector<T>& out) {
     return for_each_row(sql, params, [&](const sql::SqlRow& row) { out.push_back(reader(row)); });
