@@ -14,8 +14,6 @@ namespace {
 
 using namespace sql;  // column lists, row readers, keys, paging, OpTimer
 
-constexpr const char* kRunUserExpr = kPostgresDialect.run_user_expr;
-
 // Serialises migrations across processes: pg_advisory_xact_lock's key ("conflux" in ASCII).
 constexpr int64_t kMigrationLockKey = 0x636f6e666c7578;
 

@@ -32,8 +32,6 @@ namespace {
 
 using namespace sql;  // column lists, row readers, keys, paging, OpTimer
 
-constexpr const char* kRunUserExpr = kSqliteDialect.run_user_expr;
-
 template <class T, class Reader>
 Status collect(SqliteConnection& c, const std::string& sql, const std::vector<SqlValue>& params,
                Reader reader, std::vector<T>& out) {
