@@ -10,7 +10,7 @@
 //
 // Transitions: next(a) (linear), next(a, b, ...) (static branch), foreach_(&F::artifact, step),
 // switch_(&F::artifact, {{"value", step}, ...}) (a case may name the step itself: a loop).
-// Decorators: retry, catch_, timeout, resources, environment. Declaring the graph runs no step.
+// Decorators: retry, catch_, timeout, resources, environment, slurm. Declaring the graph runs no step.
 // Misuse the compiler can see (a join without inputs, a function of another class) does not
 // compile; the rest is reported by `check` and before every run, naming the step and the rule.
 #pragma once
@@ -42,6 +42,17 @@ struct Timeout {
   int64_t seconds = 0;
   int64_t minutes = 0;
   int64_t hours = 0;
+};
+
+// @slurm: run the step's tasks as Slurm jobs. Empty fields fall back to the CONFLUX_SLURM_*
+// settings (docs/remote-tasks.md); cpu, memory, gpu and time limit come from .resources() and
+// .timeout().
+struct Slurm {
+  std::string partition;
+  std::string account;
+  std::string qos;
+  std::string constraint;
+  std::vector<std::string> sbatch_options;  // more sbatch options, e.g. {"--exclusive"}
 };
 
 template <class F>
@@ -109,6 +120,19 @@ class StepBuilder {
     attrs["memory"] = r.memory;
     attrs["shared_memory"] = r.shared_memory ? nlohmann::ordered_json(r.shared_memory) : nlohmann::ordered_json();
     return decorate("resources", std::move(attrs));
+  }
+  StepBuilder& slurm(Slurm s = {}) {
+    nlohmann::ordered_json attrs;
+    auto text = [](const std::string& v) { return v.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(v); };
+    attrs["partition"] = text(s.partition);
+    attrs["account"] = text(s.account);
+    attrs["qos"] = text(s.qos);
+    attrs["constraint"] = text(s.constraint);
+    attrs["sbatch_options"] = s.sbatch_options.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.sbatch_options);
+    attrs["login_host"] = nullptr;
+    attrs["conflux"] = nullptr;
+    attrs["workdir"] = nullptr;
+    return decorate("slurm", std::move(attrs));
   }
   // @environment: variables set in the task's environment.
   StepBuilder& environment(std::map<std::string, std::string> vars) {

@@ -27,6 +27,7 @@ const std::vector<ToolCommand>& tool_commands() {
       {"configure", "Show the effective configuration (configure show).", configure_command},
       {"version", "Print the Conflux version.", version_command},
       {"service", "Run the metadata service (metaflow-service's REST API).", service_command},
+      {"task-run", "Run one task attempt on a cluster node (started by launchers).", task_run_command},
   };
   return commands;
 }
@@ -48,7 +49,7 @@ void print_usage(std::ostream& out) {
          "Commands:\n";
   for (const ToolCommand& c : tool_commands()) {
     std::string name = c.name;
-    out << "  " << name << std::string(12 - name.size(), ' ') << c.summary << "\n";
+    out << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary << "\n";
   }
   out << "\nRun 'conflux COMMAND --help' for the options of a command. Exit codes: 0 success, "
          "1 error, 2 usage error.\n";

@@ -3,6 +3,8 @@
 // receives plain options.
 #pragma once
 
+#include "conflux/version.hpp"
+
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -60,6 +62,7 @@ int run_command(FlowCommandContext& ctx);
 int resume_command(FlowCommandContext& ctx);
 int tag_command(FlowCommandContext& ctx);
 int step_command(FlowCommandContext& ctx);
+int package_command(FlowCommandContext& ctx);
 int dump_command(FlowCommandContext& ctx);
 int logs_command(FlowCommandContext& ctx);
 
@@ -72,6 +75,5 @@ int fail(const std::string& headline, const Status& status);
 // The user's name, as Metaflow resolves it (METAFLOW_USER, USERNAME, USER, LOGNAME).
 std::string resolve_username();
 
-inline constexpr const char* kConfluxVersion = "0.1.0";
 
 }  // namespace conflux::cli

@@ -17,6 +17,11 @@ const std::map<std::string, ojson, std::less<>>& known_decorators() {
       {"resources", ojson{{"cpu", 1}, {"gpu", nullptr}, {"disk", nullptr}, {"memory", 4096},
                           {"shared_memory", nullptr}}},
       {"environment", ojson{{"vars", ojson::object()}}},
+      // Runs the step's tasks as Slurm jobs (src/runtime/slurm). Unset attributes fall back to
+      // the CONFLUX_SLURM_* settings.
+      {"slurm", ojson{{"partition", nullptr}, {"account", nullptr}, {"qos", nullptr}, {"constraint", nullptr},
+                      {"sbatch_options", nullptr}, {"login_host", nullptr}, {"conflux", nullptr},
+                      {"workdir", nullptr}}},
   };
   return *table;
 }
@@ -155,6 +160,18 @@ Status validate_decorator(const StepDescription& step, const DecoratorSpec& spec
     for (const char* key : {"gpu", "disk", "shared_memory"}) {
       if (!a[key].is_null() && (!a[key].is_number() || a[key].get<double>() < 0)) {
         return fail(std::string(key) + " must be a non-negative number");
+      }
+    }
+  } else if (spec.name == "slurm") {
+    for (const auto& [key, value] : a.items()) {
+      if (key == "sbatch_options") {
+        bool ok = value.is_null() || value.is_string() || value.is_array();
+        if (value.is_array()) {
+          for (const auto& v : value) ok = ok && v.is_string() && v.get<std::string>().rfind("-", 0) == 0;
+        }
+        if (!ok) return fail("sbatch_options must be a list of sbatch options such as [\"--exclusive\"]");
+      } else if (!value.is_null() && (!value.is_string() || value.get<std::string>().empty())) {
+        return fail(key + " must be a non-empty string");
       }
     }
   } else if (spec.name == "environment") {

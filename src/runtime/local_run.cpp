@@ -9,6 +9,7 @@
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
 #include "flow/graph_render.hpp"
+#include "package/code_package.hpp"
 #include "runtime/scheduler.hpp"
 #include "task/artifact_persister.hpp"
 #include "task/task_runner.hpp"
@@ -132,6 +133,42 @@ Status store_parameters(const FlowGraph& graph, StorageBackend& storage, Metadat
   return metadata.register_metadata(flow, run_id, kParametersStep, kParametersTaskId, done);
 }
 
+// The run's code package, built and stored the first time a remote launcher asks for it. The
+// binary is the flow binary of the task command; its source comes from the flow's declaration.
+std::function<Result<StoredCodePackage>()> code_package_once(const FlowGraph& graph, StorageBackend& storage,
+                                                             const LocalRunOptions& options, Console& console) {
+  auto cached = std::make_shared<std::optional<Result<StoredCodePackage>>>();
+  return [cached, &graph, &storage, &options, &console]() -> Result<StoredCodePackage> {
+    if (*cached) return **cached;
+    CodePackageInput input;
+    input.flow_name = graph.flow().name;
+    input.binary = options.task_command_prefix.empty() ? "" : options.task_command_prefix.front();
+    input.source = graph.flow().location.file;
+    auto built = build_code_package(input);
+    if (!built.ok()) {
+      *cached = built.status();
+      return built.status();
+    }
+    RunnerManifest runner = default_runner_manifest();
+    if (!options.runner_manifest.empty()) {
+      auto loaded = load_runner_manifest(options.runner_manifest);
+      if (!loaded.ok()) {
+        *cached = loaded.status();
+        return loaded.status();
+      }
+      runner = *loaded;
+    }
+    for (const std::string& gap : runner_gaps(built->elf, runner)) console.line("warning: code package: " + gap);
+    auto stored = store_code_package(storage, graph.flow().name, options.ds_root, *built);
+    if (stored.ok()) {
+      console.line("Code package " + stored->sha + " (" + std::to_string(stored->size >> 10) + " KiB) " +
+                   (stored->already_stored ? "already in" : "uploaded to") + " the datastore.");
+    }
+    *cached = stored;
+    return stored;
+  };
+}
+
 }  // namespace
 
 std::vector<std::string> run_system_tags(const std::string& username) {
@@ -221,6 +258,18 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
     for (const auto& t : options.tags) argv.insert(argv.end(), {"--tag", t});
     return argv;
   };
+  LauncherContext launch;
+  launch.flow = flow;
+  launch.run_id = run_id;
+  launch.storage = &storage;
+  launch.ds_type = std::string(storage.type());
+  launch.ds_root = options.ds_root;
+  launch.console = &console;
+  launch.max_workers = options.max_workers;
+  launch.code_package = code_package_once(graph, storage, options, console);
+  launch.settings = options.engine_settings;
+  Launchers launchers(std::move(launch));
+  sched.launchers = &launchers;
   Scheduler scheduler(graph, run_id, store, console, sched);
   return scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + params_task_id}}}, 1);
 }

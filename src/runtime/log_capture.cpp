@@ -41,13 +41,13 @@ void LogCapture::emit(std::string_view line) {
   if (truncated_) return;
   if (logged_bytes_ + line.size() > max_bytes_) {
     truncated_ = true;
-    append_mflog_line(log_, kMflogRuntimeSource, "[TRUNCATED - MAXIMUM LOG FILE SIZE REACHED]\n");
+    append_mflog_line(log_, source_, "[TRUNCATED - MAXIMUM LOG FILE SIZE REACHED]\n");
     return;
   }
   logged_bytes_ += line.size() + 1;
   std::string text(line);
   text += '\n';
-  append_mflog_line(log_, kMflogRuntimeSource, text);  // lines the runtime captured
+  append_mflog_line(log_, source_, text);
 }
 
 }  // namespace conflux

@@ -15,8 +15,11 @@ class LogCapture {
  public:
   using LineFn = std::function<void(std::string_view line)>;
 
-  // `on_line` receives each complete line without its newline (for the console).
-  LogCapture(size_t max_bytes, LineFn on_line) : max_bytes_(max_bytes), on_line_(std::move(on_line)) {}
+  // `on_line` receives each complete line without its newline (for the console). `source` is the
+  // mflog source of captured lines: "runtime" when the runtime captures a local task's output,
+  // "task" when `conflux task-run` captures it on a remote node.
+  LogCapture(size_t max_bytes, LineFn on_line, std::string source = "runtime")
+      : max_bytes_(max_bytes), on_line_(std::move(on_line)), source_(std::move(source)) {}
 
   // Feeds bytes read from the stream.
   void feed(std::string_view bytes);
@@ -33,6 +36,7 @@ class LogCapture {
 
   size_t max_bytes_;
   LineFn on_line_;
+  std::string source_;
   std::string partial_;
   std::string log_;
   size_t logged_bytes_ = 0;

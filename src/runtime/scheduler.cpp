@@ -15,7 +15,7 @@
 
 #include "flow/decorators.hpp"
 #include "datastore/task_datastore.hpp"
-#include "runtime/child_process.hpp"
+#include "runtime/launcher/task_launcher.hpp"
 #include "runtime/log_capture.hpp"
 
 namespace conflux {
@@ -48,19 +48,21 @@ struct PendingTask {
   std::vector<SplitFrame> path;
   int attempt = 0;
   std::string fallback_reason;  // set for @catch's fallback attempt after the process died
+  std::optional<Clock::time_point> not_before;  // a remote retry waits minutes_between_retries
 };
 
 struct RunningTask {
   PendingTask spec;
-  std::unique_ptr<ChildProcess> process;
+  TaskLauncher* launcher = nullptr;
   std::unique_ptr<LogCapture> out;
   std::unique_ptr<LogCapture> err;
-  std::string label;  // "run/step/task (pid N)"
+  std::unique_ptr<LaunchedTask> task;  // declared after the captures it writes to
+  std::string label;  // "run/step/task (pid N)", "run/step/task (slurm job 12_3)"
   Clock::time_point started;
-  std::optional<Clock::time_point> deadline;  // @timeout
+  std::optional<Clock::time_point> deadline;  // @timeout of a local task (remote ones time themselves)
   bool timed_out = false;
-  std::optional<ChildExit> exit;
-  std::optional<TaskOutcome> cloned;  // resume: the task was cloned, no process ran
+  std::optional<TaskEnd> end;
+  std::optional<TaskOutcome> cloned;  // resume: the task was cloned, nothing ran
 };
 
 // A join waits until every branch (or foreach element) of the split it closes has arrived.
@@ -76,11 +78,30 @@ std::string path_key(const std::string& join, const std::vector<SplitFrame>& pre
   return key;
 }
 
-int max_user_retries(const StepDescription& step) {
+int64_t retry_attribute(const StepDescription& step, const char* name) {
   const DecoratorSpec* retry = find_decorator(step, "retry");
-  if (!retry) return 0;
-  const auto& times = retry->attributes.contains("times") ? retry->attributes["times"] : nullptr;
-  return times.is_number_integer() ? static_cast<int>(times.get<int64_t>()) : 0;
+  if (!retry || !retry->attributes.contains(name)) return 0;
+  const auto& value = retry->attributes[name];
+  return value.is_number_integer() ? value.get<int64_t>() : 0;
+}
+
+int max_user_retries(const StepDescription& step) {
+  return static_cast<int>(retry_attribute(step, "times"));
+}
+
+ResourceRequest resource_request(const StepDescription& step) {
+  ResourceRequest r;
+  const DecoratorSpec* d = find_decorator(step, "resources");
+  if (!d) return r;
+  const auto& a = d->attributes;
+  auto number = [&](const char* key, double fallback) {
+    return a.contains(key) && a[key].is_number() ? a[key].get<double>() : fallback;
+  };
+  r.cpu = number("cpu", 1);
+  r.memory_mb = static_cast<int64_t>(number("memory", 4096));
+  r.gpu = static_cast<int64_t>(number("gpu", 0));
+  r.disk_mb = static_cast<int64_t>(number("disk", 0));
+  return r;
 }
 
 void on_signal(int) {
@@ -140,47 +161,153 @@ struct Scheduler::Impl {
     return std::to_string(next_task_id++);
   }
 
-  Status launch(PendingTask task) {
+  // A task ready to hand to its launcher.
+  struct Prepared {
+    PendingTask spec;
+    TaskLauncher* launcher = nullptr;
+    TaskLaunch launch;
+  };
+
+  // Allocates the task's id, clones it on resume, and builds its launch. nullopt: cloned.
+  Result<std::optional<Prepared>> prepare(PendingTask task) {
     if (task.task_id.empty()) {
       CONFLUX_ASSIGN_OR_RETURN(task.task_id, allocate_task_id(task.step));
     }
     CONFLUX_ASSIGN_OR_RETURN(bool cloned, try_clone(task));
-    if (cloned) return Status();
+    if (cloned) return std::optional<Prepared>();
     const GraphNode& node = s.graph_.node(task.step);
-    int retries = max_user_retries(*node.step);
-    std::vector<std::string> argv = s.options_.task_command(task.step, task.task_id, task.input_paths,
-                                                            task.split_index, task.attempt, retries,
-                                                            task.fallback_reason);
+    Prepared p;
+    CONFLUX_ASSIGN_OR_RETURN(p.launcher, s.options_.launchers->for_step(*node.step, !task.fallback_reason.empty()));
+    TaskLaunch& l = p.launch;
+    l.flow = s.graph_.flow().name;
+    l.run_id = s.run_id_;
+    l.step = task.step;
+    l.task_id = task.task_id;
+    l.attempt = task.attempt;
+    l.split_index = task.split_index;
+    l.argv = s.options_.task_command(task.step, task.task_id, task.input_paths, task.split_index, task.attempt,
+                                     max_user_retries(*node.step), task.fallback_reason);
     // @environment: the step's variables, on top of the run's.
-    std::map<std::string, std::string> env = s.options_.task_env;
+    l.env = s.options_.task_env;
     if (const DecoratorSpec* e = find_decorator(*node.step, "environment")) {
       if (e->attributes.contains("vars") && e->attributes["vars"].is_object()) {
         for (const auto& [name, value] : e->attributes["vars"].items()) {
-          if (value.is_string()) env[name] = value.get<std::string>();
+          if (value.is_string()) l.env[name] = value.get<std::string>();
         }
       }
     }
-    auto process = ChildProcess::start(argv, env);
-    if (!process.ok()) return process.status();
-    RunningTask r;
-    r.process = std::make_unique<ChildProcess>(std::move(process).value());
-    r.label = pathspec(task) + " (pid " + std::to_string(r.process->pid()) + ")";
-    r.started = Clock::now();
-    if (int64_t timeout = timeout_seconds(*node.step); timeout > 0) {
-      r.deadline = r.started + std::chrono::seconds(timeout);
+    l.timeout_seconds = timeout_seconds(*node.step);
+    l.resources = resource_request(*node.step);
+    if (const DecoratorSpec* engine = find_decorator(*node.step, p.launcher->name())) {
+      l.engine_options = nlohmann::json::parse(engine->attributes.dump());
     }
+    p.spec = std::move(task);
+    return std::optional<Prepared>(std::move(p));
+  }
+
+  // Hands prepared tasks to their launchers, one submission per launcher.
+  Status submit(std::vector<Prepared> batch) {
+    std::map<TaskLauncher*, std::vector<Prepared*>> by_launcher;
+    for (auto& p : batch) by_launcher[p.launcher].push_back(&p);
     Console& console = s.console_;
-    std::string label = r.label;
-    r.out = std::make_unique<LogCapture>(s.options_.max_log_size_bytes,
-                                         [&console, label](std::string_view line) { console.task_line(label, line); });
-    r.err = std::make_unique<LogCapture>(s.options_.max_log_size_bytes,
-                                         [&console, label](std::string_view line) { console.task_line(label, line); });
-    console.task_line(r.label, !task.fallback_reason.empty() ? "Task fallback is starting to handle the failure."
-                               : task.attempt == 0            ? "Task is starting."
-                                                              : "Task is starting (retry).");
-    r.spec = std::move(task);
-    running.push_back(std::move(r));
+    for (auto& [launcher, group] : by_launcher) {
+      std::vector<TaskLaunch> launches;
+      std::vector<TaskOutput> outputs;
+      std::vector<RunningTask> started;
+      std::vector<std::shared_ptr<std::string>> labels;
+      for (Prepared* p : group) {
+        RunningTask r;
+        r.launcher = launcher;
+        // The label gains the engine's id once known; lines before that use the pathspec.
+        auto label = std::make_shared<std::string>(pathspec(p->spec));
+        auto echo = [&console, label](std::string_view line) { console.task_line(*label, line); };
+        r.out = std::make_unique<LogCapture>(s.options_.max_log_size_bytes, echo);
+        r.err = std::make_unique<LogCapture>(s.options_.max_log_size_bytes, echo);
+        outputs.push_back({r.out.get(), r.err.get(), echo});
+        labels.push_back(label);
+        launches.push_back(std::move(p->launch));
+        r.spec = std::move(p->spec);
+        started.push_back(std::move(r));
+      }
+      auto results = launcher->submit(launches, outputs);
+      Status first_error;
+      for (size_t i = 0; i < started.size(); ++i) {
+        RunningTask& r = started[i];
+        if (!results[i].ok()) {
+          if (first_error.ok()) {
+            first_error = results[i].status().with_context("cannot start task " + pathspec(r.spec));
+          }
+          continue;
+        }
+        r.task = std::move(results[i]).value();
+        r.label = pathspec(r.spec) + " (" + r.task->where() + ")";
+        *labels[i] = r.label;
+        r.started = Clock::now();
+        const GraphNode& node = s.graph_.node(r.spec.step);
+        if (int64_t timeout = timeout_seconds(*node.step); timeout > 0 && !launcher->remote()) {
+          r.deadline = r.started + std::chrono::seconds(timeout);
+        }
+        console.task_line(r.label, !r.spec.fallback_reason.empty() ? "Task fallback is starting to handle the failure."
+                                   : r.spec.attempt == 0            ? "Task is starting."
+                                                                    : "Task is starting (retry).");
+        running.push_back(std::move(r));
+      }
+      if (!first_error.ok()) return first_error;
+    }
     return Status();
+  }
+
+  // Starts what may start now: local tasks up to --max-workers, remote ones all at once (their
+  // engine queues them), retries once their delay is over.
+  Status launch_ready() {
+    int64_t local_running = 0;
+    for (const auto& t : running) {
+      if (t.launcher && !t.launcher->remote()) ++local_running;
+    }
+    std::vector<Prepared> batch;
+    std::deque<PendingTask> waiting;
+    auto now = Clock::now();
+    Status problem;
+    while (!queue.empty()) {
+      PendingTask task = std::move(queue.front());
+      queue.pop_front();
+      if (!problem.ok() || (task.not_before && now < *task.not_before)) {
+        waiting.push_back(std::move(task));
+        continue;
+      }
+      const GraphNode& node = s.graph_.node(task.step);
+      auto launcher = s.options_.launchers->for_step(*node.step, !task.fallback_reason.empty());
+      if (!launcher.ok()) {
+        problem = launcher.status();
+        continue;
+      }
+      if (!(*launcher)->remote()) {
+        if (local_running >= s.options_.max_workers) {
+          waiting.push_back(std::move(task));
+          continue;
+        }
+        ++local_running;
+      }
+      auto prepared = prepare(std::move(task));
+      if (!prepared.ok()) {
+        problem = prepared.status();
+        continue;
+      }
+      if (*prepared) batch.push_back(std::move(**prepared));
+    }
+    queue = std::move(waiting);
+    Status submitted = submit(std::move(batch));
+    if (!problem.ok()) return problem;
+    return submitted;
+  }
+
+  // When the next delayed retry may start, if any.
+  std::optional<Clock::time_point> next_delayed() const {
+    std::optional<Clock::time_point> next;
+    for (const auto& t : queue) {
+      if (t.not_before && (!next || *t.not_before < *next)) next = t.not_before;
+    }
+    return next;
   }
 
   PendingTask child(const std::string& step, const RunningTask& parent, std::vector<SplitFrame> path,
@@ -263,32 +390,14 @@ struct Scheduler::Impl {
     return Status();
   }
 
-  void read_output(RunningTask& task) {
-    char buf[65536];
-    for (int which = 0; which < 2; ++which) {
-      int fd = which == 0 ? task.process->stdout_fd() : task.process->stderr_fd();
-      if (fd < 0) continue;
-      while (true) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n > 0) {
-          (which == 0 ? task.out : task.err)->feed(std::string_view(buf, static_cast<size_t>(n)));
-          if (n < static_cast<ssize_t>(sizeof(buf))) break;
-          continue;
-        }
-        if (n == 0) {
-          (which == 0 ? task.out : task.err)->finish();
-          which == 0 ? task.process->close_stdout() : task.process->close_stderr();
-        }
-        break;  // EAGAIN or EOF
-      }
-    }
-  }
-
-  // Handles a task whose process ended. Returns false if the run must stop.
+  // Handles a task that ended. Returns false if the run must stop.
   bool finish(RunningTask& task, bool schedule) {
-    const ChildExit& exit = *task.exit;
+    const TaskEnd& end = *task.end;
+    const ChildExit& exit = end.exit;
+    task.timed_out = task.timed_out || end.timed_out;
     const GraphNode& node = s.graph_.node(task.spec.step);
-    bool success = exit.ok() && !task.timed_out;
+    // Success is the attempt's commit in the datastore; the engine's word only explains failures.
+    bool success = exit.ok() && !task.timed_out && !end.lost;
     std::optional<TaskOutcome> outcome;
     Status problem;
     if (success) {
@@ -302,16 +411,19 @@ struct Scheduler::Impl {
     }
     if (!success) {
       std::string why = task.timed_out ? "Task timed out (@timeout) and was stopped."
+                        : end.lost   ? "Task failed: " + end.reason
                         : !exit.ok() ? "Task failed (" + exit.describe() + ")."
                                      : "Task failed: " + problem.message();
+      if (!end.reason.empty() && !end.lost) why += " " + end.reason;
       if (exit.signal != 0 && !task.timed_out) task.err->add_runtime_line(why);
       task.err->add_runtime_line("Task failed.");
+      if (!end.reason.empty()) task.err->add_runtime_line(why);
       s.console_.task_line(task.label, why == "Task failed (exit code 1)." ? "Task failed." : why);
     }
     Status saved = s.store_.save_attempt_record(task.spec.step, task.spec.task_id, task.spec.attempt,
                                                 task.out->log(), task.err->log(),
                                                 exit.signal ? -exit.signal : exit.exit_code,
-                                                task.timed_out || exit.signal != 0, success);
+                                                task.timed_out || exit.signal != 0 || end.lost, success);
     if (!saved.ok()) s.console_.task_line(task.label, "Could not save the task's logs: " + saved.message());
 
     if (success && !schedule) {
@@ -330,23 +442,34 @@ struct Scheduler::Impl {
       s.console_.task_line(task.label, "Task finished successfully.");
       return true;
     }
-    bool retry_allowed = exit.exit_code != kExitDisallowRetry || exit.signal != 0;
+    bool retry_allowed = end.retryable && (exit.exit_code != kExitDisallowRetry || exit.signal != 0);
     int user_retries = max_user_retries(*node.step);
     if (retry_allowed && task.spec.attempt < user_retries) {
       PendingTask again = task.spec;
       again.attempt += 1;
+      again.not_before.reset();
+      if (task.launcher && task.launcher->remote()) {
+        // A remote retry is a new submission after minutes_between_retries (Metaflow's @retry).
+        int64_t minutes = retry_attribute(*node.step, "minutes_between_retries");
+        if (minutes > 0) {
+          again.not_before = Clock::now() + std::chrono::minutes(minutes);
+          s.console_.task_line(task.label, "Retrying in " + std::to_string(minutes) + " minute(s).");
+        }
+      }
       queue.push_front(std::move(again));
       return true;
     }
     // @catch: a process that died (or timed out) without recording the failure gets one fallback
     // attempt that records it as caught, so the flow continues (Metaflow's fallback step).
-    bool died = task.timed_out || exit.signal != 0 || (!exit.ok() && exit.exit_code != 1);
+    bool died = task.timed_out || end.lost || exit.signal != 0 || (!exit.ok() && exit.exit_code != 1);
     if (find_decorator(*node.step, "catch") && died && task.spec.fallback_reason.empty() &&
         task.spec.attempt + 1 < TaskDataStore::kMaxAttempts) {
       PendingTask fallback = task.spec;
       fallback.attempt += 1;
       fallback.fallback_reason = task.timed_out ? "the task timed out (@timeout)"
+                                 : end.lost     ? "the task was lost: " + end.reason
                                                 : "the task process died: " + exit.describe();
+      fallback.not_before.reset();
       queue.push_front(std::move(fallback));
       return true;
     }
@@ -354,9 +477,9 @@ struct Scheduler::Impl {
     return false;
   }
 
-  void stop_all(int signal) {
+  void stop_all(bool force) {
     for (auto& t : running) {
-      if (t.process) t.process->signal_group(signal);
+      if (t.task) t.task->stop(force);
     }
   }
 };
@@ -385,56 +508,50 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
 
   bool stopping = false;
   Clock::time_point stop_deadline;
+  auto begin_stop = [&](Status why) {
+    impl.failure = std::move(why);
+    stopping = true;
+    impl.queue.clear();
+    impl.stop_all(/*force=*/false);
+    stop_deadline = Clock::now() + kStopGrace;
+  };
   while (!impl.queue.empty() || !impl.running.empty()) {
     if (g_interrupted && !stopping) {
-      stopping = true;
-      impl.failure = Status::cancelled("the run was interrupted");
       console_.line("Interrupted: stopping " + std::to_string(impl.running.size()) + " active tasks...");
-      impl.queue.clear();
-      impl.stop_all(SIGTERM);
+      begin_stop(Status::cancelled("the run was interrupted"));
       stop_deadline = Clock::now() + std::chrono::seconds(2);
     }
-    while (!stopping && !impl.queue.empty() &&
-           static_cast<int64_t>(impl.running.size()) < options_.max_workers) {
-      PendingTask next = std::move(impl.queue.front());
-      impl.queue.pop_front();
-      Status launched = impl.launch(std::move(next));
-      if (!launched.ok()) {
-        impl.failure = launched;
-        stopping = true;
-        stop_deadline = Clock::now() + kStopGrace;
-        impl.stop_all(SIGTERM);
-      }
+    if (!stopping && !impl.queue.empty()) {
+      Status launched = impl.launch_ready();
+      if (!launched.ok()) begin_stop(launched);
     }
-    if (impl.running.empty()) break;
+    if (impl.running.empty() && (stopping || impl.queue.empty())) break;
 
-    // Wait for output, an exit, a timeout, or an interrupt.
+    // Wait for output, an exit, a timeout, a delayed retry, an engine's next poll, or an interrupt.
     std::vector<pollfd> fds;
     fds.push_back({g_wake_pipe[0], POLLIN, 0});
-    bool awaiting_exit = false;
     auto now = Clock::now();
     auto wait = std::chrono::milliseconds(200);
+    for (TaskLauncher* launcher : options_.launchers->in_use()) launcher->wait_set(fds, wait);
     for (auto& t : impl.running) {
-      if (t.cloned) {
-        awaiting_exit = true;  // handled right away below
-        continue;
-      }
-      if (t.process->stdout_fd() >= 0) fds.push_back({t.process->stdout_fd(), POLLIN, 0});
-      if (t.process->stderr_fd() >= 0) fds.push_back({t.process->stderr_fd(), POLLIN, 0});
-      if (t.process->stdout_fd() < 0 && t.process->stderr_fd() < 0) awaiting_exit = true;
+      if (t.cloned) wait = std::chrono::milliseconds(0);  // handled right away below
       if (t.deadline) {
         wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::max(Clock::duration::zero(), *t.deadline - now)));
       }
     }
-    int timeout_ms = awaiting_exit ? 1 : static_cast<int>(wait.count());
-    int ready = poll(fds.data(), fds.size(), timeout_ms);
+    if (auto next = impl.next_delayed()) {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::max(Clock::duration::zero(), *next - now)));
+    }
+    int ready = poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
     if (ready < 0 && errno != EINTR) return Status::io_error("poll failed in the runtime");
     if (fds[0].revents & POLLIN) {
       char drain[64];
       while (read(g_wake_pipe[0], drain, sizeof(drain)) > 0) {
       }
     }
+    for (TaskLauncher* launcher : options_.launchers->in_use()) launcher->update();
 
     now = Clock::now();
     for (auto it = impl.running.begin(); it != impl.running.end();) {
@@ -442,22 +559,15 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
       if (t.cloned) {
         Status next = impl.schedule_successors(t, *t.cloned);
         it = impl.running.erase(it);
-        if (!next.ok()) {
-          impl.failure = next;
-          stopping = true;
-          impl.queue.clear();
-          impl.stop_all(SIGTERM);
-          stop_deadline = Clock::now() + kStopGrace;
-        }
+        if (!next.ok() && !stopping) begin_stop(next);
         continue;
       }
-      impl.read_output(t);
       if (t.deadline && now >= *t.deadline && !t.timed_out) {
         t.timed_out = true;
-        t.process->signal_group(SIGKILL);
+        t.task->stop(/*force=*/true);
       }
-      if (!t.exit && t.process->stdout_fd() < 0 && t.process->stderr_fd() < 0) t.exit = t.process->poll_exit();
-      if (!t.exit) {
+      if (!t.end) t.end = t.task->end();
+      if (!t.end) {
         ++it;
         continue;
       }
@@ -474,7 +584,7 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
         stop_deadline = Clock::now() + kStopGrace;
       }
     }
-    if (stopping && Clock::now() >= stop_deadline) impl.stop_all(SIGKILL);  // grace is over
+    if (stopping && Clock::now() >= stop_deadline) impl.stop_all(/*force=*/true);  // grace is over
   }
 
   sigaction(SIGINT, &old_int, nullptr);

@@ -1,10 +1,11 @@
-// Scheduler: the local runtime's parent process. It walks the flow's DAG, launches one process
-// per task (the flow binary's own `step` command), captures and echoes their output, retries
-// failed attempts, waits for joins, and stops every task when the run fails or is interrupted.
+// Scheduler: the runtime's parent process. It walks the flow's DAG, hands each task attempt (the
+// flow binary's own `step` command) to a launcher (a local process, a Slurm job, ...), shows
+// their output, retries failed attempts, waits for joins, and stops every task when the run fails
+// or is interrupted.
 //
-// One scheduling thread; no locks. Task processes never share memory with it: everything a task
-// needs travels in its command line and the datastore, so the same command can later run on a
-// cluster.
+// One scheduling thread; no locks. Tasks never share memory with it: everything a task needs
+// travels in its command line, its environment and the datastore, so the same command runs
+// locally or on a cluster.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include "conflux/status.hpp"
 #include "flow/flow_graph.hpp"
 #include "runtime/console.hpp"
+#include "runtime/launcher/launcher_registry.hpp"
 
 namespace conflux {
 
@@ -66,6 +68,8 @@ struct SchedulerOptions {
   // Set for `resume`: tasks that succeeded in the origin run are cloned, not run.
   TaskCloner* cloner = nullptr;
   std::map<std::string, std::string> task_env;  // added to every task's environment
+  // Where tasks run. REQUIRED; outlives the scheduler.
+  Launchers* launchers = nullptr;
 };
 
 // One task that should start at the beginning of the run (normally: start, fed by _parameters).

@@ -141,6 +141,12 @@ Status TaskRun::prepare() {
 
   TaskBeginInfo begin;
   begin.retry_count = o_.retry_count;
+  if (!o_.code_sha.empty()) {
+    begin.code_package_metadata = o_.code_metadata;
+    begin.code_package_sha = o_.code_sha;
+    begin.code_package_ds = o_.code_ds;
+    begin.code_package_url = o_.code_url;
+  }
   CONFLUX_RETURN_IF_ERROR(ds_.save_task_begin(o_.retry_count, begin));
 
   Current& current = detail::mutable_current();
@@ -409,6 +415,12 @@ std::vector<MetaDatum> attempt_metadata(const TaskRunOptions& o, std::string_vie
       {"conflux_version", "0.1.0", "conflux_version", tags},
   };
   if (!o.origin_run_id.empty()) rows.push_back({"origin-run-id", o.origin_run_id, "origin-run-id", tags});
+  if (!o.code_sha.empty()) {
+    // Metaflow's `code-package` row: how its client finds Run(...).code.
+    nlohmann::ordered_json code = {{"ds_type", o.code_ds}, {"sha", o.code_sha}, {"location", o.code_url},
+                                   {"metadata", o.code_metadata}};
+    rows.push_back({"code-package", code.dump(), "code-package", tags});
+  }
   return rows;
 }
 

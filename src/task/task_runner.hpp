@@ -31,6 +31,8 @@ struct TaskRunOptions {
   std::string fallback_reason;
   std::string program_name;  // the flow binary's file name (_graph_info "file")
   std::string ds_root;       // the datastore root (".../.metaflow"), recorded in metadata
+  // The code package the task runs from (METAFLOW_CODE_*), empty when run from a local build.
+  std::string code_url, code_sha, code_ds, code_metadata;
 };
 
 // Exit codes of a task process (Metaflow's): 0 ok, 1 failed, 202 failed and must not be retried.

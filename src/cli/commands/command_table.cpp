@@ -15,6 +15,7 @@ const std::vector<CommandEntry>& flow_commands() {
       {"dump", "Print the artifacts of a task or step.", dump_command, false, false},
       {"logs", "Print the output of a task or step.", logs_command, false, false},
       {"tag", "Add, remove, replace or list the tags of runs.", tag_command, false, false},
+      {"package", "Show (or --store) the code package a cluster run ships.", package_command, false, false},
       {"version", "Print the Conflux version.", version_command, false, false},
       {"step", "Internal: run one task attempt.", step_command, true, true},
   };

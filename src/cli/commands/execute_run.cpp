@@ -1,15 +1,49 @@
 // The part of `run` and `resume` after option parsing: open the datastore, run, report.
+#include <cctype>
 #include <fstream>
 #include <iostream>
 
 #include "cli/backends.hpp"
 #include "cli/run_options.hpp"
+#include "runtime/launcher/launcher_registry.hpp"
 #include "runtime/local_run.hpp"
 #include "runtime/resume.hpp"
+
+extern "C" char** environ;
 
 namespace conflux::cli {
 
 namespace {
+
+// CONFLUX_SLURM_PARTITION=x -> settings["slurm"]["partition"] = "x", for each registered engine.
+std::map<std::string, std::map<std::string, std::string>> engine_settings() {
+  std::map<std::string, std::map<std::string, std::string>> settings;
+  for (const LauncherKind& kind : launcher_kinds()) {
+    std::string prefix = "CONFLUX_";
+    for (char c : kind.decorator) prefix += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    prefix += "_";
+    for (char** e = environ; *e; ++e) {
+      std::string entry(*e);
+      size_t eq = entry.find('=');
+      if (eq == std::string::npos || entry.rfind(prefix, 0) != 0) continue;
+      std::string key = entry.substr(prefix.size(), eq - prefix.size());
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      settings[kind.decorator][key] = entry.substr(eq + 1);
+    }
+  }
+  return settings;
+}
+
+// Settings a task on another machine needs to reach the same datastore and metadata service.
+// Credentials are not among them: nodes bring their own (docs/remote-tasks.md).
+void forward_settings(std::map<std::string, std::string>& env, const std::string& username) {
+  for (const char* key : {"METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_HEADERS", "METAFLOW_DEFAULT_METADATA", "METAFLOW_S3_ENDPOINT_URL",
+                          "METAFLOW_S3_ADDRESSING_STYLE", "METAFLOW_DATASTORE_SYSROOT_S3", "AWS_REGION",
+                          "AWS_DEFAULT_REGION", "AWS_PROFILE", "SSL_CERT_FILE"}) {
+    if (auto value = metaflow_setting(key)) env[key] = *value;
+  }
+  env["METAFLOW_USER"] = username;
+}
 
 LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOptions& options, const Backends& backends) {
   LocalRunOptions run;
@@ -33,6 +67,9 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   if (!ctx.global.metadata.empty()) {
     run.task_command_prefix.insert(run.task_command_prefix.end(), {"--metadata", ctx.global.metadata});
   }
+  run.engine_settings = engine_settings();
+  forward_settings(run.task_env, options.username);
+  if (auto manifest = metaflow_setting("CONFLUX_RUNNER_MANIFEST")) run.runner_manifest = *manifest;
   return run;
 }
 

@@ -1,5 +1,6 @@
 // `step` (internal): runs one attempt of one task. The runtime starts it; it is also the unit a
 // cluster launcher will run remotely, so everything it needs is in its arguments.
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/backends.hpp"
@@ -62,6 +63,11 @@ int step_command(FlowCommandContext& ctx) {
   o.origin_run_id = args->get("origin-run-id");
   o.fallback_reason = args->get("fallback-reason");
   o.program_name = ctx.program_name;
+  // Set by `conflux task-run` when the task runs from a code package.
+  for (auto [var, field] : {std::pair{"METAFLOW_CODE_URL", &o.code_url}, std::pair{"METAFLOW_CODE_SHA", &o.code_sha},
+                            std::pair{"METAFLOW_CODE_DS", &o.code_ds}, std::pair{"METAFLOW_CODE_METADATA", &o.code_metadata}}) {
+    if (const char* value = std::getenv(var)) *field = value;
+  }
 
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());

@@ -101,5 +101,6 @@ int tag_command(ToolContext& ctx);
 int configure_command(ToolContext& ctx);
 int version_command(ToolContext& ctx);
 int service_command(ToolContext& ctx);
+int task_run_command(ToolContext& ctx);
 
 }  // namespace conflux::cli::tool
