@@ -1,6 +1,9 @@
 // Entry point of every flow binary: global options, graph validation, command dispatch.
 #include "cli/flow_cli.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -38,9 +41,13 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
 }  // namespace
 
 std::string resolve_username() {
-  for (const char* var : {"METAFLOW_USER", "USERNAME", "USER", "LOGNAME"}) {
+  for (const char* var : {"METAFLOW_USER", "SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
     const char* value = std::getenv(var);
     if (value && *value) return value;
+  }
+  // Nothing set (cron, a container, a batch job): the account the process runs as.
+  if (const passwd* account = getpwuid(geteuid()); account && account->pw_name && *account->pw_name) {
+    return account->pw_name;
   }
   return "unknown";
 }

@@ -10,6 +10,7 @@
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/gzip_codec.hpp"
 #include "datastore/sha1.hpp"
+#include "package/debug_strip.hpp"
 #include "package/tar_archive.hpp"
 
 namespace conflux {
@@ -53,7 +54,10 @@ Result<CodePackage> build_code_package(const CodePackageInput& input) {
   pkg.binary_member = "bin/" + binary_name;
 
   std::vector<TarEntry> entries;
-  entries.push_back({pkg.binary_member, std::move(binary).value(), 0755});
+  std::string binary_sha256 = sha256_hex(*binary);  // of the binary as built, debug info included
+  auto stripped = strip_debug_info(*binary);
+  pkg.info_note = stripped.ok() ? "debug info stripped (objcopy --strip-debug)" : "shipped as built: " + stripped.status().message();
+  entries.push_back({pkg.binary_member, stripped.ok() ? std::move(stripped).value() : std::move(binary).value(), 0755});
   std::string script = binary_name;
   if (!input.source.empty()) {
     auto source = read_file(input.source);
@@ -67,7 +71,8 @@ Result<CodePackage> build_code_package(const CodePackageInput& input) {
       {"flow", input.flow_name},
       {"conflux_version", kConfluxVersion},
       {"binary", pkg.binary_member},
-      {"binary_sha256", sha256_hex(entries.front().data)},
+      {"binary_sha256", binary_sha256},
+      {"binary_note", pkg.info_note},
       {"build_id", pkg.elf.build_id},
       {"arch", pkg.elf.arch},
       {"glibc_min", pkg.elf.glibc_min},
@@ -82,6 +87,14 @@ Result<CodePackage> build_code_package(const CodePackageInput& input) {
   CONFLUX_ASSIGN_OR_RETURN(pkg.tgz, gzip_compress(tar, kMetaflowGzipLevel));
   CONFLUX_ASSIGN_OR_RETURN(pkg.sha, Sha1::hex_of(pkg.tgz));
   return pkg;
+}
+
+std::filesystem::path flow_source_file(const FlowDescription& flow) {
+  if (!flow.location.file.empty()) return flow.location.file;
+  for (const StepDescription& step : flow.steps) {
+    if (!step.location.file.empty()) return step.location.file;
+  }
+  return {};
 }
 
 RunnerManifest default_runner_manifest() {

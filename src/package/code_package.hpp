@@ -1,9 +1,9 @@
 // The code package: what a remote node needs to run a flow's tasks, as one content-addressed,
 // reproducible tar.gz in the datastore. Metaflow's v0 layout, so Python's `Run(...).code` reads it:
-//   INFO          JSON: script, flow, conflux_version, binary, binary_sha256, build_id, arch,
-//                 glibc_min, needed (the binary's shared libraries)
+//   INFO          JSON: script, flow, conflux_version, binary, binary_sha256 (as built),
+//                 binary_note, build_id, arch, glibc_min, needed (the binary's shared libraries)
 //   CONFIG        JSON: {} (no Metaflow configuration travels with a Conflux package)
-//   bin/<binary>  the flow binary, mode 0755
+//   bin/<binary>  the flow binary without its debug sections (objcopy), mode 0755
 //   <source>      the flow's C++ source when it can be read at package time
 // Members are sorted, every mtime is Metaflow's 1575360000 and the gzip header carries no time,
 // so the same binary and source always give the same bytes and the same sha.
@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conflux/flow_spec_types.hpp"
 #include "conflux/status.hpp"
 #include "datastore/storage_backend.hpp"
 #include "package/elf_info.hpp"
@@ -36,9 +37,13 @@ struct CodePackage {
   ElfInfo elf;
   std::vector<std::string> members;  // archive paths, in order
   std::string binary_member;         // "bin/<name>"
+  std::string info_note;             // whether debug info was stripped
 };
 
 Result<CodePackage> build_code_package(const CodePackageInput& input);
+
+// The C++ file that declares the flow (where its steps were declared, as the compiler saw it).
+std::filesystem::path flow_source_file(const FlowDescription& flow);
 
 // What a runner (a node or an image) provides: its glibc version and the sonames it has.
 struct RunnerManifest {

@@ -143,7 +143,7 @@ std::function<Result<StoredCodePackage>()> code_package_once(const FlowGraph& gr
     CodePackageInput input;
     input.flow_name = graph.flow().name;
     input.binary = options.task_command_prefix.empty() ? "" : options.task_command_prefix.front();
-    input.source = graph.flow().location.file;
+    input.source = flow_source_file(graph.flow());
     auto built = build_code_package(input);
     if (!built.ok()) {
       *cached = built.status();

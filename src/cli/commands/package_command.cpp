@@ -32,7 +32,7 @@ int package_command(FlowCommandContext& ctx) {
   std::error_code ec;
   input.binary = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) input.binary = ctx.program;
-  input.source = ctx.flow->location.file;
+  input.source = flow_source_file(*ctx.flow);
   auto package = build_code_package(input);
   if (!package.ok()) return fail("Cannot build the code package", package.status());
 

@@ -1,6 +1,9 @@
 // The `conflux` tool's effective configuration, Metaflow's way: flags, then environment
 // variables, then the config file (~/.metaflowconfig/config.json, or $METAFLOW_HOME, with
 // $METAFLOW_PROFILE selecting config_<profile>.json), then defaults.
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -106,8 +109,11 @@ Result<EffectiveConfig> resolve_config(const GlobalFlags& flags) {
   } else if (auto f = config_value(config, "METAFLOW_USER")) {
     c.username = {*f, from_file};
   } else {
-    c.username = {"unknown", "default (no METAFLOW_USER, USERNAME, USER or LOGNAME)"};
-    for (const char* var : {"USERNAME", "USER", "LOGNAME"}) {
+    const passwd* account = getpwuid(geteuid());
+    c.username = account && account->pw_name && *account->pw_name
+                     ? Setting{account->pw_name, "the process's account (no METAFLOW_USER, SUDO_USER, USERNAME, USER or LOGNAME)"}
+                     : Setting{"unknown", "default (no METAFLOW_USER, SUDO_USER, USERNAME, USER or LOGNAME)"};
+    for (const char* var : {"SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
       if (auto value = env(var)) {
         c.username = {*value, std::string("environment (") + var + ")"};
         break;
