@@ -21,6 +21,9 @@ PKGS=(
   libcpp-httplib-dev libsqlite3-dev wrk
   # conflux service on PostgreSQL (libpq), and the server its tests start (tests/service/pg/)
   libpq-dev postgresql
+  # Slurm tests (tests/slurm/): a private one-node cluster (munged, slurmctld, slurmd, the sbatch/
+  # squeue clients) and a loopback sshd for the ssh transport test; bench/slurm/floor.sh uses both.
+  slurmctld slurmd slurm-client munge openssh-server
 )
 
 missing=()
