@@ -21,8 +21,8 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
   out << "Usage: " << ctx.program << " [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n";
   if (!ctx.flow->doc.empty()) out << ctx.flow->doc << "\n\n";
   out << "Global options:\n"
-         "  --with SPEC            Add a decorator to every step, e.g. --with retry:times=2\n"
-         "                         (may be repeated)\n"
+         "  --with SPEC            Add a decorator to every step, e.g. --with retry:times=2,\n"
+         "                         --with slurm:partition=gpu (may be repeated)\n"
          "  --datastore KIND       local (default) or s3 (METAFLOW_DATASTORE_SYSROOT_S3)\n"
          "  --datastore-root DIR   Keep the datastore in DIR/.metaflow (s3: an s3://bucket/prefix)\n"
          "  --metadata KIND        local (files in the datastore) or service (METAFLOW_SERVICE_URL)\n"

@@ -2,9 +2,12 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "datastore/gzip_codec.hpp"
@@ -29,17 +32,20 @@ bool valid_sha(const std::string& sha) {
   return true;
 }
 
-// An exclusive flock held for the object's lifetime.
+// An exclusive flock held for the object's lifetime. Filesystems without flock (some Lustre and
+// NFS mounts: ENOSYS, ENOLCK, EOPNOTSUPP) get no lock: concurrent extractions then each use their
+// own temporary directory and the first rename wins, which is still correct, only slower.
 class FileLock {
  public:
   static Result<FileLock> acquire(const std::filesystem::path& path) {
-    int fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-    if (fd < 0) return Status::io_error("cannot open the package lock " + path.string());
+    int fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::io_error("cannot open the package lock " + path.string() + ": " + strerror(errno));
     while (flock(fd, LOCK_EX) != 0) {
-      if (errno != EINTR) {
-        close(fd);
-        return Status::io_error("cannot lock " + path.string());
-      }
+      if (errno == EINTR) continue;
+      if (errno == ENOSYS || errno == ENOLCK || errno == EOPNOTSUPP) break;
+      std::string why = strerror(errno);
+      close(fd);
+      return Status::io_error("cannot lock " + path.string() + ": " + why);
     }
     return FileLock(fd);
   }
@@ -72,14 +78,25 @@ Status extract(const std::string& tgz, const std::filesystem::path& into) {
   return Status();
 }
 
+// The cache holds programs we run: it must be ours and writable by nobody else.
+Status check_private(const std::filesystem::path& dir) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) return Status::io_error("cannot stat the package cache " + dir.string());
+  if (st.st_uid != getuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+    return Status::failed_precondition("refusing the package cache " + dir.string() +
+                                       ": it must belong to this user and not be writable by others "
+                                       "(set CONFLUX_PACKAGE_CACHE to a private directory)");
+  }
+  return Status();
+}
+
 }  // namespace
 
 std::filesystem::path default_package_cache() {
   if (const char* dir = std::getenv("CONFLUX_PACKAGE_CACHE"); dir && *dir) return dir;
-  std::filesystem::path system = "/var/cache/conflux/packages";
+  // Per node (local disk) and per user.
+  std::filesystem::path system = "/var/cache/conflux/packages/" + std::to_string(getuid());
   if (usable_dir(system)) return system;
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "conflux/packages";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::filesystem::path(home) / ".cache/conflux/packages";
   return std::filesystem::temp_directory_path() / ("conflux-packages-" + std::to_string(getuid()));
 }
 
@@ -87,8 +104,11 @@ Result<CachedPackage> cached_package(const std::filesystem::path& cache, const s
                                      const std::function<Result<std::string>()>& fetch) {
   if (!valid_sha(sha)) return Status::invalid_argument("'" + sha + "' is not a code package sha (40 hex digits)");
   std::error_code ec;
+  bool created = !std::filesystem::exists(cache, ec);
   std::filesystem::create_directories(cache, ec);
   if (ec) return Status::io_error("cannot create the package cache " + cache.string() + ": " + ec.message());
+  if (created) std::filesystem::permissions(cache, std::filesystem::perms::owner_all, ec);
+  CONFLUX_RETURN_IF_ERROR(check_private(cache));
   CachedPackage result;
   result.dir = cache / sha;
   if (std::filesystem::is_directory(result.dir)) return result;  // fast path: no lock needed
@@ -100,7 +120,9 @@ Result<CachedPackage> cached_package(const std::filesystem::path& cache, const s
     return Status::corruption("the code package's content has sha " + actual + ", expected " + sha +
                               " (corrupted download or wrong URL)");
   }
-  std::filesystem::path tmp = cache / (sha + ".tmp-" + std::to_string(getpid()));
+  char host[128] = {};
+  gethostname(host, sizeof(host) - 1);
+  std::filesystem::path tmp = cache / (sha + ".tmp-" + host + "-" + std::to_string(getpid()));
   std::filesystem::remove_all(tmp, ec);
   Status extracted = extract(tgz, tmp);
   if (!extracted.ok()) {
@@ -109,8 +131,11 @@ Result<CachedPackage> cached_package(const std::filesystem::path& cache, const s
   }
   std::filesystem::rename(tmp, result.dir, ec);
   if (ec) {
-    std::filesystem::remove_all(tmp, ec);
-    return Status::io_error("cannot publish the code package in " + result.dir.string());
+    std::error_code ignored;
+    std::filesystem::remove_all(tmp, ignored);
+    // Another node sharing this cache (no working flock) published it first: same bytes, fine.
+    if (std::filesystem::is_directory(result.dir)) return result;
+    return Status::io_error("cannot publish the code package in " + result.dir.string() + ": " + ec.message());
   }
   result.fetched = true;
   return result;

@@ -12,8 +12,9 @@
 
 namespace conflux {
 
-// The cache directory: $CONFLUX_PACKAGE_CACHE, else /var/cache/conflux/packages when writable,
-// else $XDG_CACHE_HOME/conflux/packages or ~/.cache/conflux/packages.
+// The cache directory: $CONFLUX_PACKAGE_CACHE, else /var/cache/conflux/packages/<uid> when it can
+// be created (a node's local disk), else $TMPDIR/conflux-packages-<uid>. The cache must belong to
+// the user and be writable by nobody else: it holds programs that are run.
 std::filesystem::path default_package_cache();
 
 struct CachedPackage {

@@ -36,10 +36,13 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
   if (argv.empty()) return Status::invalid_argument("run_command: empty command");
   std::string program = find_program(argv[0]);
   if (program.empty()) return Status::not_found("'" + argv[0] + "' was not found on PATH");
-  int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0) return Status::io_error(std::string("pipe: ") + strerror(errno));
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    return Status::io_error(std::string("pipe: ") + strerror(errno));
+  int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+    std::string why = strerror(errno);
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
+      if (fd >= 0) close(fd);
+    }
+    return Status::io_error("pipe: " + why);
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -50,9 +53,16 @@ Result<CommandResult> run_command(const std::vector<std::string>& argv, const st
   std::vector<char*> argvp;
   for (auto& a : args) argvp.push_back(a.data());
   argvp.push_back(nullptr);
+  // Its own process group: Ctrl-C at the terminal must not kill an sbatch halfway (the job would
+  // exist with an id nobody knows); the runtime decides what to cancel.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argvp.data(), environ);
+  int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argvp.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(in_pipe[0]);
   close(out_pipe[1]);
   close(err_pipe[1]);

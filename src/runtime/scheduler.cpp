@@ -130,6 +130,7 @@ struct Scheduler::Impl {
   std::map<std::string, int> occurrences;  // resume: tasks seen per step and foreach position
   int64_t next_task_id = 1;
   std::optional<Status> failure;
+  int delayed = 0;  // queued tasks with a not_before (remote retries waiting)
 
   std::string pathspec(const PendingTask& t) const { return s.run_id_ + "/" + t.step + "/" + t.task_id; }
 
@@ -264,6 +265,11 @@ struct Scheduler::Impl {
     for (const auto& t : running) {
       if (t.launcher && !t.launcher->remote()) ++local_running;
     }
+    // Every local slot busy and no remote engine in use: nothing can start, skip the queue walk
+    // (a wide local foreach would otherwise rescan its whole queue at every wake-up).
+    if (local_running >= s.options_.max_workers && s.options_.launchers->in_use().size() == 1 && !next_delayed()) {
+      return Status();
+    }
     std::vector<Prepared> batch;
     std::deque<PendingTask> waiting;
     auto now = Clock::now();
@@ -275,6 +281,7 @@ struct Scheduler::Impl {
         waiting.push_back(std::move(task));
         continue;
       }
+      task.not_before.reset();
       const GraphNode& node = s.graph_.node(task.step);
       auto launcher = s.options_.launchers->for_step(*node.step, !task.fallback_reason.empty());
       if (!launcher.ok()) {
@@ -288,12 +295,17 @@ struct Scheduler::Impl {
         }
         ++local_running;
       }
+      bool local = !(*launcher)->remote();
       auto prepared = prepare(std::move(task));
       if (!prepared.ok()) {
         problem = prepared.status();
         continue;
       }
-      if (*prepared) batch.push_back(std::move(**prepared));
+      if (*prepared) {
+        batch.push_back(std::move(**prepared));
+      } else if (local) {
+        --local_running;  // cloned by resume: no process
+      }
     }
     queue = std::move(waiting);
     Status submitted = submit(std::move(batch));
@@ -301,12 +313,18 @@ struct Scheduler::Impl {
     return submitted;
   }
 
-  // When the next delayed retry may start, if any.
-  std::optional<Clock::time_point> next_delayed() const {
+  // When the next delayed retry may start, if any. Walks the queue only while a delayed retry is
+  // in it (a wide foreach's queue is long).
+  std::optional<Clock::time_point> next_delayed() {
+    if (delayed == 0) return std::nullopt;
     std::optional<Clock::time_point> next;
+    int found = 0;
     for (const auto& t : queue) {
-      if (t.not_before && (!next || *t.not_before < *next)) next = t.not_before;
+      if (!t.not_before) continue;
+      ++found;
+      if (!next || *t.not_before < *next) next = t.not_before;
     }
+    delayed = found;
     return next;
   }
 
@@ -397,7 +415,8 @@ struct Scheduler::Impl {
     task.timed_out = task.timed_out || end.timed_out;
     const GraphNode& node = s.graph_.node(task.spec.step);
     // Success is the attempt's commit in the datastore; the engine's word only explains failures.
-    bool success = exit.ok() && !task.timed_out && !end.lost;
+    // A task the engine lost (no exit record) may still have committed: the commit decides.
+    bool success = (exit.ok() || end.lost) && !task.timed_out;
     std::optional<TaskOutcome> outcome;
     Status problem;
     if (success) {
@@ -410,14 +429,14 @@ struct Scheduler::Impl {
       }
     }
     if (!success) {
-      std::string why = task.timed_out ? "Task timed out (@timeout) and was stopped."
-                        : end.lost   ? "Task failed: " + end.reason
-                        : !exit.ok() ? "Task failed (" + exit.describe() + ")."
-                                     : "Task failed: " + problem.message();
+      // The engine's explanation, when there is one, says more than the exit status.
+      std::string why = end.lost && !end.reason.empty() ? "Task failed: " + end.reason
+                        : task.timed_out               ? "Task timed out (@timeout) and was stopped."
+                        : !exit.ok()                   ? "Task failed (" + exit.describe() + ")."
+                                                       : "Task failed: " + problem.message();
       if (!end.reason.empty() && !end.lost) why += " " + end.reason;
-      if (exit.signal != 0 && !task.timed_out) task.err->add_runtime_line(why);
+      if ((exit.signal != 0 && !task.timed_out) || !end.reason.empty()) task.err->add_runtime_line(why);
       task.err->add_runtime_line("Task failed.");
-      if (!end.reason.empty()) task.err->add_runtime_line(why);
       s.console_.task_line(task.label, why == "Task failed (exit code 1)." ? "Task failed." : why);
     }
     Status saved = s.store_.save_attempt_record(task.spec.step, task.spec.task_id, task.spec.attempt,
@@ -453,6 +472,7 @@ struct Scheduler::Impl {
         int64_t minutes = retry_attribute(*node.step, "minutes_between_retries");
         if (minutes > 0) {
           again.not_before = Clock::now() + std::chrono::minutes(minutes);
+          ++delayed;
           s.console_.task_line(task.label, "Retrying in " + std::to_string(minutes) + " minute(s).");
         }
       }
@@ -461,13 +481,15 @@ struct Scheduler::Impl {
     }
     // @catch: a process that died (or timed out) without recording the failure gets one fallback
     // attempt that records it as caught, so the flow continues (Metaflow's fallback step).
-    bool died = task.timed_out || end.lost || exit.signal != 0 || (!exit.ok() && exit.exit_code != 1);
-    if (find_decorator(*node.step, "catch") && died && task.spec.fallback_reason.empty() &&
+    // A task that could not even start (the engine explains why) died as much as a crashed one.
+    bool died = task.timed_out || end.lost || exit.signal != 0 || (!exit.ok() && exit.exit_code != 1) ||
+                !end.reason.empty();
+    if (find_decorator(*node.step, "catch") && died && end.retryable && task.spec.fallback_reason.empty() &&
         task.spec.attempt + 1 < TaskDataStore::kMaxAttempts) {
       PendingTask fallback = task.spec;
       fallback.attempt += 1;
       fallback.fallback_reason = task.timed_out ? "the task timed out (@timeout)"
-                                 : end.lost     ? "the task was lost: " + end.reason
+                                 : !end.reason.empty() ? "the task failed: " + end.reason
                                                 : "the task process died: " + exit.describe();
       fallback.not_before.reset();
       queue.push_front(std::move(fallback));
@@ -535,7 +557,7 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
     for (TaskLauncher* launcher : options_.launchers->in_use()) launcher->wait_set(fds, wait);
     for (auto& t : impl.running) {
       if (t.cloned) wait = std::chrono::milliseconds(0);  // handled right away below
-      if (t.deadline) {
+      if (t.deadline && !t.timed_out) {
         wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::max(Clock::duration::zero(), *t.deadline - now)));
       }

@@ -134,6 +134,19 @@ TEST_F(SlurmFlowTest, ForeachRunsAsJobArrayAndPythonReadsIt) {
   EXPECT_TRUE(jobs_of_run(run).empty());
 }
 
+TEST_F(SlurmFlowTest, EveryExampleRunsOnSlurm) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> examples = {
+      {"hello", {}}, {"branch", {}}, {"nested_foreach", {}}, {"switch_loop", {}}, {"parameters", {"--region", "eu"}}};
+  for (const auto& [example, params] : examples) {
+    std::vector<std::string> args = {"--with", "slurm", "run"};
+    args.insert(args.end(), params.begin(), params.end());
+    auto r = run_slurm("examples/" + example, args);
+    EXPECT_EQ(r.exit_code, 0) << example << "\n" << r.out << r.err;
+    EXPECT_NE(r.out.find("(slurm job "), std::string::npos) << example;
+    EXPECT_EQ(r.out.find("(pid "), std::string::npos) << example << ": a task ran locally";
+  }
+}
+
 TEST_F(SlurmFlowTest, RetryEnvironmentResourcesAndCatch) {
   auto r = run_slurm("tests/flows/decorated_flow", {"--with", "slurm", "run", "--mode", "hang"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -2,6 +2,7 @@
 // It reads the task's description (a JSON line written by the launcher), opens the datastore it
 // names (a shared directory, or S3 with the node's own credentials), and hands over to
 // task_run(), which fetches the code package, runs the step and records its logs and exit.
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -25,7 +26,7 @@ Result<std::string> nth_line(std::istream& in, int64_t index, const std::string&
   return Status::invalid_argument(source + " has no task at index " + std::to_string(index));
 }
 
-// A storage backend rooted at a location's directory: ("local", "/a/b/c") -> LocalStorage("/a/b").
+// A storage backend rooted at `root` (a directory, or s3://bucket/prefix).
 Result<std::unique_ptr<StorageBackend>> open_storage(const std::string& type, const std::string& root) {
   if (type == "local") return std::unique_ptr<StorageBackend>(std::make_unique<LocalStorage>(root));
   if (type == "s3") {
@@ -79,6 +80,14 @@ int task_run_command(ToolContext& ctx) {
   }
   auto task = RemoteTask::from_json(text);
   if (!task.ok()) return fail(ctx, task.status());
+  // The settings the runtime forwarded (S3 endpoint, region, profile, service) are task-run's
+  // own too: it reads the package and writes logs in the same datastore as the task.
+  for (const auto& [name, value] : task->env) {
+    if (name.rfind("METAFLOW_", 0) == 0 || name == "AWS_REGION" || name == "AWS_DEFAULT_REGION" ||
+        name == "AWS_PROFILE" || name == "SSL_CERT_FILE") {
+      setenv(name.c_str(), value.c_str(), 1);
+    }
+  }
 
   auto storage = open_storage(task->ds_type, task->ds_root);
   if (!storage.ok()) return fail(ctx, storage.status().with_context("cannot open the task's datastore"));

@@ -10,7 +10,9 @@ std::string RemoteTask::to_json_line() const {
                       {"env", env},           {"code_url", code_url}, {"code_sha", code_sha},
                       {"code_ds", code_ds},   {"ds_type", ds_type},   {"ds_root", ds_root},
                       {"timeout_seconds", timeout_seconds}};
-  return j.dump();  // one line: JSON escapes every newline inside strings
+  // One line: JSON escapes every newline inside strings. Bytes that are not UTF-8 (a tag, a path)
+  // become U+FFFD rather than an exception.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<RemoteTask> RemoteTask::from_json(std::string_view text) {

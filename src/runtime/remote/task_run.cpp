@@ -42,10 +42,9 @@ class LogUploader {
   LogUploader(TaskDataStore& ds, int attempt, const LogCapture& out, const LogCapture& err)
       : ds_(ds), attempt_(attempt), out_(out), err_(err), next_(Clock::now() + interval_) {}
 
-  Clock::time_point next() const { return next_; }
   void maybe_upload() {
     if (Clock::now() < next_) return;
-    upload();
+    (void)upload();  // a failed upload is retried at the next one; the final upload reports it
     interval_ = std::min(interval_ * 3 / 2, std::chrono::milliseconds(15000));
     next_ = Clock::now() + interval_;
   }

@@ -113,7 +113,10 @@ Status SlurmClient::scancel(const std::vector<std::string>& job_ids) {
   std::vector<std::string> argv = {"scancel"};
   argv.insert(argv.end(), job_ids.begin(), job_ids.end());
   CONFLUX_ASSIGN_OR_RETURN(CommandResult r, run(argv));
-  if (!r.exit.ok()) return Status::unavailable("scancel failed on " + where() + ": " + first_line(r.err));
+  // Jobs that ended meanwhile are not a failure to cancel.
+  bool only_finished = r.err.find("already completing or completed") != std::string::npos ||
+                       r.err.find("Invalid job id") != std::string::npos;
+  if (!r.exit.ok() && !only_finished) return Status::unavailable("scancel failed on " + where() + ": " + first_line(r.err));
   return Status();
 }
 

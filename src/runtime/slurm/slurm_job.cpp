@@ -54,11 +54,17 @@ Result<SlurmOptions> slurm_options(const nlohmann::json& attributes, const std::
     return Status::invalid_argument("@slurm sbatch_options must be a list of strings");
   }
   for (const auto& opt : o.sbatch_options) {
-    if (opt.rfind("--", 0) != 0 && opt.rfind("-", 0) != 0) {
-      return Status::invalid_argument("@slurm sbatch_options: '" + opt + "' is not an sbatch option (it must start with -)");
+    if (opt.rfind("-", 0) != 0) {
+      return Status::invalid_argument("@slurm sbatch_options: '" + opt +
+                                      "' is not an sbatch option; give each option with its value as one word, "
+                                      "e.g. --partition=gpu or --exclusive");
     }
-    for (const char* owned : {"--array", "--output", "--error", "--job-name", "--parsable", "--wrap", "--requeue"}) {
-      if (opt.rfind(owned, 0) == 0) {
+    for (const char* owned : {"--array", "--output", "--error", "--job-name", "--parsable", "--wrap", "--requeue",
+                              "--signal", "-a", "-o", "-e", "-J"}) {
+      std::string_view o2(opt);
+      std::string_view name(owned);
+      bool short_form = name.size() == 2;
+      if (short_form ? o2.substr(0, 2) == name : (o2 == name || o2.rfind(std::string(name) + "=", 0) == 0)) {
         return Status::invalid_argument("@slurm sbatch_options: " + std::string(owned) + " is set by Conflux and cannot be overridden");
       }
     }
@@ -68,6 +74,9 @@ Result<SlurmOptions> slurm_options(const nlohmann::json& attributes, const std::
     if (v->find('\n') != std::string::npos) return Status::invalid_argument("@slurm options cannot contain newlines");
   }
   if (o.conflux.empty()) return Status::invalid_argument("@slurm conflux must name the conflux command on the nodes");
+  if (!o.login_host.empty() && (o.login_host.front() == '-' || o.login_host.find_first_of(" \t\n") != std::string::npos)) {
+    return Status::invalid_argument("@slurm login_host '" + o.login_host + "' is not a host name");
+  }
   return o;
 }
 
@@ -111,8 +120,6 @@ std::vector<std::string> sbatch_options(const SlurmJob& job) {
     if (job.max_parallel > 0) range += "%" + std::to_string(job.max_parallel);
     opts.push_back(range);
   }
-  // A grace period before the time limit: task-run passes SIGTERM on to the task.
-  opts.push_back("--signal=B:TERM@30");
   for (const auto& extra : o.sbatch_options) opts.push_back(extra);
   return opts;
 }

@@ -20,9 +20,11 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::seconds(1);  // at most one squeue a second
 constexpr size_t kMaxArray = 1000;                       // elements per sbatch (MaxArraySize 1001)
 constexpr size_t kTailsPerPoll = 64;                     // log tails per poll, round robin
-constexpr int kMissingPollsBeforeLost = 3;
-// Slurm's own time limit sits above @timeout, which task-run enforces to the second.
-constexpr int64_t kTimeLimitMargin = 60;
+constexpr int kMissingPollsBeforeLost = 3;       // an ended job's exit record may still be on its way
+constexpr int kUnseenPollsBeforeLost = 30;       // a job squeue never listed
+// Slurm's own time limit (whole minutes, checked about every 30 s) sits above @timeout, which
+// task-run enforces to the second from the moment the step starts.
+constexpr int64_t kTimeLimitMargin = 120;
 
 class SlurmLauncher;
 
@@ -92,7 +94,7 @@ class SlurmTask final : public LaunchedTask {
       if (parsed.ok()) record = *parsed;
     }
     bool cancelled_elsewhere = last_state_ && last_state_->state == "CANCELLED" && !cancel_requested_;
-    if (!record && ++missing_polls_ < kMissingPollsBeforeLost) return;  // the record may still be on its way
+    if (!record && ++missing_polls_ < (seen_ ? kMissingPollsBeforeLost : kUnseenPollsBeforeLost)) return;
     tail();
     TaskEnd end;
     if (record) {
@@ -100,6 +102,12 @@ class SlurmTask final : public LaunchedTask {
       end.exit.signal = record->signal;
       end.timed_out = record->timed_out || (last_state_ && last_state_->state == "TIMEOUT");
       end.reason = record->message;
+      // The task's own exit says how it ended; Slurm says why when Slurm ended it (OOM, node).
+      if (last_state_ && last_state_->state != "COMPLETED" && last_state_->state != "FAILED" &&
+          last_state_->state != "CANCELLED" && slurm_phase(last_state_->state) == SlurmPhase::kEnded) {
+        SlurmVerdict v = slurm_verdict(*last_state_);
+        end.reason += (end.reason.empty() ? "" : " ") + v.reason;
+      }
     } else {
       end.lost = true;
       end.exit.exit_code = 1;
@@ -118,6 +126,8 @@ class SlurmTask final : public LaunchedTask {
       end.retryable = false;
       end.reason = slurm_verdict(*last_state_).reason;
     }
+    // A job given up on must not run later next to its retry.
+    if (end.lost && !cancel_requested_ && owner_) stop(true);
     end_ = end;
     running_ = false;
   }
@@ -196,9 +206,12 @@ class SlurmLauncher final : public TaskLauncher {
     if (!client_) return;
     if (!cancels_.empty()) {
       std::vector<std::string> ids(cancels_.begin(), cancels_.end());
-      cancels_.clear();
       Status cancelled = client_->scancel(ids);
-      if (!cancelled.ok() && context_.console) context_.console->line("warning: " + cancelled.message());
+      if (cancelled.ok()) {
+        cancels_.clear();
+      } else if (context_.console) {
+        context_.console->line("warning: " + cancelled.message() + " (trying again)");  // ids stay queued
+      }
     }
     if (Clock::now() < next_poll_) return;
     next_poll_ = Clock::now() + kPollInterval;
@@ -214,6 +227,7 @@ class SlurmLauncher final : public TaskLauncher {
       if (Clock::now() - *unreachable_since_ > std::chrono::minutes(2)) {
         for (SlurmTask* t : tasks_) {
           if (!t->ended()) {
+            t->stop(true);  // in case Slurm comes back: the job must not run unwatched
             t->end_ = TaskEnd{ChildExit{1, 0}, false, true, true, "lost contact with Slurm: " + states.status().message()};
           }
         }
@@ -313,7 +327,9 @@ void SlurmTask::stop(bool) {
 }
 
 SlurmTask::~SlurmTask() {
-  if (owner_) owner_->forget(this);
+  if (!owner_) return;
+  if (!end_ && !cancel_requested_) owner_->request_cancel(*this);  // the run is going away early
+  owner_->forget(this);
 }
 
 }  // namespace

@@ -26,13 +26,16 @@ std::map<std::string, SlurmJobState> parse_squeue(std::string_view output) {
 }
 
 SlurmPhase slurm_phase(std::string_view state) {
-  if (state == "PENDING" || state == "CONFIGURING" || state == "REQUEUED" || state == "REQUEUE_HOLD" ||
-      state == "REQUEUE_FED" || state == "RESIZING" || state == "SUSPENDED" || state == "STOPPED" ||
-      state == "SIGNALING") {
-    return SlurmPhase::kQueued;
+  if (state == "RUNNING" || state == "COMPLETING" || state == "STAGE_OUT" || state == "SIGNALING") {
+    return SlurmPhase::kRunning;
   }
-  if (state == "RUNNING" || state == "COMPLETING" || state == "STAGE_OUT") return SlurmPhase::kRunning;
-  return SlurmPhase::kEnded;
+  for (std::string_view ended : {"COMPLETED", "FAILED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "BOOT_FAIL",
+                                 "PREEMPTED", "DEADLINE", "CANCELLED", "SPECIAL_EXIT", "REVOKED"}) {
+    if (state == ended) return SlurmPhase::kEnded;
+  }
+  // PENDING, CONFIGURING, REQUEUED, SUSPENDED, holds, and states newer Slurms may add: still
+  // Slurm's. Waiting is safe: a job that leaves the queue is resolved by its exit record.
+  return SlurmPhase::kQueued;
 }
 
 SlurmVerdict slurm_verdict(const SlurmJobState& job) {
@@ -49,7 +52,9 @@ SlurmVerdict slurm_verdict(const SlurmJobState& job) {
   }
   if (s == "FAILED") {
     return {"The job failed before conflux task-run recorded an exit (FAILED" + detail +
-                "): is the conflux command installed on the node? See the job's Slurm output file.",
+                "). Look at the job's Slurm output file (<workdir>/conflux-<job name>-<id>.out on the node): the "
+                "conflux command may be missing there (CONFLUX_SLURM_CONFLUX), or the node cannot reach the "
+                "datastore.",
             true, false};
   }
   return {"The job ended (" + s + detail + ") without an exit record from conflux task-run.", true, false};
