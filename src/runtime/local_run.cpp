@@ -12,6 +12,7 @@
 #include "package/code_package.hpp"
 #include "runtime/scheduler.hpp"
 #include "task/artifact_persister.hpp"
+#include "task/input_paths.hpp"
 #include "task/task_runner.hpp"
 
 namespace conflux {
@@ -243,14 +244,24 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
   sched.task_env = options.task_env;
   sched.task_env["METAFLOW_RUN_ID"] = run_id;
   std::string run = run_id;
-  sched.task_command = [&options, run](const std::string& step, const std::string& task_id,
-                                       const std::vector<std::string>& inputs, int64_t split_index,
-                                       int attempt, int max_retries, const std::string& fallback_reason) {
+  sched.task_command = [&options, &storage, &flow, run](const std::string& step, const std::string& task_id,
+                                                        const std::vector<std::string>& inputs, int64_t split_index,
+                                                        int attempt, int max_retries, const std::string& fallback_reason) {
     std::vector<std::string> argv = options.task_command_prefix;
-    std::string joined;
-    for (const auto& i : inputs) joined += (joined.empty() ? "" : ",") + i;
-    argv.insert(argv.end(), {"step", step, "--run-id", run, "--task-id", task_id, "--input-paths", joined,
-                             "--retry-count", std::to_string(attempt), "--max-user-code-retries",
+    argv.insert(argv.end(), {"step", step, "--run-id", run, "--task-id", task_id});
+    // Compressed, a join's input paths fit in one argument up to tens of thousands of inputs;
+    // beyond that they go to the datastore, where a remote task finds them too.
+    std::string paths = compress_input_paths(inputs);
+    Status stored;
+    if (paths.size() > kMaxInputPathsArgument) {
+      stored = TaskDataStore(storage, flow, run, step, task_id).save_attempt_file(attempt, kInputPathsFile, paths);
+    }
+    if (paths.size() > kMaxInputPathsArgument && stored.ok()) {
+      argv.push_back("--input-paths-stored");
+    } else {
+      argv.insert(argv.end(), {"--input-paths", paths});  // if saving failed, let the exec report it
+    }
+    argv.insert(argv.end(), {"--retry-count", std::to_string(attempt), "--max-user-code-retries",
                              std::to_string(max_retries), "--namespace", options.namespace_name});
     if (split_index >= 0) argv.insert(argv.end(), {"--split-index", std::to_string(split_index)});
     if (!fallback_reason.empty()) argv.insert(argv.end(), {"--fallback-reason", fallback_reason});

@@ -6,6 +6,8 @@
 #include "cli/backends.hpp"
 #include "cli/flow_cli.hpp"
 #include "runtime/local_run.hpp"
+#include "datastore/task_datastore.hpp"
+#include "task/input_paths.hpp"
 #include "task/task_runner.hpp"
 
 namespace conflux::cli {
@@ -17,7 +19,8 @@ int step_command(FlowCommandContext& ctx) {
   spec.options = {
       {"run-id", "R", "The run.", false, ""},
       {"task-id", "T", "The task.", false, ""},
-      {"input-paths", "PATHS", "Comma-separated run/step/task of the inputs.", false, ""},
+      {"input-paths", "PATHS", "The run/step/task of the inputs: comma-separated, or compressed as Metaflow does.", false, ""},
+      {"input-paths-stored", "", "The input paths are in the attempt's input_paths file in the datastore.", false, ""},
       {"split-index", "I", "This task's element of the parent's foreach.", false, ""},
       {"retry-count", "N", "The attempt number.", false, "0"},
       {"max-user-code-retries", "N", "How many retries the step's @retry allows.", false, "0"},
@@ -38,15 +41,8 @@ int step_command(FlowCommandContext& ctx) {
   o.step = args->positionals().front();
   o.run_id = args->get("run-id");
   o.task_id = args->get("task-id");
-  if (o.run_id.empty() || o.task_id.empty() || !args->has("input-paths")) {
+  if (o.run_id.empty() || o.task_id.empty() || (!args->has("input-paths") && !args->has("input-paths-stored"))) {
     return fail("Bad option", Status::invalid_argument("step needs --run-id, --task-id and --input-paths"));
-  }
-  std::string paths = args->get("input-paths");
-  for (size_t start = 0; start <= paths.size();) {
-    size_t comma = paths.find(',', start);
-    if (comma == std::string::npos) comma = paths.size();
-    if (comma > start) o.input_paths.push_back(paths.substr(start, comma - start));
-    start = comma + 1;
   }
   auto split = args->get_int("split-index", -1);
   auto retry = args->get_int("retry-count", 0);
@@ -72,6 +68,16 @@ int step_command(FlowCommandContext& ctx) {
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
   o.ds_root = backends->ds_root;
+  std::string paths = args->get("input-paths");
+  if (args->has("input-paths-stored")) {
+    auto stored = TaskDataStore(*backends->storage, ctx.flow->name, o.run_id, o.step, o.task_id)
+                      .load_attempt_file(o.retry_count, kInputPathsFile);
+    if (!stored.ok()) return fail("Cannot read the task's input paths", stored.status());
+    paths = *stored;
+  }
+  auto inputs = decompress_input_paths(paths);
+  if (!inputs.ok()) return fail("Bad option", inputs.status().with_context("--input-paths"));
+  o.input_paths = std::move(inputs).value();
   return run_task(*ctx.graph, *backends->storage, backends->metadata(), o);
 }
 
