@@ -51,8 +51,9 @@ int task_run_command(ToolContext& ctx) {
       {"index", "N", "Which line of --tasks to run (a job array's element).", false, "0"},
       {"task", "JSON", "One task description.", false, ""},
       {"engine-id", "ID", "The engine's id of this attempt (\"slurm 77_3\"), for the exit record.", false, ""},
-      {"package-cache", "DIR", "Where extracted code packages are kept (default: $CONFLUX_PACKAGE_CACHE, "
-                               "/var/cache/conflux/packages or ~/.cache/conflux/packages).", false, ""},
+      {"package-cache", "DIR", "Where extracted code packages are kept, private to this user (default: "
+                               "$CONFLUX_PACKAGE_CACHE, /var/cache/conflux/packages/<uid> or "
+                               "$TMPDIR/conflux-packages-<uid>).", false, ""},
   };
   int code = 0;
   std::optional<ParsedArgs> args = parse_command(ctx, spec, &code);
