@@ -131,6 +131,7 @@ struct Scheduler::Impl {
   int64_t next_task_id = 1;
   std::optional<Status> failure;
   int delayed = 0;  // queued tasks with a not_before (remote retries waiting)
+  std::optional<bool> remote_steps;
 
   std::string pathspec(const PendingTask& t) const { return s.run_id_ + "/" + t.step + "/" + t.task_id; }
 
@@ -265,16 +266,14 @@ struct Scheduler::Impl {
     for (const auto& t : running) {
       if (t.launcher && !t.launcher->remote()) ++local_running;
     }
-    // Every local slot busy and no remote engine in use: nothing can start, skip the queue walk
-    // (a wide local foreach would otherwise rescan its whole queue at every wake-up).
-    if (local_running >= s.options_.max_workers && s.options_.launchers->in_use().size() == 1 && !next_delayed()) {
-      return Status();
-    }
     std::vector<Prepared> batch;
     std::deque<PendingTask> waiting;
     auto now = Clock::now();
     Status problem;
     while (!queue.empty()) {
+      // Every local slot busy and nothing could go elsewhere: the rest of the queue waits as it
+      // is (a wide local foreach must not be walked at every wake-up).
+      if (local_running >= s.options_.max_workers && !has_remote_steps() && delayed == 0) break;
       PendingTask task = std::move(queue.front());
       queue.pop_front();
       if (!problem.ok() || (task.not_before && now < *task.not_before)) {
@@ -307,10 +306,24 @@ struct Scheduler::Impl {
         --local_running;  // cloned by resume: no process
       }
     }
-    queue = std::move(waiting);
+    // What was set aside goes back in front of what was not looked at, in the same order.
+    for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) queue.push_front(std::move(*it));
     Status submitted = submit(std::move(batch));
     if (!problem.ok()) return problem;
     return submitted;
+  }
+
+  // Whether any step runs on a remote engine (its decorator names one); computed once.
+  bool has_remote_steps() {
+    if (!remote_steps) {
+      remote_steps = false;
+      for (const StepDescription& step : s.graph_.flow().steps) {
+        for (const LauncherKind& kind : launcher_kinds()) {
+          if (find_decorator(step, kind.decorator)) remote_steps = true;
+        }
+      }
+    }
+    return *remote_steps;
   }
 
   // When the next delayed retry may start, if any. Walks the queue only while a delayed retry is
@@ -507,7 +520,7 @@ struct Scheduler::Impl {
 };
 
 Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_task_id) {
-  Impl impl{*this, {}, {}, {}, {}, first_task_id, std::nullopt};
+  Impl impl{*this, {}, {}, {}, {}, first_task_id, std::nullopt, 0, std::nullopt};
   for (const auto& init : initial) {
     PendingTask t;
     t.step = init.step;
