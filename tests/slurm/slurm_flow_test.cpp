@@ -189,6 +189,21 @@ TEST_F(SlurmFlowTest, TimeLimitStopsTheTaskAndRetries) {
   EXPECT_TRUE(jobs_of_run(run).empty());
 }
 
+TEST_F(SlurmFlowTest, RemoteRetryWaitsMinutesBetweenRetries) {
+  fs::path output = dir_.path() / "out.txt";
+  std::vector<std::string> argv = {build_path("tests/flows/failing_flow").string(), "--with", "slurm", "--with",
+                                   "retry:times=1,minutes_between_retries=1", "run", "--mode", "throw"};
+  BackgroundFlow flow{spawn_command(argv, output, slurm_env())};
+  ASSERT_TRUE(wait_for_text(output, "Retrying in 1 minute(s).", 60)) << read_file(output);
+  // The other elements finish; the failed one is not resubmitted before its minute is up.
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(read_file(output).find("Task is starting (retry)."), std::string::npos) << read_file(output);
+  // Ctrl-C while a retry waits: the run stops at once and nothing is left queued.
+  kill(flow.pid, SIGINT);
+  EXPECT_EQ(flow.wait(), 130) << read_file(output);
+  EXPECT_TRUE(jobs_of_run(run_id_of(read_file(output))).empty());
+}
+
 TEST_F(SlurmFlowTest, CtrlCCancelsEveryJob) {
   fs::path output = dir_.path() / "out.txt";
   std::vector<std::string> argv = {build_path("tests/flows/failing_flow").string(), "--with", "slurm", "run",
