@@ -58,7 +58,9 @@ class SlurmFlowTest : public FlowRunTest {
             {"USER", "tester"},
             {"SLURM_CONF", kSlurmConf},
             {"CONFLUX_SLURM_CONFLUX", build_path("bin/conflux").string()},
-            {"CONFLUX_PACKAGE_CACHE", (dir_.path() / "package-cache").string()}};
+            {"CONFLUX_PACKAGE_CACHE", (dir_.path() / "package-cache").string()},
+            // Slurm's own output files go to the test's directory, removed with it.
+            {"CONFLUX_SLURM_WORKDIR", dir_.path().string()}};
   }
   CommandResult run_slurm(const std::string& binary, std::vector<std::string> args,
                           std::map<std::string, std::string> extra = {}) {

@@ -46,6 +46,7 @@ class SlurmS3Test : public ::testing::Test {
     env_["SLURM_CONF"] = kSlurmConf;
     env_["CONFLUX_SLURM_CONFLUX"] = build_path("bin/conflux").string();
     env_["CONFLUX_PACKAGE_CACHE"] = (dir_.path() / "package-cache").string();
+    env_["CONFLUX_SLURM_WORKDIR"] = dir_.path().string();
   }
   void TearDown() override {
     if (service_pid_ > 0) {
