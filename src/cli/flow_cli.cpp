@@ -40,16 +40,19 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
 
 }  // namespace
 
+std::string process_account_name() {
+  const passwd* account = getpwuid(geteuid());
+  return account && account->pw_name ? account->pw_name : "";
+}
+
 std::string resolve_username() {
   for (const char* var : {"METAFLOW_USER", "SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
     const char* value = std::getenv(var);
     if (value && *value) return value;
   }
   // Nothing set (cron, a container, a batch job): the account the process runs as.
-  if (const passwd* account = getpwuid(geteuid()); account && account->pw_name && *account->pw_name) {
-    return account->pw_name;
-  }
-  return "unknown";
+  std::string account = process_account_name();
+  return account.empty() ? "unknown" : account;
 }
 
 int fail(const std::string& headline, const Status& status) {

@@ -74,6 +74,8 @@ int fail(const std::string& headline, const Status& status);
 
 // The user's name, as Metaflow resolves it (METAFLOW_USER, USERNAME, USER, LOGNAME).
 std::string resolve_username();
+// The name of the account the process runs as (getpwuid); "" if it has none.
+std::string process_account_name();
 
 
 }  // namespace conflux::cli

@@ -170,8 +170,9 @@ struct Scheduler::Impl {
     TaskLaunch launch;
   };
 
-  // Allocates the task's id, clones it on resume, and builds its launch. nullopt: cloned.
-  Result<std::optional<Prepared>> prepare(PendingTask task) {
+  // Allocates the task's id, clones it on resume, and builds its launch for `launcher`.
+  // nullopt: cloned.
+  Result<std::optional<Prepared>> prepare(PendingTask task, TaskLauncher* launcher) {
     if (task.task_id.empty()) {
       CONFLUX_ASSIGN_OR_RETURN(task.task_id, allocate_task_id(task.step));
     }
@@ -179,7 +180,7 @@ struct Scheduler::Impl {
     if (cloned) return std::optional<Prepared>();
     const GraphNode& node = s.graph_.node(task.step);
     Prepared p;
-    CONFLUX_ASSIGN_OR_RETURN(p.launcher, s.options_.launchers->for_step(*node.step, !task.fallback_reason.empty()));
+    p.launcher = launcher;
     TaskLaunch& l = p.launch;
     l.flow = s.graph_.flow().name;
     l.run_id = s.run_id_;
@@ -295,7 +296,7 @@ struct Scheduler::Impl {
         ++local_running;
       }
       bool local = !(*launcher)->remote();
-      auto prepared = prepare(std::move(task));
+      auto prepared = prepare(std::move(task), *launcher);
       if (!prepared.ok()) {
         problem = prepared.status();
         continue;

@@ -7,6 +7,7 @@
 #include "cli/run_options.hpp"
 #include "runtime/launcher/launcher_registry.hpp"
 #include "runtime/local_run.hpp"
+#include "runtime/remote/remote_task.hpp"
 #include "runtime/resume.hpp"
 
 extern "C" char** environ;
@@ -34,12 +35,10 @@ std::map<std::string, std::map<std::string, std::string>> engine_settings() {
   return settings;
 }
 
-// Settings a task on another machine needs to reach the same datastore and metadata service.
-// Credentials are not among them: nodes bring their own (docs/remote-tasks.md).
+// Settings a task on another machine needs to reach the same datastore and metadata service
+// (kForwardedSettings), from the environment or the config file.
 void forward_settings(std::map<std::string, std::string>& env, const std::string& username) {
-  for (const char* key : {"METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_HEADERS", "METAFLOW_DEFAULT_METADATA", "METAFLOW_S3_ENDPOINT_URL",
-                          "METAFLOW_S3_ADDRESSING_STYLE", "METAFLOW_DATASTORE_SYSROOT_S3", "AWS_REGION",
-                          "AWS_DEFAULT_REGION", "AWS_PROFILE", "SSL_CERT_FILE"}) {
+  for (const char* key : kForwardedSettings) {
     if (auto value = metaflow_setting(key)) env[key] = *value;
   }
   env["METAFLOW_USER"] = username;

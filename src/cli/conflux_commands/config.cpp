@@ -1,15 +1,13 @@
 // The `conflux` tool's effective configuration, Metaflow's way: flags, then environment
 // variables, then the config file (~/.metaflowconfig/config.json, or $METAFLOW_HOME, with
 // $METAFLOW_PROFILE selecting config_<profile>.json), then defaults.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
 #include "cli/backends.hpp"
+#include "cli/flow_cli.hpp"
 #include "cli/conflux_commands/tool.hpp"
 #include "cli/s3_backend.hpp"
 #include "datastore/datastore_root.hpp"
@@ -109,9 +107,9 @@ Result<EffectiveConfig> resolve_config(const GlobalFlags& flags) {
   } else if (auto f = config_value(config, "METAFLOW_USER")) {
     c.username = {*f, from_file};
   } else {
-    const passwd* account = getpwuid(geteuid());
-    c.username = account && account->pw_name && *account->pw_name
-                     ? Setting{account->pw_name, "the process's account (no METAFLOW_USER, SUDO_USER, USERNAME, USER or LOGNAME)"}
+    std::string account = process_account_name();
+    c.username = !account.empty()
+                     ? Setting{account, "the process's account (no METAFLOW_USER, SUDO_USER, USERNAME, USER or LOGNAME)"}
                      : Setting{"unknown", "default (no METAFLOW_USER, SUDO_USER, USERNAME, USER or LOGNAME)"};
     for (const char* var : {"SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
       if (auto value = env(var)) {

@@ -83,11 +83,8 @@ int task_run_command(ToolContext& ctx) {
   if (!task.ok()) return fail(ctx, task.status());
   // The settings the runtime forwarded (S3 endpoint, region, profile, service) are task-run's
   // own too: it reads the package and writes logs in the same datastore as the task.
-  for (const auto& [name, value] : task->env) {
-    if (name.rfind("METAFLOW_", 0) == 0 || name == "AWS_REGION" || name == "AWS_DEFAULT_REGION" ||
-        name == "AWS_PROFILE" || name == "SSL_CERT_FILE") {
-      setenv(name.c_str(), value.c_str(), 1);
-    }
+  for (const char* name : kForwardedSettings) {
+    if (auto it = task->env.find(name); it != task->env.end()) setenv(name, it->second.c_str(), 1);
   }
 
   auto storage = open_storage(task->ds_type, task->ds_root);

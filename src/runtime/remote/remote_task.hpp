@@ -46,4 +46,12 @@ struct TaskExitRecord {
 
 inline constexpr const char* kTaskExitFile = "task_exit";
 
+// The settings a remote task and `conflux task-run` need to reach the run's datastore and metadata
+// service. The runtime forwards them in RemoteTask::env; task-run applies them to itself. Never
+// credentials: nodes bring their own.
+inline constexpr const char* kForwardedSettings[] = {
+    "METAFLOW_SERVICE_URL", "METAFLOW_SERVICE_HEADERS", "METAFLOW_DEFAULT_METADATA", "METAFLOW_S3_ENDPOINT_URL",
+    "METAFLOW_S3_ADDRESSING_STYLE", "METAFLOW_DATASTORE_SYSROOT_S3", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_PROFILE", "SSL_CERT_FILE"};
+
 }  // namespace conflux
