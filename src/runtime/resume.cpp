@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "base/parallel_for.hpp"
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
@@ -43,20 +44,12 @@ class OriginRun : public TaskCloner {
         if (!t.is_file && t.name != "_meta") ids.push_back(t.name);
       }
       std::sort(ids.begin(), ids.end(), numeric_less);
-      for (const std::string& id : ids) {
-        TaskDataStore ds(storage_, flow_, origin_, step.name, id);
-        auto attempt = ds.latest_done_attempt();
-        if (!attempt.ok()) continue;  // never finished (e.g. killed): runs again
-        CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(*attempt));
-        auto ok = value(index, "_task_ok");
-        if (!ok.ok() || !ok->is_bool() || !ok->as_bool()) continue;  // failed: runs again
-        std::string key = step.name;
-        if (index.find("_foreach_stack")) {
-          CONFLUX_ASSIGN_OR_RETURN(Value stack, value(index, "_foreach_stack"));
-          CONFLUX_ASSIGN_OR_RETURN(auto frames, frames_from_value(stack));
-          for (const auto& f : frames) key += "," + std::to_string(f.index);
-        }
-        by_position_[key].push_back(id);
+      // Reading each task's outcome is a few small files: read several tasks at once.
+      std::vector<Result<std::optional<std::string>>> keys(ids.size(), std::optional<std::string>());
+      parallel_for(ids.size(), kScanThreads, [&](size_t i) { keys[i] = position_key(step.name, ids[i]); });
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (!keys[i].ok()) return keys[i].status();
+        if (*keys[i]) by_position_[**keys[i]].push_back(ids[i]);
       }
     }
     return Status();
@@ -71,22 +64,43 @@ class OriginRun : public TaskCloner {
     return Status::not_found("run " + flow_ + "/" + origin_ + " has no _parameters task");
   }
 
-  Result<std::optional<std::string>> try_clone(const std::string& step, const std::vector<int64_t>& indices,
-                                               int occurrence, const std::string& new_task_id) override {
-    if (rerun_.count(step)) return std::optional<std::string>();
+  std::optional<Origin> origin_of(const std::string& step, const std::vector<int64_t>& indices,
+                                  int occurrence) override {
+    if (rerun_.count(step)) return std::nullopt;
     std::string key = step;
     for (int64_t i : indices) key += "," + std::to_string(i);
     auto it = by_position_.find(key);
-    if (it == by_position_.end() || occurrence >= static_cast<int>(it->second.size())) {
-      return std::optional<std::string>();
-    }
+    if (it == by_position_.end() || occurrence >= static_cast<int>(it->second.size())) return std::nullopt;
     const std::string& origin_task = it->second[occurrence];
-    CONFLUX_RETURN_IF_ERROR(clone_task(storage_, metadata_, flow_, origin_, step, origin_task, new_run_,
-                                       new_task_id, tags_, options_.ds_root));
-    return std::optional<std::string>(origin_ + "/" + step + "/" + origin_task);
+    return Origin{origin_task, origin_ + "/" + step + "/" + origin_task};
+  }
+
+  Status clone(const std::string& step, const std::string& origin_task, const std::string& new_task_id) override {
+    return clone_task(storage_, metadata_, flow_, origin_, step, origin_task, new_run_, new_task_id, tags_,
+                      options_.ds_root);
   }
 
  private:
+  static constexpr int kScanThreads = 4;
+
+  // "step,i,j" (the task's foreach position) if the task succeeded; nullopt if it must run again
+  // (never finished, e.g. killed, or failed).
+  Result<std::optional<std::string>> position_key(const std::string& step, const std::string& id) {
+    TaskDataStore ds(storage_, flow_, origin_, step, id);
+    auto attempt = ds.latest_done_attempt();
+    if (!attempt.ok()) return std::optional<std::string>();
+    CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(*attempt));
+    auto ok = value(index, "_task_ok");
+    if (!ok.ok() || !ok->is_bool() || !ok->as_bool()) return std::optional<std::string>();
+    std::string key = step;
+    if (index.find("_foreach_stack")) {
+      CONFLUX_ASSIGN_OR_RETURN(Value stack, value(index, "_foreach_stack"));
+      CONFLUX_ASSIGN_OR_RETURN(auto frames, frames_from_value(stack));
+      for (const auto& f : frames) key += "," + std::to_string(f.index);
+    }
+    return std::optional<std::string>(std::move(key));
+  }
+
   Result<Value> value(const ArtifactIndex& index, std::string_view name) {
     const ArtifactEntry* e = index.find(name);
     if (!e) return Status::not_found(std::string(name));

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/parallel_for.hpp"
 #include "flow/decorators.hpp"
 #include "datastore/task_datastore.hpp"
 #include "runtime/launcher/task_launcher.hpp"
@@ -135,8 +136,15 @@ struct Scheduler::Impl {
 
   std::string pathspec(const PendingTask& t) const { return s.run_id_ + "/" + t.step + "/" + t.task_id; }
 
-  // Resume: clones the task from the origin run if it can. Returns true if it did.
-  Result<bool> try_clone(PendingTask& task) {
+  // Resume: a task found in the origin run, cloned with the next batch (clone_pending).
+  struct CloneJob {
+    PendingTask spec;
+    TaskCloner::Origin origin;
+  };
+  std::vector<CloneJob> pending_clones{};
+
+  // Resume: whether the task can be cloned from the origin run; if so it joins pending_clones.
+  bool find_clone(PendingTask& task) {
     if (!s.options_.cloner || task.attempt > 0) return false;
     std::vector<int64_t> indices;
     for (const auto& f : task.path) {
@@ -145,16 +153,43 @@ struct Scheduler::Impl {
     std::string key = task.step;
     for (int64_t i : indices) key += "," + std::to_string(i);
     int occurrence = occurrences[key]++;
-    CONFLUX_ASSIGN_OR_RETURN(auto origin, s.options_.cloner->try_clone(task.step, indices, occurrence, task.task_id));
+    std::optional<TaskCloner::Origin> origin = s.options_.cloner->origin_of(task.step, indices, occurrence);
     if (!origin) return false;
-    CONFLUX_ASSIGN_OR_RETURN(TaskOutcome outcome, s.store_.read_outcome(task.step, task.task_id, 0));
-    RunningTask r;
-    r.label = pathspec(task);
-    r.cloned = std::move(outcome);
-    s.console_.task_line(r.label, "Cloning previously run task " + *origin);
-    r.spec = std::move(task);
-    running.push_back(std::move(r));
+    pending_clones.push_back({std::move(task), std::move(*origin)});
     return true;
+  }
+
+  // Clones the pending tasks on several threads, in chunks so that the console shows progress;
+  // each cloned task then finishes like a task that ran (its successors are scheduled).
+  Status clone_pending() {
+    constexpr size_t kChunk = 1024;
+    constexpr int kCloneThreads = 4;  // file creation is mostly kernel time: 2 per core hides waits
+    std::vector<CloneJob> jobs = std::move(pending_clones);
+    pending_clones.clear();
+    for (size_t begin = 0; begin < jobs.size(); begin += kChunk) {
+      size_t n = std::min(kChunk, jobs.size() - begin);
+      std::vector<Result<TaskOutcome>> outcomes(n, Status::internal("not cloned"));
+      parallel_for(n, kCloneThreads, [&](size_t i) {
+        const CloneJob& job = jobs[begin + i];
+        Status cloned = s.options_.cloner->clone(job.spec.step, job.origin.task_id, job.spec.task_id);
+        outcomes[i] = cloned.ok() ? s.store_.read_outcome(job.spec.step, job.spec.task_id, 0)
+                                  : Result<TaskOutcome>(cloned);
+      });
+      for (size_t i = 0; i < n; ++i) {
+        CloneJob& job = jobs[begin + i];
+        if (!outcomes[i].ok()) {
+          return outcomes[i].status().with_context("cannot clone " + job.origin.pathspec + " as " +
+                                                   pathspec(job.spec));
+        }
+        RunningTask r;
+        r.label = pathspec(job.spec);
+        r.cloned = std::move(outcomes[i]).value();
+        s.console_.task_line(r.label, "Cloning previously run task " + job.origin.pathspec);
+        r.spec = std::move(job.spec);
+        running.push_back(std::move(r));
+      }
+    }
+    return Status();
   }
 
   // Task ids: the metadata provider's (the service hands them out), or a counter.
@@ -170,14 +205,13 @@ struct Scheduler::Impl {
     TaskLaunch launch;
   };
 
-  // Allocates the task's id, clones it on resume, and builds its launch for `launcher`.
-  // nullopt: cloned.
+  // Allocates the task's id and builds its launch for `launcher`; nullopt: resume clones it
+  // instead (it joined pending_clones).
   Result<std::optional<Prepared>> prepare(PendingTask task, TaskLauncher* launcher) {
     if (task.task_id.empty()) {
       CONFLUX_ASSIGN_OR_RETURN(task.task_id, allocate_task_id(task.step));
     }
-    CONFLUX_ASSIGN_OR_RETURN(bool cloned, try_clone(task));
-    if (cloned) return std::optional<Prepared>();
+    if (find_clone(task)) return std::optional<Prepared>();
     const GraphNode& node = s.graph_.node(task.step);
     Prepared p;
     p.launcher = launcher;
@@ -309,8 +343,10 @@ struct Scheduler::Impl {
     }
     // What was set aside goes back in front of what was not looked at, in the same order.
     for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) queue.push_front(std::move(*it));
+    Status cloned = clone_pending();
     Status submitted = submit(std::move(batch));
     if (!problem.ok()) return problem;
+    if (!cloned.ok()) return cloned;
     return submitted;
   }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,17 +41,27 @@ class TaskStore {
                                      bool success) = 0;
 };
 
-// Resume: decides whether a task can be cloned from the run being resumed instead of running.
+// Resume: decides whether a task can be cloned from the run being resumed instead of running,
+// and clones it. The scheduler asks origin_of() for each task it is about to start, then clones
+// the tasks it found in batches, several at once (a resumed 100,000-way foreach clones its
+// elements in parallel instead of one after another).
 class TaskCloner {
  public:
+  struct Origin {
+    std::string task_id;   // in the origin run
+    std::string pathspec;  // "run/step/task", for the console
+  };
   virtual ~TaskCloner() = default;
   // If step `step` at this foreach position (the indices of the enclosing foreaches, outermost
   // first; `occurrence` counts earlier tasks with the same position, for loops) succeeded in the
-  // origin run and need not rerun, clones it as task `new_task_id` of the new run and returns
-  // the origin task's pathspec; nullopt means the task must run.
-  virtual Result<std::optional<std::string>> try_clone(const std::string& step,
-                                                       const std::vector<int64_t>& foreach_indices,
-                                                       int occurrence, const std::string& new_task_id) = 0;
+  // origin run and need not rerun, the origin task; nullopt means the task must run. No I/O.
+  virtual std::optional<Origin> origin_of(const std::string& step,
+                                          const std::vector<int64_t>& foreach_indices,
+                                          int occurrence) = 0;
+  // Clones origin task `origin_task_id` of `step` as task `new_task_id` of the new run.
+  // Called from several threads at once, for different tasks.
+  virtual Status clone(const std::string& step, const std::string& origin_task_id,
+                       const std::string& new_task_id) = 0;
 };
 
 struct SchedulerOptions {

@@ -8,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "base/parallel_for.hpp"
 #include "datastore/random_bits.hpp"
 #include "datastore/s3/s3_xml.hpp"
 #include "datastore/storage_key.hpp"
@@ -42,20 +43,6 @@ ObjectMetadata metadata_of(const S3Response& r) {
     if (name.substr(0, kMetaPrefix.size()) == kMetaPrefix) out[name.substr(kMetaPrefix.size())] = value;
   }
   return out;
-}
-
-// Runs fn(0..n-1) on up to `parallelism` threads.
-template <class Fn>
-void parallel_for(size_t n, int parallelism, Fn fn) {
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  size_t threads = std::min<size_t>(n, static_cast<size_t>(std::max(parallelism, 1)));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
 }
 
 }  // namespace
