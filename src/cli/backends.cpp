@@ -1,9 +1,6 @@
 #include "cli/backends.hpp"
 
-#include <cstdlib>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -12,43 +9,6 @@
 #include "metadata/service_metadata_provider.hpp"
 
 namespace conflux::cli {
-
-namespace {
-
-// ~/.metaflowconfig/config[_<profile>].json, parsed once; an empty object if absent or unreadable.
-const nlohmann::json& metaflow_config() {
-  static const nlohmann::json config = [] {
-    std::string home;
-    if (const char* h = std::getenv("METAFLOW_HOME"); h && *h) {
-      home = h;
-    } else if (const char* u = std::getenv("HOME"); u && *u) {
-      home = std::string(u) + "/.metaflowconfig";
-    }
-    std::string name = "config.json";
-    if (const char* profile = std::getenv("METAFLOW_PROFILE"); profile && *profile) {
-      name = std::string("config_") + profile + ".json";
-    }
-    std::ifstream in(home + "/" + name);
-    if (!in) return nlohmann::json::object();
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json parsed = nlohmann::json::parse(text.str(), nullptr, false);
-    return parsed.is_object() ? parsed : nlohmann::json::object();
-  }();
-  return config;
-}
-
-}  // namespace
-
-std::optional<std::string> metaflow_setting(const std::string& key) {
-  if (const char* env = std::getenv(key.c_str()); env && *env) return std::string(env);
-  const nlohmann::json& config = metaflow_config();
-  if (config.contains(key)) {
-    const auto& v = config[key];
-    return v.is_string() ? v.get<std::string>() : v.dump();
-  }
-  return std::nullopt;
-}
 
 namespace {
 Status open_local_storage(const GlobalOptions& global, Backends* out);

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/flow_cli.hpp"
+#include "cli/settings.hpp"
 #include "datastore/local_storage.hpp"
 #include "metadata/local_metadata_provider.hpp"
 
@@ -32,9 +33,5 @@ struct Backends {
 };
 
 Result<Backends> open_backends(const GlobalOptions& global, const std::string& username);
-
-// A Metaflow setting: the environment variable `key`, else ~/.metaflowconfig/config.json's `key`
-// (METAFLOW_HOME and METAFLOW_PROFILE respected), else nullopt.
-std::optional<std::string> metaflow_setting(const std::string& key);
 
 }  // namespace conflux::cli

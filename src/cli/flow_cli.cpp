@@ -1,9 +1,6 @@
 // Entry point of every flow binary: global options, graph validation, command dispatch.
 #include "cli/flow_cli.hpp"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -40,21 +37,6 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
 
 }  // namespace
 
-std::string process_account_name() {
-  const passwd* account = getpwuid(geteuid());
-  return account && account->pw_name ? account->pw_name : "";
-}
-
-std::string resolve_username() {
-  for (const char* var : {"METAFLOW_USER", "SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
-    const char* value = std::getenv(var);
-    if (value && *value) return value;
-  }
-  // Nothing set (cron, a container, a batch job): the account the process runs as.
-  std::string account = process_account_name();
-  return account.empty() ? "unknown" : account;
-}
-
 int fail(const std::string& headline, const Status& status) {
   std::cerr << "    " << headline << ":\n    " << status.message() << "\n\n";
   return 1;
@@ -74,7 +56,6 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
   ctx.flow = &flow;
   ctx.program = argc > 0 ? argv[0] : flow.name;
   ctx.program_name = std::filesystem::path(ctx.program).filename().string();
-  ctx.username = resolve_username();
 
   // Global options come before the command.
   int i = 1;
@@ -101,6 +82,10 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
       break;
     }
   }
+  // A broken config file stops every command, as it stops Metaflow (settings come from it).
+  if (Status settings = load_settings(); !settings.ok()) return fail("Bad configuration", settings);
+  ctx.username = resolve_username().value;
+
   // Like Metaflow, no command means `check`.
   std::string command = i < argc ? argv[i++] : "check";
   for (; i < argc; ++i) ctx.args.emplace_back(argv[i]);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/args.hpp"
+#include "cli/settings.hpp"
 #include "conflux/flow_spec_types.hpp"
 #include "flow/flow_graph.hpp"
 #include "flow/lint.hpp"
@@ -71,11 +72,6 @@ void print_problems(const std::vector<LintProblem>& problems, std::ostream& err)
 
 // Prints "<headline>:\n    <message>" to stderr and returns the exit code 1.
 int fail(const std::string& headline, const Status& status);
-
-// The user's name, as Metaflow resolves it (METAFLOW_USER, USERNAME, USER, LOGNAME).
-std::string resolve_username();
-// The name of the account the process runs as (getpwuid); "" if it has none.
-std::string process_account_name();
 
 
 }  // namespace conflux::cli

@@ -307,10 +307,28 @@ TEST_F(ConfluxCliTest, ConfigurationPrecedence) {
   auto service = conflux({"flows"}, {{"METAFLOW_DEFAULT_METADATA", "service"}});
   EXPECT_EQ(service.exit_code, 1);
   EXPECT_NE(service.err.find("METAFLOW_SERVICE_URL is not set"), std::string::npos) << service.err;
-  write_file(home_ / ".metaflowconfig" / "config.json", "{not json");
+  // A broken config file: both front ends read it the same way and name the file and the line.
+  fs::path config = home_ / ".metaflowconfig" / "config.json";
+  write_file(config, "{\n  \"METAFLOW_USER\": \"alice\",\n  oops\n}\n");
+  std::string where = "the config file " + config.string() + " is not valid JSON (line 3, column 3)";
   auto broken = conflux({"configure", "show"});
   EXPECT_EQ(broken.exit_code, 1);
-  EXPECT_NE(broken.err.find("config.json"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find(where), std::string::npos) << broken.err;
+  CommandResult flow = run_command({build_path("examples/foreach").string(), "show"}, env());
+  EXPECT_EQ(flow.exit_code, 1);
+  EXPECT_NE(flow.err.find(where), std::string::npos) << flow.err;
+  write_file(config, "[1, 2]");
+  auto not_object = conflux({"flows"});
+  EXPECT_EQ(not_object.exit_code, 1);
+  EXPECT_NE(not_object.err.find("must hold a JSON object of settings; it holds an array"), std::string::npos)
+      << not_object.err;
+  // A good file's METAFLOW_USER is the user for both (the environment does not set one here).
+  write_file(config, "{\"METAFLOW_USER\": \"alice\"}");
+  auto user = json_of(conflux({"configure", "show", "--json"}, {{"METAFLOW_USER", ""}}));
+  EXPECT_EQ(user["username"]["value"], "alice");
+  CommandResult banner = run_command({build_path("examples/foreach").string(), "show"},
+                                     env({{"METAFLOW_USER", ""}}));
+  EXPECT_NE(banner.err.find("for user:alice"), std::string::npos) << banner.err;
 }
 
 TEST_F(ConfluxCliTest, OwnRunsMatchTheFlowBinary) {

@@ -66,7 +66,7 @@ int output_dot_command(FlowCommandContext& ctx) {
 
 int output_raw_command(FlowCommandContext& ctx) {
   CommandSpec spec{"output-raw [--json]", "Print the flow's internal graph representation.",
-                   {{"json", "", "Print JSON: {graph, graph_structure}, as Metaflow does."}}, {}, 0, 0};
+                   {{"json", "", "Print JSON: {graph, graph_structure}, as Metaflow does.", false, ""}}, {}, 0, 0};
   ParsedArgs args;
   if (int rc = parse_simple(ctx, spec, &args); rc >= 0) return rc;
   if (args.has("json")) {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.hpp"
+#include "cli/settings.hpp"
 #include "conflux/client.hpp"
 
 namespace conflux::cli::tool {
@@ -30,12 +31,6 @@ struct GlobalFlags {
   std::optional<std::string> datastore;       // --datastore local|s3
   std::optional<std::string> namespace_tag;   // --namespace NS
   bool all_namespaces = false;                // --all-namespaces
-};
-
-// A setting and where its value came from ("--datastore-root", "environment (USER)", ...).
-struct Setting {
-  std::string value;
-  std::string source;
 };
 
 struct EffectiveConfig {
