@@ -28,6 +28,18 @@ Result<Backends> open_backends(const GlobalOptions& global, const std::string& u
   return open_metadata(global, username, std::move(b));
 }
 
+Client attach_client(Backends& backends, Namespace ns) {
+  return Client::attach(backends.metadata(), *backends.storage, std::move(ns));
+}
+
+Result<Pathspec> flow_task_path(const std::string& flow, const std::string& arg) {
+  Result<Pathspec> path = Pathspec::parse(flow + "/" + arg);
+  if (!path.ok() || path->depth < 3 || path->depth > 4) {
+    return Status::invalid_argument("'" + arg + "' should be RUN/STEP or RUN/STEP/TASK");
+  }
+  return path;
+}
+
 namespace {
 
 Status open_local_storage(const GlobalOptions& global, Backends* out) {

@@ -13,6 +13,7 @@
 
 #include "cli/flow_cli.hpp"
 #include "cli/settings.hpp"
+#include "conflux/client.hpp"
 #include "datastore/local_storage.hpp"
 #include "metadata/local_metadata_provider.hpp"
 
@@ -33,5 +34,11 @@ struct Backends {
 };
 
 Result<Backends> open_backends(const GlobalOptions& global, const std::string& username);
+
+// A client over the command's backends (they must outlive it), for the commands that inspect runs.
+Client attach_client(Backends& backends, Namespace ns);
+
+// The pathspec FLOW/RUN/STEP[/TASK] of a flow binary's RUN/STEP[/TASK] argument.
+Result<Pathspec> flow_task_path(const std::string& flow, const std::string& arg);
 
 }  // namespace conflux::cli

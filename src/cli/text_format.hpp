@@ -1,8 +1,11 @@
 // Small text helpers shared by the flow binary's commands and the `conflux` command.
 #pragma once
 
+#include <iosfwd>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "conflux/value.hpp"
 
@@ -23,5 +26,13 @@ inline std::set<std::string> split_names(const std::string& text) {
   }
   return out;
 }
+
+// Columns separated by two spaces, padded to the widest cell; a header row first.
+void print_table(std::ostream& out, const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows);
+// "Key   value" lines with keys padded to the widest.
+void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows);
+// The items with `separator` between them.
+std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 }  // namespace conflux::cli

@@ -92,7 +92,7 @@ TEST_F(RunTest, DumpAndLogsShowTheRun) {
   EXPECT_NE(bad.err.find("should be RUN/STEP or RUN/STEP/TASK"), std::string::npos) << bad.err;
   auto missing = run_flow("examples/hello", {"--quiet", "logs", "123/start"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("run HelloFlow/123 does not exist"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("Run 'HelloFlow/123' does not exist"), std::string::npos) << missing.err;
 }
 
 TEST_F(RunTest, EveryArtifactTypeLoadsInPython) {
@@ -268,8 +268,13 @@ TEST_F(FlowRunTest, TagCommandChangesUserTagsOnly) {
   auto too_long = run_flow("examples/hello", {"--quiet", "tag", "add", std::string(501, 'x')});
   EXPECT_EQ(too_long.exit_code, 1);
   auto list = run_flow("examples/hello", {"--quiet", "tag", "list"});
-  EXPECT_NE(list.out.find("tags: nightly, second"), std::string::npos) << list.out;
-  EXPECT_NE(list.out.find("system tags: user:tester"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find(run + "  nightly,second  "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("user:tester"), std::string::npos) << list.out;
+  auto bare = run_flow("examples/hello", {"--quiet", "tag", "list", "--hide-system-tags"});
+  EXPECT_EQ(bare.out, "RUN ID            TAGS\n" + run + "  nightly,second\n") << bare.out;
+  auto json = run_flow("examples/hello", {"--quiet", "tag", "list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)[0]["user_tags"], nlohmann::json::array({"nightly", "second"}));
 }
 
 }  // namespace

@@ -1,28 +1,13 @@
-// `tag add|remove|replace|list`: user tags of this flow's runs (Metaflow's `tag` command).
-// System tags (user:, runtime:, ...) are immutable; limits are Metaflow's (50 tags of at most
-// 500 characters).
-#include <algorithm>
+// `tag add|remove|replace|list`: user tags of this flow's runs (Metaflow's `tag` command). The
+// change and the printing are shared with `conflux tag` (cli/inspect/run_tags); limits are
+// Metaflow's (system tags are immutable, 50 tags of at most 500 characters).
 #include <iostream>
 
 #include "cli/backends.hpp"
 #include "cli/flow_cli.hpp"
+#include "cli/inspect/run_tags.hpp"
 
 namespace conflux::cli {
-
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
-void print_run_tags(const RunRecord& run, bool hide_system) {
-  std::cout << "Run " << run.flow_id << "/" << run.run_number << "\n    tags: " << join(run.tags) << "\n";
-  if (!hide_system) std::cout << "    system tags: " << join(run.system_tags) << "\n";
-}
-
-}  // namespace
 
 int tag_command(FlowCommandContext& ctx) {
   CommandSpec spec;
@@ -36,6 +21,7 @@ int tag_command(FlowCommandContext& ctx) {
       {"remove", "TAG", "replace: a tag to remove.", true, ""},
       {"all", "", "list: every run, not only yours.", false, ""},
       {"hide-system-tags", "", "list: do not show system tags.", false, ""},
+      {"json", "", "Print JSON for scripts.", false, ""},
   };
   spec.positionals = {"ACTION", "TAG..."};
   spec.min_positionals = 1;
@@ -54,25 +40,26 @@ int tag_command(FlowCommandContext& ctx) {
   }
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  MetadataProvider& metadata = backends->metadata();
   const std::string& flow = ctx.flow->name;
 
   if (action == "list") {
-    std::vector<RunRecord> runs;
+    // Like Metaflow's `tag list`: your runs, or every run with --all.
+    Client client = attach_client(*backends, args->has("all") ? Namespace::global() : Namespace::user(ctx.username));
+    std::vector<Run> runs;
     if (args->has("run-id")) {
-      auto run = metadata.get_run(flow, args->get("run-id"));
+      Result<Run> run = client.in_namespace(Namespace::global()).run(flow + "/" + args->get("run-id"));
       if (!run.ok()) return fail("Not found", run.status());
       runs.push_back(*run);
     } else {
-      auto all = metadata.list_runs(flow);
-      if (!all.ok()) return fail("Datastore error", all.status());
-      std::string mine = "user:" + ctx.username;
-      for (const auto& run : *all) {
-        bool own = std::find(run.system_tags.begin(), run.system_tags.end(), mine) != run.system_tags.end();
-        if (args->has("all") || own) runs.push_back(run);
+      Result<Flow> f = client.flow(flow);
+      if (!f.ok() && !f.status().is_not_found()) return fail("Datastore error", f.status());
+      if (f.ok()) {
+        Result<std::vector<Run>> all = f->runs();
+        if (!all.ok()) return fail("Datastore error", all.status());
+        runs = std::move(*all);
       }
     }
-    for (const auto& run : runs) print_run_tags(run, args->has("hide-system-tags"));
+    print_runs_tags(runs, args->has("json"), !args->has("hide-system-tags"), std::cout);
     return 0;
   }
 
@@ -91,12 +78,11 @@ int tag_command(FlowCommandContext& ctx) {
     to_add = args->all("add");
     to_remove = args->all("remove");
   }
-  if (to_add.empty() && to_remove.empty()) {
-    return fail("Bad option", Status::invalid_argument("tag " + action + ": give at least one tag"));
-  }
-  auto updated = metadata.mutate_run_tags(flow, run_id, to_add, to_remove);
-  if (!updated.ok()) return fail("Cannot change tags", updated.status());
-  print_run_tags(*updated, false);
+  Result<Run> run = attach_client(*backends, Namespace::global()).run(flow + "/" + run_id);
+  if (!run.ok()) return fail("Not found", run.status());
+  Status changed = change_run_tags(*run, to_add, to_remove);
+  if (!changed.ok()) return fail("Cannot change tags", changed);
+  print_run_tags(*run, args->has("json"), std::cout);
   return 0;
 }
 

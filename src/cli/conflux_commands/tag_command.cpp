@@ -1,51 +1,27 @@
 // `conflux tag add|remove|replace|list`: a run's user tags (Metaflow's Run.add_tag & co. and
-// `tag list`). System tags cannot be removed; adding one is a no-op, as in Metaflow.
+// `tag list`). The change and the printing are shared with the flow binary's `tag`
+// (cli/inspect/run_tags).
 #include <iostream>
 
 #include "cli/conflux_commands/tool.hpp"
+#include "cli/inspect/run_tags.hpp"
 
 namespace conflux::cli::tool {
 
 namespace {
 
-nlohmann::ordered_json run_tags_json(const Run& run) {
-  return {{"pathspec", run.pathspec()}, {"user_tags", run.user_tags()},
-          {"system_tags", run.system_tags()}};
-}
-
-void print_run_tags(const Run& run, bool as_json) {
-  if (as_json) {
-    std::cout << run_tags_json(run).dump(2) << "\n";
-    return;
-  }
-  print_fields(std::cout, {{"Run", run.pathspec()},
-                           {"Tags", run.user_tags().empty() ? "-" : join(run.user_tags(), ", ")},
-                           {"System tags", join(run.system_tags(), ", ")}});
-}
-
 int list_tags(ToolContext& ctx, const Client& client, const Pathspec& path, bool as_json) {
   if (path.depth == 2) {
     Result<Run> run = client.run(path.to_string());
     if (!run.ok()) return fail(ctx, run.status());
-    print_run_tags(*run, as_json);
+    print_run_tags(*run, as_json, std::cout);
     return kExitOk;
   }
   Result<Flow> flow = client.flow(path.flow);
   if (!flow.ok()) return fail(ctx, flow.status());
   Result<std::vector<Run>> runs = flow->runs();
   if (!runs.ok()) return fail(ctx, runs.status());
-  nlohmann::ordered_json json = nlohmann::ordered_json::array();
-  std::vector<std::vector<std::string>> rows;
-  for (const Run& run : *runs) {
-    json.push_back(run_tags_json(run));
-    rows.push_back({run.id(), run.user_tags().empty() ? "-" : join(run.user_tags(), ","),
-                    join(run.system_tags(), ",")});
-  }
-  if (as_json) {
-    std::cout << json.dump(2) << "\n";
-  } else {
-    print_table(std::cout, {"RUN ID", "TAGS", "SYSTEM TAGS"}, rows);
-  }
+  print_runs_tags(*runs, as_json, /*system_tags=*/true, std::cout);
   return kExitOk;
 }
 
@@ -97,16 +73,16 @@ int tag_command(ToolContext& ctx) {
   if (!client.ok()) return fail(ctx, client.status());
   Result<Run> run = client->run(path->to_string());
   if (!run.ok()) return fail(ctx, run.status());
-  Status status;
-  if (action == "add") {
-    status = run->add_tags(tags);
-  } else if (action == "remove") {
-    status = run->remove_tags(tags);
-  } else {
-    status = run->replace_tag(tags[0], tags[1]);
+  std::vector<std::string> add, remove;
+  if (action == "add") add = tags;
+  if (action == "remove") remove = tags;
+  if (action == "replace") {
+    remove = {tags[0]};
+    add = {tags[1]};
   }
+  Status status = change_run_tags(*run, add, remove);
   if (!status.ok()) return fail(ctx, status);
-  print_run_tags(*run, as_json);
+  print_run_tags(*run, as_json, std::cout);
   return kExitOk;
 }
 

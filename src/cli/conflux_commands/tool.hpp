@@ -17,6 +17,7 @@
 
 #include "cli/args.hpp"
 #include "cli/settings.hpp"
+#include "cli/text_format.hpp"
 #include "conflux/client.hpp"
 
 namespace conflux::cli::tool {
@@ -68,17 +69,10 @@ int usage_error(const ToolContext& ctx, const Status& status);
 Result<Pathspec> parse_pathspec_arg(const std::string& text, int min_depth, int max_depth,
                                     const std::string& form);
 
-// Columns separated by two spaces, padded to the widest cell; a header row first.
-void print_table(std::ostream& out, const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows);
-// "Key   value" lines with keys padded to the widest.
-void print_fields(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& rows);
-
 // "2026-11-29 06:17:36" (UTC) for people; "2026-11-29T06:17:36.074Z" for JSON.
 std::string human_time(ClientTime t);
 std::string iso_time(ClientTime t);
 nlohmann::ordered_json json_time(const std::optional<ClientTime>& t);
-std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 // A task's state for people: "successful", "failed" (finished unsuccessfully, or its latest
 // attempt reported attempt_ok False) or "unfinished" (running, or killed before recording).
