@@ -10,12 +10,6 @@ namespace conflux::cli {
 
 namespace {
 
-std::optional<std::string> env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return std::nullopt;
-  return std::string(v);
-}
-
 std::optional<std::string> file_text(const std::string& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
@@ -55,16 +49,16 @@ Result<std::unique_ptr<S3Storage>> open_s3_storage(const std::string& sysroot_ov
   S3StorageOptions options;
   CONFLUX_ASSIGN_OR_RETURN(options.location, parse_s3_url(root, "METAFLOW_DATASTORE_SYSROOT_S3"));
 
-  std::string home = env("HOME").value_or("");
+  std::string home = environment_value("HOME").value_or("");
   S3SettingInputs in;
-  in.access_key_id = env("AWS_ACCESS_KEY_ID");
-  in.secret_access_key = env("AWS_SECRET_ACCESS_KEY");
-  in.session_token = env("AWS_SESSION_TOKEN");
-  in.region = env("AWS_REGION");
-  in.default_region = env("AWS_DEFAULT_REGION");
-  in.profile = env("AWS_PROFILE");
-  in.credentials_file = file_text(env("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"));
-  in.config_file = file_text(env("AWS_CONFIG_FILE").value_or(home + "/.aws/config"));
+  in.access_key_id = environment_value("AWS_ACCESS_KEY_ID");
+  in.secret_access_key = environment_value("AWS_SECRET_ACCESS_KEY");
+  in.session_token = environment_value("AWS_SESSION_TOKEN");
+  in.region = environment_value("AWS_REGION");
+  in.default_region = environment_value("AWS_DEFAULT_REGION");
+  in.profile = environment_value("AWS_PROFILE");
+  in.credentials_file = file_text(environment_value("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"));
+  in.config_file = file_text(environment_value("AWS_CONFIG_FILE").value_or(home + "/.aws/config"));
   CONFLUX_ASSIGN_OR_RETURN(S3Settings settings, resolve_s3_settings(in));
   options.client.credentials = settings.credentials;
   options.client.region = settings.region;

@@ -13,12 +13,6 @@ namespace conflux::cli {
 
 namespace {
 
-std::optional<std::string> env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return std::nullopt;
-  return std::string(v);
-}
-
 struct ConfigFile {
   std::filesystem::path path;
   bool exists = false;
@@ -79,11 +73,18 @@ const ConfigFile& config_file() {
 
 }  // namespace
 
+std::optional<std::string> environment_value(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string(v);
+}
+
 std::filesystem::path settings_file_path() {
-  std::filesystem::path dir = env("METAFLOW_HOME")
-                                  ? std::filesystem::path(*env("METAFLOW_HOME"))
-                                  : std::filesystem::path(env("HOME").value_or("/")) / ".metaflowconfig";
-  if (auto profile = env("METAFLOW_PROFILE")) return dir / ("config_" + *profile + ".json");
+  std::optional<std::string> home = environment_value("METAFLOW_HOME");
+  std::filesystem::path dir =
+      home ? std::filesystem::path(*home)
+           : std::filesystem::path(environment_value("HOME").value_or("/")) / ".metaflowconfig";
+  if (auto profile = environment_value("METAFLOW_PROFILE")) return dir / ("config_" + *profile + ".json");
   return dir / "config.json";
 }
 
@@ -92,7 +93,7 @@ Status load_settings() { return config_file().status; }
 bool settings_file_exists() { return config_file().exists; }
 
 std::optional<Setting> find_setting(const std::string& key) {
-  if (auto value = env(key.c_str())) return Setting{*value, "environment (" + key + ")"};
+  if (auto value = environment_value(key.c_str())) return Setting{*value, "environment (" + key + ")"};
   const ConfigFile& file = config_file();
   auto it = file.values.find(key);
   if (it == file.values.end() || it->is_null()) return std::nullopt;
@@ -110,7 +111,7 @@ std::optional<std::string> metaflow_setting(const std::string& key) {
 Setting resolve_username() {
   if (auto s = find_setting("METAFLOW_USER")) return *s;
   for (const char* var : {"SUDO_USER", "USERNAME", "USER", "LOGNAME"}) {
-    if (auto value = env(var)) return {*value, std::string("environment (") + var + ")"};
+    if (auto value = environment_value(var)) return {*value, std::string("environment (") + var + ")"};
   }
   // Nothing set (cron, a container, a batch job): the account the process runs as.
   std::string account = process_account_name();

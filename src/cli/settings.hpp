@@ -19,6 +19,9 @@ struct Setting {
   std::string source;
 };
 
+// The environment variable `name`, unless unset or empty (an empty value counts as unset).
+std::optional<std::string> environment_value(const char* name);
+
 std::filesystem::path settings_file_path();
 // Reads the config file (once). InvalidArgument names the file, line and column of bad JSON.
 Status load_settings();
