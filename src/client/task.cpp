@@ -5,6 +5,7 @@
 
 #include "client/artifact_listing.hpp"
 #include "client/client_state.hpp"
+#include "client/task_memo.hpp"
 #include "datastore/task_datastore.hpp"
 
 namespace conflux {
@@ -35,6 +36,11 @@ std::string frame_text(const Value& v) { return v.is_str() ? v.as_str() : v.pyth
 
 }  // namespace
 
+Task::Task() : memo_(std::make_shared<client_detail::TaskMemo>()) {}
+
+Task::Task(client_detail::ObjectCore core, std::optional<int> attempt)
+    : ClientObject(std::move(core)), attempt_(attempt), memo_(std::make_shared<client_detail::TaskMemo>()) {}
+
 Result<int> Task::current_attempt() const {
   if (attempt_) return *attempt_;
   CONFLUX_ASSIGN_OR_RETURN(std::vector<MetadataEntry> rows, metadata());
@@ -48,7 +54,8 @@ Result<int> Task::current_attempt() const {
 }
 
 Result<std::vector<DataArtifact>> Task::all_artifacts() const {
-  return client_detail::list_task_artifacts(core_, attempt_);
+  return memo_->get(&client_detail::TaskMemo::artifacts,
+                    [&] { return client_detail::list_task_artifacts(core_, attempt_); });
 }
 
 Result<std::vector<DataArtifact>> Task::artifacts() const {
@@ -126,20 +133,22 @@ Result<std::optional<ClientTime>> Task::finished_at() const {
 }
 
 Result<std::vector<MetadataEntry>> Task::metadata() const {
-  const Pathspec& p = path();
-  Result<std::vector<MetadataRow>> rows = core_.state->metadata().list_metadata(
-      p.flow, p.run_id, p.step, p.task_id, attempt_);
-  if (!rows.ok()) return client_detail::lookup_error("task", pathspec(), rows.status());
-  std::vector<MetadataEntry> out;
-  out.reserve(rows->size());
-  for (const MetadataRow& row : *rows) {
-    out.push_back({row.field_name, row.value, row.type, row.attempt_id(),
-                   client_detail::time_from_ms(row.ts_epoch)});
-  }
-  std::stable_sort(out.begin(), out.end(), [](const MetadataEntry& a, const MetadataEntry& b) {
-    return a.created_at < b.created_at;
+  return memo_->get(&client_detail::TaskMemo::metadata, [&]() -> Result<std::vector<MetadataEntry>> {
+    const Pathspec& p = path();
+    Result<std::vector<MetadataRow>> rows =
+        core_.state->metadata().list_metadata(p.flow, p.run_id, p.step, p.task_id, attempt_);
+    if (!rows.ok()) return client_detail::lookup_error("task", pathspec(), rows.status());
+    std::vector<MetadataEntry> out;
+    out.reserve(rows->size());
+    for (const MetadataRow& row : *rows) {
+      out.push_back({row.field_name, row.value, row.type, row.attempt_id(),
+                     client_detail::time_from_ms(row.ts_epoch)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const MetadataEntry& a, const MetadataEntry& b) {
+      return a.created_at < b.created_at;
+    });
+    return out;
   });
-  return out;
 }
 
 Result<std::map<std::string, std::string>> Task::metadata_dict() const {
