@@ -139,10 +139,10 @@ TEST_F(ServiceFlowsPostgresTest, MigrateCommandAppliesTheSchema) {
   std::vector<std::string> argv = {build_path("bin/conflux").string(), "service", "migrate", "--db", db_url()};
   auto first = run_command(argv);
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_NE(first.out.find("is at schema version 1"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("is at schema version 2"), std::string::npos) << first.out;
   auto again = run_command(argv);
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
-  EXPECT_NE(again.out.find("is at schema version 1"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("is at schema version 2"), std::string::npos) << again.out;
 }
 
 // A password in the URL never reaches the output, and an unreachable server is a clear error.
