@@ -22,11 +22,11 @@ class BranchFlow : public conflux::FlowSpec<BranchFlow> {
 
   static void graph(conflux::Graph<BranchFlow>& g) {
     g.doc("Split into two branches and join them.");
-    g.step("start", &BranchFlow::start).next("a", "b");
-    g.step("a", &BranchFlow::a).next("join");
-    g.step("b", &BranchFlow::b).next("join");
-    g.join("join", &BranchFlow::join).next("end");
-    g.step("end", &BranchFlow::end);
+    g.step("start", &BranchFlow::start).doc("Set a value both branches see.").next("a", "b");
+    g.step("a", &BranchFlow::a).doc("Branch a: contribute 1.").next("join");
+    g.step("b", &BranchFlow::b).doc("Branch b: contribute 2.").next("join");
+    g.join("join", &BranchFlow::join).doc("Add up what the branches contributed.").next("end");
+    g.step("end", &BranchFlow::end).doc("Print the total.");
   }
 };
 

@@ -24,10 +24,12 @@ class ShardFlow : public conflux::FlowSpec<ShardFlow> {
 
   static void graph(conflux::Graph<ShardFlow>& g) {
     g.doc("Train one model per shard and keep the best score.");
-    g.step("start", &ShardFlow::start).foreach_(&ShardFlow::ids, "train");
-    g.step("train", &ShardFlow::train).next("join").retry(2);
-    g.join("join", &ShardFlow::join).next("end");
-    g.step("end", &ShardFlow::end);
+    g.step("start", &ShardFlow::start)
+        .doc("List the shards; one train task per shard.")
+        .foreach_(&ShardFlow::ids, "train");
+    g.step("train", &ShardFlow::train).doc("Score one shard (retried twice if it fails).").next("join").retry(2);
+    g.join("join", &ShardFlow::join).doc("Keep the best score of all shards.").next("end");
+    g.step("end", &ShardFlow::end).doc("Print the best score.");
   }
 };
 

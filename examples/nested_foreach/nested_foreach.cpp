@@ -29,12 +29,16 @@ class NestedForeachFlow : public conflux::FlowSpec<NestedForeachFlow> {
 
   static void graph(conflux::Graph<NestedForeachFlow>& g) {
     g.doc("Outer foreach over 2 letters, inner foreach over 2 numbers (4 leaf tasks).");
-    g.step("start", &NestedForeachFlow::start).foreach_(&NestedForeachFlow::letters, "outer");
-    g.step("outer", &NestedForeachFlow::outer).foreach_(&NestedForeachFlow::numbers, "inner");
-    g.step("inner", &NestedForeachFlow::inner).next("inner_join");
-    g.join("inner_join", &NestedForeachFlow::inner_join).next("outer_join");
-    g.join("outer_join", &NestedForeachFlow::outer_join).next("end");
-    g.step("end", &NestedForeachFlow::end);
+    g.step("start", &NestedForeachFlow::start)
+        .doc("Fan out over the letters.")
+        .foreach_(&NestedForeachFlow::letters, "outer");
+    g.step("outer", &NestedForeachFlow::outer)
+        .doc("For one letter, fan out over the numbers.")
+        .foreach_(&NestedForeachFlow::numbers, "inner");
+    g.step("inner", &NestedForeachFlow::inner).doc("Label one (letter, number) pair.").next("inner_join");
+    g.join("inner_join", &NestedForeachFlow::inner_join).doc("Collect the labels of one letter.").next("outer_join");
+    g.join("outer_join", &NestedForeachFlow::outer_join).doc("Collect the labels of every letter.").next("end");
+    g.step("end", &NestedForeachFlow::end).doc("Print the labels.");
   }
 };
 

@@ -26,8 +26,8 @@ class ParameterFlow : public conflux::FlowSpec<ParameterFlow> {
 
   static void graph(conflux::Graph<ParameterFlow>& g) {
     g.doc("Typed parameters: string (required), int, float, bool, JSON and a list.");
-    g.step("start", &ParameterFlow::start).next("end");
-    g.step("end", &ParameterFlow::end);
+    g.step("start", &ParameterFlow::start).doc("Summarize the parameters.").next("end");
+    g.step("end", &ParameterFlow::end).doc("Print the summary.");
   }
 };
 

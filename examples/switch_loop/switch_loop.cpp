@@ -24,10 +24,11 @@ class SwitchLoopFlow : public conflux::FlowSpec<SwitchLoopFlow> {
 
   static void graph(conflux::Graph<SwitchLoopFlow>& g) {
     g.doc("Train until the loss is below the target: a switch that loops.");
-    g.step("start", &SwitchLoopFlow::start).next("train");
+    g.step("start", &SwitchLoopFlow::start).doc("Start from a high loss.").next("train");
     g.step("train", &SwitchLoopFlow::train)
+        .doc("One epoch; loop back until the loss is below the target.")
         .switch_(&SwitchLoopFlow::status, {{"again", "train"}, {"done", "end"}});
-    g.step("end", &SwitchLoopFlow::end);
+    g.step("end", &SwitchLoopFlow::end).doc("Print how training went.");
   }
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,15 @@ struct RunOptions {
 };
 
 CommandSpec run_command_spec(const FlowDescription& flow);
+// One option per flow parameter (--alpha FLOAT), for `run` and `resume`.
+std::vector<OptionSpec> parameter_option_specs(const FlowDescription& flow);
 Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& args);
 
 // Runs the flow with the local runtime; returns the process exit code.
 int execute_run(FlowCommandContext& ctx, RunOptions options);
-// Resumes `origin_run_id` (empty: the latest run) from `step` (empty: from its failures).
-int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step);
+// Resumes `origin_run_id` (empty: the latest run) from `step` (empty: from its failures). With
+// `changed` parameter names, options.parameters holds their new values.
+int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step,
+                   std::set<std::string> changed = {});
 
 }  // namespace conflux::cli

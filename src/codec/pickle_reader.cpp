@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "codec/pickle_opcodes.hpp"
-#include "codec/utf8.hpp"
+#include "base/utf8.hpp"
 #include "codec/value_access.hpp"
 
 namespace conflux {

@@ -5,7 +5,7 @@
 
 #include "codec/big_int.hpp"
 #include "codec/pickle_opcodes.hpp"
-#include "codec/utf8.hpp"
+#include "base/utf8.hpp"
 
 namespace conflux {
 

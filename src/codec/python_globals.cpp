@@ -5,7 +5,7 @@
 #include <string>
 
 #include "codec/ndarray.hpp"
-#include "codec/utf8.hpp"
+#include "base/utf8.hpp"
 #include "codec/value_access.hpp"
 
 namespace conflux::pyglobals {

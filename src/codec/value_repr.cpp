@@ -6,7 +6,7 @@
 
 #include "codec/python_globals.hpp"
 #include "codec/repr.hpp"
-#include "codec/utf8.hpp"
+#include "base/utf8.hpp"
 #include "conflux/value.hpp"
 
 namespace conflux {

@@ -1,6 +1,6 @@
 #include "datastore/artifact_index.hpp"
 
-#include "datastore/py_json.hpp"
+#include "base/py_json.hpp"
 
 namespace conflux {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "datastore/py_json.hpp"
+#include "base/py_json.hpp"
 #include "datastore/storage_key.hpp"
 
 namespace conflux {

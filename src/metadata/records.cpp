@@ -3,7 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "datastore/py_json.hpp"
+#include "base/py_json.hpp"
 
 namespace conflux {
 

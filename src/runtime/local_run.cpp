@@ -266,6 +266,7 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
     if (split_index >= 0) argv.insert(argv.end(), {"--split-index", std::to_string(split_index)});
     if (!fallback_reason.empty()) argv.insert(argv.end(), {"--fallback-reason", fallback_reason});
     if (!options.origin_run_id.empty()) argv.insert(argv.end(), {"--origin-run-id", options.origin_run_id});
+    if (!options.parameters_task.empty()) argv.insert(argv.end(), {"--parameters-task", options.parameters_task});
     for (const auto& t : options.tags) argv.insert(argv.end(), {"--tag", t});
     return argv;
   };

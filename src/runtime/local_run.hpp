@@ -30,6 +30,7 @@ struct LocalRunOptions {
   std::vector<std::string> task_command_prefix;
   std::map<std::string, std::string> task_env;
   std::string origin_run_id;  // resume: the run being resumed
+  std::string parameters_task;  // resume with changed parameters: tasks read them from here
   // Remote engines' cluster settings (LauncherContext::settings), e.g. settings["slurm"]["partition"].
   std::map<std::string, std::map<std::string, std::string>> engine_settings;
   // What the nodes provide (a JSON manifest); empty: the default Debian 12 runner.

@@ -9,6 +9,7 @@
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
+#include "task/artifact_persister.hpp"
 #include "task/foreach_values.hpp"
 
 namespace conflux {
@@ -47,13 +48,25 @@ class OriginRun : public TaskCloner {
       // Reading each task's outcome is a few small files: read several tasks at once.
       std::vector<Result<std::optional<std::string>>> keys(ids.size(), std::optional<std::string>());
       parallel_for(ids.size(), kScanThreads, [&](size_t i) { keys[i] = position_key(step.name, ids[i]); });
+      steps_seen_.insert(step.name);
       for (size_t i = 0; i < ids.size(); ++i) {
         if (!keys[i].ok()) return keys[i].status();
-        if (*keys[i]) by_position_[**keys[i]].push_back(ids[i]);
+        if (*keys[i]) {
+          by_position_[**keys[i]].push_back(ids[i]);
+        } else {
+          incomplete_steps_.insert(step.name);
+        }
       }
     }
     return Status();
   }
+
+  // The steps that must run again in any case: some task failed or did not finish, or none
+  // started.
+  bool must_rerun(const std::string& step) const {
+    return incomplete_steps_.count(step) > 0 || steps_seen_.count(step) == 0;
+  }
+  void set_rerun(std::set<std::string> steps) { rerun_ = std::move(steps); }
 
   // The origin run's `_parameters` task (0 locally, a service id otherwise).
   Result<std::string> parameters_task() {
@@ -118,6 +131,8 @@ class OriginRun : public TaskCloner {
   std::string new_run_;
   RunTags tags_;
   std::map<std::string, std::vector<std::string>> by_position_;
+  std::set<std::string> steps_seen_;
+  std::set<std::string> incomplete_steps_;
 };
 
 // `step` and every step reachable from it.
@@ -135,27 +150,27 @@ std::set<std::string> steps_from(const FlowGraph& graph, const std::string& step
 
 }  // namespace
 
-Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
-                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
-                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
-                  const std::string& ds_root) {
-  TaskDataStore origin(storage, flow, origin_run, step, origin_task);
-  CONFLUX_ASSIGN_OR_RETURN(int attempt, origin.latest_done_attempt());
-  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, origin.load_index(attempt));
-  index.attempt = 0;
+namespace {
 
+// Writes a finished attempt 0 of task `new_task_id` of `new_run` whose artifacts are `index`
+// (blobs already in the store), with `extra` metadata rows besides the usual ones.
+Status write_task_copy(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                       const std::string& step, ArtifactIndex index, const std::string& new_run,
+                       const std::string& new_task_id, const RunTags& tags, const std::string& ds_root,
+                       std::vector<MetaDatum> extra) {
+  index.attempt = 0;
   CONFLUX_RETURN_IF_ERROR(metadata.register_task_id(flow, new_run, step, new_task_id, tags));
   TaskDataStore target(storage, flow, new_run, step, new_task_id);
   CONFLUX_RETURN_IF_ERROR(target.save_attempt_start(0, std::chrono::system_clock::now()));
   std::vector<std::string> attempt_tag = {"attempt_id:0"};
-  std::vector<MetaDatum> rows = {
-      {"attempt", "0", "attempt", attempt_tag},
-      {"origin-run-id", origin_run, "origin-run-id", attempt_tag},
-      {"origin-task-id", origin_task, "origin-task-id", attempt_tag},
-      {"ds-type", std::string(storage.type()), "ds-type", attempt_tag},
-      {"ds-root", ds_root, "ds-root", attempt_tag},
-      {"attempt_ok", "True", "internal_attempt_status", attempt_tag},
-  };
+  std::vector<MetaDatum> rows = {{"attempt", "0", "attempt", attempt_tag}};
+  for (MetaDatum& row : extra) {
+    row.tags = attempt_tag;
+    rows.push_back(std::move(row));
+  }
+  rows.push_back({"ds-type", std::string(storage.type()), "ds-type", attempt_tag});
+  rows.push_back({"ds-root", ds_root, "ds-root", attempt_tag});
+  rows.push_back({"attempt_ok", "True", "internal_attempt_status", attempt_tag});
   CONFLUX_RETURN_IF_ERROR(metadata.register_metadata(flow, new_run, step, new_task_id, rows));
   CONFLUX_RETURN_IF_ERROR(target.done(0, index));
   std::vector<ArtifactRef> refs;
@@ -171,6 +186,86 @@ Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std
   CONFLUX_RETURN_IF_ERROR(metadata.register_artifacts(flow, new_run, step, new_task_id, 0, refs, tags));
   std::vector<MetaDatum> done = {{"attempt-done", "0", "attempt-done", attempt_tag}};
   return metadata.register_metadata(flow, new_run, step, new_task_id, done);
+}
+
+// Python's repr() of the artifact `entry`'s value, for the record of what changed.
+std::string value_text(ContentAddressedStore& cas, const ArtifactEntry* entry) {
+  if (entry == nullptr) return "None";
+  Result<std::string> bytes = cas.load_all(entry->sha);
+  if (!bytes.ok()) return "<unreadable>";
+  Result<Value> value = read_pickle_from_string(*bytes);
+  return value.ok() ? value->python_repr() : "<" + value.status().message() + ">";
+}
+
+// The origin run's _parameters task with the changed parameters' new values, as the new run's
+// _parameters task; `summary` gets "name: old -> new" for each.
+Status store_changed_parameters(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                                const std::string& origin_run, const std::string& origin_task,
+                                const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
+                                const std::string& ds_root, const ResumeOptions& resume,
+                                std::vector<std::string>* summary) {
+  TaskDataStore origin(storage, flow, origin_run, "_parameters", origin_task);
+  CONFLUX_ASSIGN_OR_RETURN(int attempt, origin.latest_done_attempt());
+  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, origin.load_index(attempt));
+  ContentAddressedStore cas(storage, flow);
+  ArtifactPersister persister(cas);
+  for (const ArtifactSlot* slot : resume.parameter_values->slots()) {
+    if (slot->kind() == ArtifactSlot::Kind::kParameter && resume.changed_parameters.count(slot->name())) {
+      CONFLUX_RETURN_IF_ERROR(persister.save_slot(*slot));
+    }
+  }
+  nlohmann::ordered_json record = nlohmann::ordered_json::object();
+  for (const ArtifactEntry& changed : persister.build(0).artifacts) {
+    std::string before = value_text(cas, index.find(changed.name));
+    std::string after = value_text(cas, &changed);
+    record[changed.name] = {{"from", before}, {"to", after}};
+    summary->push_back(changed.name + ": " + before + " -> " + after);
+    auto it = std::find_if(index.artifacts.begin(), index.artifacts.end(),
+                           [&](const ArtifactEntry& e) { return e.name == changed.name; });
+    if (it != index.artifacts.end()) {
+      *it = changed;
+    } else {
+      index.artifacts.push_back(changed);
+    }
+  }
+  std::vector<MetaDatum> extra = {{"parameter-changes", record.dump(), "parameter-changes", {}},
+                                  {"origin-run-id", origin_run, "origin-run-id", {}}};
+  return write_task_copy(storage, metadata, flow, "_parameters", std::move(index), new_run, new_task_id, tags,
+                         ds_root, std::move(extra));
+}
+
+// Changed parameters: the steps that run again, from the first one that would rerun anyway (the
+// given step, else the first failed or unfinished one) to the end, in the graph's order.
+Result<std::set<std::string>> steps_seeing_changes(const FlowGraph& graph, const OriginRun& origin,
+                                                   const ResumeOptions& resume) {
+  const std::vector<std::string>& order = graph.sorted_nodes();
+  auto first = order.end();
+  if (!resume.step.empty()) {
+    first = std::find(order.begin(), order.end(), resume.step);
+  } else {
+    first = std::find_if(order.begin(), order.end(), [&](const std::string& s) { return origin.must_rerun(s); });
+  }
+  if (first == order.end()) {
+    return Status::invalid_argument("run " + graph.flow().name + "/" + resume.origin_run_id +
+                                    " succeeded, so no step would run with the changed parameters; give the "
+                                    "step to resume from (resume STEP)");
+  }
+  return std::set<std::string>(first, order.end());
+}
+
+}  // namespace
+
+Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
+                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
+                  const std::string& ds_root) {
+  TaskDataStore origin(storage, flow, origin_run, step, origin_task);
+  CONFLUX_ASSIGN_OR_RETURN(int attempt, origin.latest_done_attempt());
+  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, origin.load_index(attempt));
+  std::vector<MetaDatum> extra = {{"origin-run-id", origin_run, "origin-run-id", {}},
+                                  {"origin-task-id", origin_task, "origin-task-id", {}}};
+  return write_task_copy(storage, metadata, flow, step, std::move(index), new_run, new_task_id, tags, ds_root,
+                         std::move(extra));
 }
 
 LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
@@ -199,6 +294,15 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
     result.status = scanned.with_context("cannot read run " + flow + "/" + resume.origin_run_id);
     return result;
   }
+  bool parameters_change = !resume.changed_parameters.empty() && resume.parameter_values != nullptr;
+  if (parameters_change) {
+    Result<std::set<std::string>> steps = steps_seeing_changes(graph, origin_run, resume);
+    if (!steps.ok()) {
+      result.status = steps.status();
+      return result;
+    }
+    origin_run.set_rerun(*steps);
+  }
 
   RunTags tags{options.tags, run_system_tags(options.username)};
   auto run_id = metadata.new_run_id(flow, tags);
@@ -210,7 +314,7 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
   if (on_run_id) on_run_id(result.run_id);
   origin_run.set_new_run(result.run_id, tags);
   console.line("Workflow starting (run-id " + result.run_id + "):");
-  // Parameters cannot change on resume: the origin run's _parameters task is cloned.
+  // The origin run's _parameters task is cloned, or copied with the changed values.
   auto origin_params = origin_run.parameters_task();
   auto params_id = parameters_task_id(metadata, flow, result.run_id, tags);
   if (!origin_params.ok() || !params_id.ok()) {
@@ -218,14 +322,23 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
                         .with_context("cannot clone the parameters of run " + resume.origin_run_id);
     return result;
   }
-  Status params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", *origin_params,
-                             result.run_id, *params_id, tags, options.ds_root);
+  Status params;
+  if (parameters_change) {
+    std::vector<std::string> summary;
+    params = store_changed_parameters(storage, metadata, flow, resume.origin_run_id, *origin_params, result.run_id,
+                                      *params_id, tags, options.ds_root, resume, &summary);
+    for (const std::string& line : summary) console.line("Parameter changed on resume: " + line);
+  } else {
+    params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", *origin_params, result.run_id,
+                        *params_id, tags, options.ds_root);
+  }
   if (!params.ok()) {
     result.status = params.with_context("cannot clone the parameters of run " + resume.origin_run_id);
     return result;
   }
   LocalRunOptions run_options = options;
   run_options.origin_run_id = resume.origin_run_id;
+  if (parameters_change) run_options.parameters_task = result.run_id + "/_parameters/" + *params_id;
   result.status =
       run_scheduler(graph, storage, metadata, result.run_id, *params_id, tags, run_options, console, &origin_run);
   return result;

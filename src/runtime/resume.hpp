@@ -3,8 +3,15 @@
 // reference (its artifact index is copied; no artifact data is), and the rest runs again with
 // the origin run's parameters. Works whatever stopped the origin run, SIGKILL included: only
 // committed, successful attempts are cloned.
+//
+// Changed parameters (`resume --allow-parameter-changes --alpha 0.5`): the new run's parameters
+// are the origin's with the changed ones replaced, and every step that could see the change runs
+// again: the first step that would rerun (the given step, else the first failed or unfinished one
+// in the graph's order) and every step after it in that order. What changed is recorded as the
+// `parameter-changes` metadata of the new run's _parameters task.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "runtime/local_run.hpp"
@@ -14,6 +21,9 @@ namespace conflux {
 struct ResumeOptions {
   std::string origin_run_id;  // the run to resume
   std::string step;           // rerun from this step (and everything after it); empty: from failures
+  // Changed parameters: their names, and a flow object holding their new values.
+  std::set<std::string> changed_parameters;
+  const FlowBase* parameter_values = nullptr;
 };
 
 LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,

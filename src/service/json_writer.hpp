@@ -1,8 +1,9 @@
 // JsonWriter: builds JSON text byte-compatible with Python's json.dumps defaults (", " and ": "
-// separators, non-ASCII escaped as \uXXXX), which is what metaflow-service sends. Writing
-// records straight to text (instead of through a DOM) keeps large listings fast.
+// separators, non-ASCII escaped as \uXXXX), which is what metaflow-service sends, through the
+// same helpers as the datastore's files (base/py_json.hpp). Writing records straight to text
+// (instead of through a DOM) keeps large listings fast.
 //
-// Thread safety: a writer is used by one thread; python_dumps is a pure function.
+// Thread safety: a writer is used by one thread.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "base/py_json.hpp"
 
 namespace conflux::service {
 
@@ -38,10 +39,5 @@ class JsonWriter {
   bool first_ = true;
   bool after_key_ = false;
 };
-
-// Appends `s` as a JSON string literal (ASCII only; invalid UTF-8 becomes U+FFFD).
-void append_json_string(std::string& out, std::string_view s);
-// json.dumps(value) as Python would print it.
-std::string python_dumps(const nlohmann::ordered_json& value);
 
 }  // namespace conflux::service

@@ -12,6 +12,9 @@ Result<bool> TaskContextImpl::load(const FlowBase& flow, ArtifactSlot& slot) {
     return it->second->load_into(slot.name(), slot);
   }
   if (&flow != main_flow_ || inputs_.empty()) return false;
+  if (parameter_source_ && slot.kind() == ArtifactSlot::Kind::kParameter) {
+    return parameter_source_->load_into(slot.name(), slot);
+  }
   if (!is_join_) return inputs_.front()->load_into(slot.name(), slot);
   // A join sees parameters (from its first input) and what merge_artifacts carried over.
   if (slot.kind() == ArtifactSlot::Kind::kParameter) return inputs_.front()->load_into(slot.name(), slot);

@@ -20,6 +20,8 @@ class TaskContextImpl : public TaskContext {
 
   // The flow object the step runs on; before the step, and for each join input, attach().
   void set_main_flow(FlowBase* flow) { main_flow_ = flow; }
+  // Where parameters are read from instead of the inputs (resume with changed parameters).
+  void set_parameter_source(InputTask* source) { parameter_source_ = source; }
   void set_input_flow(const FlowBase* flow, InputTask* input) { input_flows_[flow] = input; }
   void set_foreach(std::vector<ForeachFrame> stack, std::optional<Value> item) {
     stack_ = std::move(stack);
@@ -40,6 +42,7 @@ class TaskContextImpl : public TaskContext {
   std::vector<std::unique_ptr<InputTask>> inputs_;
   bool is_join_;
   FlowBase* main_flow_ = nullptr;
+  InputTask* parameter_source_ = nullptr;
   std::map<const FlowBase*, InputTask*> input_flows_;
   std::vector<ForeachFrame> stack_;
   std::optional<Value> item_;

@@ -12,6 +12,7 @@
 #include <exception>
 #include <iostream>
 
+#include "base/parallel_for.hpp"
 #include "conflux/current.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
@@ -24,6 +25,9 @@
 namespace conflux {
 
 namespace {
+
+// Threads that open a join's inputs (reading each input's artifact index).
+constexpr int kInputOpenThreads = 4;
 
 // What the step raised, in the shape Metaflow stores in _exception and @catch's artifact.
 struct CaughtException {
@@ -78,6 +82,7 @@ class TaskRun {
   TaskDataStore ds_;
   const GraphNode& node_;
   std::unique_ptr<FlowBase> flow_object_;
+  std::unique_ptr<InputTask> parameters_;  // resume with changed parameters: where they are read
   std::unique_ptr<TaskContextImpl> context_;
   std::unique_ptr<InputsBase> join_inputs_;
   std::vector<ForeachFrame> stack_;
@@ -93,13 +98,25 @@ Status TaskRun::prepare() {
   CONFLUX_RETURN_IF_ERROR(metadata_.register_task_id(flow_.name, o_.run_id, o_.step, o_.task_id, o_.tags));
   CONFLUX_RETURN_IF_ERROR(ds_.save_attempt_start(o_.retry_count, std::chrono::system_clock::now()));
 
+  // A join over a wide foreach has many inputs, each a few small reads: open several at once.
+  std::vector<Result<std::unique_ptr<InputTask>>> opened;
+  opened.reserve(o_.input_paths.size());
+  for (size_t i = 0; i < o_.input_paths.size(); ++i) opened.emplace_back(Status::internal("not opened"));
+  parallel_for(o_.input_paths.size(), kInputOpenThreads, [&](size_t i) {
+    opened[i] = InputTask::open(storage_, cas_, flow_.name, o_.input_paths[i]);
+  });
   std::vector<std::unique_ptr<InputTask>> inputs;
-  for (const std::string& path : o_.input_paths) {
-    CONFLUX_ASSIGN_OR_RETURN(auto input, InputTask::open(storage_, cas_, flow_.name, path));
-    inputs.push_back(std::move(input));
+  inputs.reserve(opened.size());
+  for (auto& input : opened) {
+    if (!input.ok()) return input.status();
+    inputs.push_back(std::move(input).value());
   }
   if (inputs.empty()) return Status::invalid_argument("task " + o_.step + "/" + o_.task_id + " has no input paths");
   context_ = std::make_unique<TaskContextImpl>(std::move(inputs), node_.step->is_join);
+  if (!o_.parameters_task.empty()) {
+    CONFLUX_ASSIGN_OR_RETURN(parameters_, InputTask::open(storage_, cas_, flow_.name, o_.parameters_task));
+    context_->set_parameter_source(parameters_.get());
+  }
 
   std::optional<Value> item;
   CONFLUX_RETURN_IF_ERROR(compute_foreach(&stack_, &item));
@@ -299,7 +316,13 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
   CONFLUX_RETURN_IF_ERROR(persister.save_value("_configs_processed", Value(true)));
 
   // Unchanged artifacts pass down by reference: everything from the parent of a linear step;
-  // parameters, the graph and merged artifacts into a join.
+  // parameters, the graph and merged artifacts into a join. Changed parameters (resume) come
+  // first: the first entry of a name wins.
+  if (parameters_) {
+    for (const auto& p : flow_.parameters) {
+      if (const ArtifactEntry* e = parameters_->index().find(p.name)) persister.pass_down(*e);
+    }
+  }
   if (!node_.step->is_join) {
     for (const auto& e : first.index().artifacts) persister.pass_down(e);
   } else {

@@ -26,6 +26,9 @@ struct TaskRunOptions {
   std::string namespace_name;
   RunTags tags;
   std::string origin_run_id;
+  // Resume with changed parameters: the new run's _parameters task ("run/_parameters/id"), where
+  // the step reads parameters instead of from its inputs (cloned inputs carry the old values).
+  std::string parameters_task;
   // @catch's fallback attempt: the previous attempt's process died for this reason; the step is
   // not run again, the failure is recorded as caught.
   std::string fallback_reason;

@@ -30,9 +30,11 @@ TEST(ShowTest, ForeachShowsStepsTransitionsAndDecorators) {
   auto r = run_command({example("foreach"), "show"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Train one model per shard and keep the best score."), std::string::npos);
-  EXPECT_NE(r.out.find("Step start\n    ?\n    => train\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("@retry\nStep train\n    ?\n    => join\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("Step end\n    ?\n\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Step start\n    List the shards; one train task per shard.\n    => train\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("@retry\nStep train\n    Score one shard (retried twice if it fails).\n    => join\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Step end\n    Print the best score.\n\n"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("executing ShardFlow for user:"), std::string::npos) << r.err;
 }
 

@@ -18,6 +18,7 @@
 
 #include "conflux/byte_stream.hpp"
 #include "conflux/status.hpp"
+#include "testutil/testutil.hpp"
 
 namespace conflux::testing {
 
@@ -40,33 +41,9 @@ inline std::string to_hex(std::string_view bytes) {
   return out;
 }
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 inline nlohmann::json load_json(const std::string& name) {
   return nlohmann::json::parse(read_file(std::filesystem::path(CONFLUX_TEST_DATA_DIR) / "codec" / name));
 }
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ = (std::filesystem::temp_directory_path() / "conflux-codec-XXXXXX").string();
-    path_ = mkdtemp(templ.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // Writes to a file descriptor, one write(2) per call (so large writes are not copied).
 class FdSink final : public ByteSink {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "testutil/testutil.hpp"
 
 #define DS_ASSERT_OK(expr)                                                \
   do {                                                                    \
@@ -30,42 +31,14 @@
 
 namespace conflux::dstest {
 
-// A fresh directory, removed with its contents on destruction. Prefers /dev/shm: the golden tree
-// has 2,300 files, and creating them on a disk-backed /tmp can take seconds.
-class TempDir {
+// A fresh directory in memory when possible (the golden tree has 2,300 files).
+class TempDir : public conflux::testing::TempDir {
  public:
-  TempDir() {
-    std::filesystem::path base = ::access("/dev/shm", W_OK) == 0
-                                     ? std::filesystem::path("/dev/shm")
-                                     : std::filesystem::temp_directory_path();
-    std::string tmpl = (base / "conflux-ds-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
+  TempDir() : conflux::testing::TempDir(Where::kMemory) {}
 };
 
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void write_file(const std::filesystem::path& p, const std::string& content) {
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary);
-  out << content;
-}
+using conflux::testing::read_file;
+using conflux::testing::write_file;
 
 // Every file under `dir` whose name marks it as an in-flight temporary or a staging leftover.
 inline std::vector<std::string> temp_files_under(const std::filesystem::path& dir) {

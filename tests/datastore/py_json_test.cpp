@@ -1,4 +1,4 @@
-#include "datastore/py_json.hpp"
+#include "base/py_json.hpp"
 
 #include <gtest/gtest.h>
 
@@ -50,6 +50,22 @@ TEST(PyJsonTest, StringsAreEscapedLikeEnsureAscii) {
   out.clear();
   py_json_string(out, "bad\xff");
   EXPECT_EQ(out, R"("bad\ufffd")");
+}
+
+// Bytes that are not well-formed UTF-8 (Python's str cannot hold them) are written as U+FFFD, one
+// per byte, so the file stays valid JSON; well-formed text around them is kept.
+TEST(PyJsonTest, MalformedUtf8BecomesReplacementCharacters) {
+  auto text = [](std::string_view s) {
+    std::string out;
+    py_json_string(out, s);
+    return out;
+  };
+  EXPECT_EQ(text("a\xff" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(text("\xc0\x80"), R"("\ufffd\ufffd")");              // overlong NUL
+  EXPECT_EQ(text("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");     // an encoded surrogate
+  EXPECT_EQ(text("\xe2\x82"), R"("\ufffd\ufffd")");              // truncated
+  EXPECT_EQ(text("\xf0\x9f\x98\x80!"), R"("\ud83d\ude00!")");    // U+1F600 as a pair
+  EXPECT_EQ(py_json_dumps(nlohmann::ordered_json{{"k", "\xe2\x82\xac"}}), R"({"k": "\u20ac"})");
 }
 
 TEST(PyJsonTest, ObjectsUsePythonSeparators) {

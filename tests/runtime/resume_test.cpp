@@ -83,6 +83,47 @@ TEST_F(ResumeTest, ResumeFromAGivenStepRerunsItAndWhatFollows) {
   EXPECT_NE(resumed.out.find("] sum 6"), std::string::npos) << resumed.out;
 }
 
+// Metaflow freezes parameters on resume (metaflow#88): Conflux does too, unless the user passes
+// --allow-parameter-changes; then every step from the first one that reruns sees the new value.
+TEST_F(ResumeTest, ChangedParametersNeedTheFlagAndRerunEveryStepThatSeesThem) {
+  auto failed = run_with_env({"run", "--mode", "throw"}, {});
+  ASSERT_EQ(failed.exit_code, 1) << failed.out;
+  std::string origin = run_id_of(failed.out);
+  auto frozen = run_with_env({"resume", "--mode", "ok"}, {});
+  EXPECT_EQ(frozen.exit_code, 1);
+  EXPECT_NE(frozen.err.find("--mode: parameters keep the values of the resumed run; pass --allow-parameter-changes"),
+            std::string::npos) << frozen.err;
+  auto bad = run_with_env({"resume", "--allow-parameter-changes", "--sleep_seconds", "soon"}, {});
+  EXPECT_EQ(bad.exit_code, 1);
+
+  auto resumed = run_with_env({"resume", "--origin-run-id", origin, "--allow-parameter-changes", "--mode", "ok"}, {});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  std::string run = run_id_of(resumed.out);
+  EXPECT_NE(resumed.out.find("Parameter changed on resume: mode: 'throw' -> 'ok'"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("Cloning previously run task " + origin + "/start/1"), std::string::npos) << resumed.out;
+  // work failed first: it and everything after it run again, its successful tasks included.
+  EXPECT_EQ(resumed.out.find("Cloning previously run task " + origin + "/work/"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("working on 1"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("] sum 6"), std::string::npos) << resumed.out;
+  auto changes = nlohmann::json::parse(metadata_value(run, "_parameters", "0", "parameter-changes"));
+  EXPECT_EQ(changes, nlohmann::json::parse(R"({"mode": {"from": "'throw'", "to": "'ok'"}})"));
+  auto dump = run_with_env({"--quiet", "dump", run + "/_parameters/0", "--json", "--include", "mode,sleep_seconds"}, {});
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  EXPECT_EQ(nlohmann::json::parse(dump.out)["FailingFlow/" + run + "/_parameters/0"],
+            nlohmann::json::parse(R"({"mode": "ok", "sleep_seconds": 30})"));
+
+  // A run that succeeded has no step that would rerun: the user says where to start.
+  auto nothing = run_with_env({"resume", "--origin-run-id", run, "--allow-parameter-changes", "--sleep_seconds", "1"}, {});
+  EXPECT_EQ(nothing.exit_code, 1);
+  EXPECT_NE(nothing.err.find("succeeded, so no step would run with the changed parameters"), std::string::npos)
+      << nothing.err;
+  auto from_join =
+      run_with_env({"resume", "join", "--origin-run-id", run, "--allow-parameter-changes", "--sleep_seconds", "1"}, {});
+  ASSERT_EQ(from_join.exit_code, 0) << from_join.out << from_join.err;
+  EXPECT_NE(from_join.out.find("Cloning previously run task " + run + "/work/"), std::string::npos) << from_join.out;
+  EXPECT_EQ(from_join.out.find("Cloning previously run task " + run + "/join/"), std::string::npos) << from_join.out;
+}
+
 TEST_F(ResumeTest, ResumeErrors) {
   auto nothing = run_with_env({"resume"}, {});
   EXPECT_EQ(nothing.exit_code, 1);

@@ -15,8 +15,11 @@ extern char** environ;
 
 namespace conflux::testing {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "conflux-test-XXXXXX").string();
+TempDir::TempDir(Where where) {
+  std::filesystem::path base = where == Where::kMemory && ::access("/dev/shm", W_OK) == 0
+                                   ? std::filesystem::path("/dev/shm")
+                                   : std::filesystem::temp_directory_path();
+  std::string pattern = (base / "conflux-test-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
 }

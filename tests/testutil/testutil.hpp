@@ -11,10 +11,13 @@
 
 namespace conflux::testing {
 
-// A fresh directory, removed when the object goes away.
+// A fresh directory, removed when the object goes away: under the system's temporary directory,
+// or under /dev/shm when asked for memory (many small files: on some machines a disk-backed /tmp
+// takes seconds to create the 2,300 files of a golden tree) and it is writable.
 class TempDir {
  public:
-  TempDir();
+  enum class Where { kTemp, kMemory };
+  explicit TempDir(Where where = Where::kTemp);
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -105,7 +105,8 @@ int execute_run(FlowCommandContext& ctx, RunOptions options) {
   return report(result, console);
 }
 
-int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step) {
+int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step,
+                   std::set<std::string> changed) {
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
   if (origin_run_id.empty()) {
@@ -120,8 +121,8 @@ int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string orig
   }
   LocalRunOptions run = local_run_options(ctx, options, *backends);
   Console console;
-  LocalRunResult result = resume_local(*ctx.graph, *backends->storage, backends->metadata(), run,
-                                       ResumeOptions{origin_run_id, step}, console,
+  ResumeOptions resume{origin_run_id, step, std::move(changed), options.parameters.get()};
+  LocalRunResult result = resume_local(*ctx.graph, *backends->storage, backends->metadata(), run, resume, console,
                                        run_id_writer(options.run_id_file));
   return report(result, console);
 }

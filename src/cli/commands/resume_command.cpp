@@ -3,6 +3,7 @@
 
 #include "cli/flow_cli.hpp"
 #include "cli/run_options.hpp"
+#include "conflux/parameter.hpp"
 
 namespace conflux::cli {
 
@@ -11,7 +12,9 @@ int resume_command(FlowCommandContext& ctx) {
   spec.usage = "resume [STEP] [OPTIONS]";
   spec.description =
       "Resume a run: a new run clones the tasks that succeeded before STEP (default: the failed "
-      "steps) and runs the rest, with the same parameters.";
+      "steps) and runs the rest, with the same parameters. With --allow-parameter-changes, "
+      "parameters given here replace the origin's, and the steps from the first one that reruns "
+      "onwards run again.";
   spec.options = {
       {"origin-run-id", "R", "The run to resume (default: the latest run).", false, ""},
       {"tag", "TAG", "Add a user tag to the new run.", true, ""},
@@ -20,7 +23,9 @@ int resume_command(FlowCommandContext& ctx) {
       {"max-log-size", "MB", "Truncate each task's captured output after MB megabytes.", false, "10"},
       {"run-id-file", "FILE", "Write the new run's id to FILE.", false, ""},
       {"namespace", "NS", "The namespace of the run (default: user:<username>).", false, ""},
+      {"allow-parameter-changes", "", "Accept new parameter values (they are frozen otherwise).", false, ""},
   };
+  for (OptionSpec& o : parameter_option_specs(*ctx.flow)) spec.options.push_back(std::move(o));
   spec.positionals = {"STEP"};
   spec.max_positionals = 1;
   auto args = parse_args(spec, ctx.args);
@@ -47,7 +52,24 @@ int resume_command(FlowCommandContext& ctx) {
   options.username = ctx.username;
   options.namespace_name = args->get("namespace", "user:" + ctx.username);
   std::string step = args->positionals().empty() ? "" : args->positionals().front();
-  return execute_resume(ctx, std::move(options), args->get("origin-run-id"), step);
+
+  // Parameters are frozen on resume, as in Metaflow, unless the user asks to change them.
+  std::set<std::string> changed;
+  std::unique_ptr<FlowBase> values = ctx.flow->make_flow();
+  for (ArtifactSlot* slot : values->slots()) {
+    if (slot->kind() != ArtifactSlot::Kind::kParameter || !args->has(slot->name())) continue;
+    if (!args->has("allow-parameter-changes")) {
+      return fail("Bad option", Status::invalid_argument(
+                                    "--" + slot->name() + ": parameters keep the values of the resumed run; pass "
+                                    "--allow-parameter-changes to change them (the steps from the first one that "
+                                    "reruns onwards run again)"));
+    }
+    Status parsed = static_cast<ParameterSlot*>(slot)->parse(args->get(slot->name()));
+    if (!parsed.ok()) return fail("Bad parameter", parsed);
+    changed.insert(slot->name());
+  }
+  options.parameters = std::move(values);
+  return execute_resume(ctx, std::move(options), args->get("origin-run-id"), step, std::move(changed));
 }
 
 }  // namespace conflux::cli

@@ -21,6 +21,12 @@ CommandSpec run_command_spec(const FlowDescription& flow) {
       {"namespace", "NS", "The namespace of the run (default: user:<username>).", false, ""},
       {"with", "SPEC", "Add a decorator to every step, e.g. retry:times=2.", true, ""},
   };
+  for (OptionSpec& o : parameter_option_specs(flow)) spec.options.push_back(std::move(o));
+  return spec;
+}
+
+std::vector<OptionSpec> parameter_option_specs(const FlowDescription& flow) {
+  std::vector<OptionSpec> options;
   for (const ParameterDescription& p : flow.parameters) {
     OptionSpec o;
     o.name = p.name;
@@ -39,9 +45,9 @@ CommandSpec run_command_spec(const FlowDescription& flow) {
       o.default_text = p.default_value->is_string() ? p.default_value->get<std::string>()
                                                     : p.default_value->dump();
     }
-    spec.options.push_back(o);
+    options.push_back(o);
   }
-  return spec;
+  return options;
 }
 
 Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& args) {

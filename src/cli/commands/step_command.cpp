@@ -27,6 +27,7 @@ int step_command(FlowCommandContext& ctx) {
       {"tag", "TAG", "A user tag of the run.", true, ""},
       {"namespace", "NS", "The run's namespace.", false, ""},
       {"origin-run-id", "R", "The run this one resumes.", false, ""},
+      {"parameters-task", "PATH", "Read parameters from this _parameters task, not the inputs (resume with changed parameters).", false, ""},
       {"fallback-reason", "TEXT", "Do not run the step: record this failure as caught by @catch.", false, ""},
   };
   spec.positionals = {"STEP"};
@@ -57,6 +58,7 @@ int step_command(FlowCommandContext& ctx) {
   o.namespace_name = args->get("namespace", "user:" + ctx.username);
   o.tags = RunTags{args->all("tag"), run_system_tags(ctx.username)};
   o.origin_run_id = args->get("origin-run-id");
+  o.parameters_task = args->get("parameters-task");
   o.fallback_reason = args->get("fallback-reason");
   o.program_name = ctx.program_name;
   // Set by `conflux task-run` when the task runs from a code package.

@@ -18,7 +18,7 @@ ApiResponse healthcheck(ApiContext& ctx, const ApiRequest&) {
   // metaflow-service double-encodes this body: a JSON string holding {"status": "UP"}.
   Status s = ctx.db.ping();
   std::string body;
-  append_json_string(body, s.ok() ? "{\"status\": \"UP\"}" : "{\"status\": \"DOWN\"}");
+  py_json_string(body, s.ok() ? "{\"status\": \"UP\"}" : "{\"status\": \"DOWN\"}");
   ApiResponse r = json_response(s.ok() ? 200 : 500, std::move(body));
   r.content_type = std::string(kApplicationJson);
   return r;

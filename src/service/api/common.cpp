@@ -30,7 +30,7 @@ ApiResponse json_response(int status, std::string body) {
 
 ApiResponse string_error(int status, std::string_view message) {
   std::string body;
-  append_json_string(body, message);
+  py_json_string(body, message);
   return json_response(status, std::move(body));
 }
 
@@ -69,7 +69,7 @@ ApiResponse db_error(const Status& status) {
                   {{"pgerror", "ERROR:  " + status.message() + "\n"},
                    {"pgcode", pgcode},
                    {"diag", {{"message_primary", status.message()}, {"severity", "ERROR"}}}}}};
-    return string_error(http, python_dumps(body));
+    return string_error(http, py_json_dumps(body));
   };
   switch (status.code()) {
     case StatusCode::kNotFound: return pg_like(404, "23503");
@@ -118,7 +118,7 @@ bool tags_field(const Json& body, const char* name, std::string* out, ApiRespons
     *error = string_error(400, std::string(name) + " must be a list of strings");
     return false;
   }
-  *out = python_dumps(*it);
+  *out = py_json_dumps(*it);
   return true;
 }
 
@@ -344,12 +344,12 @@ bool cursor_fields(const Json& cursor, const char* number_key, const char* text_
   if (text_key != nullptr) {
     auto it = cursor.find(text_key);
     if (it == cursor.end()) return false;
-    out->text = it->is_string() ? it->get<std::string>() : python_dumps(*it);
+    out->text = it->is_string() ? it->get<std::string>() : py_json_dumps(*it);
   }
   return true;
 }
 
-std::string encode_cursor(const Json& fields) { return base64_encode(python_dumps(fields)); }
+std::string encode_cursor(const Json& fields) { return base64_encode(py_json_dumps(fields)); }
 
 void add_page_headers(ApiResponse& response, int64_t limit, const std::optional<Json>& next) {
   response.headers.emplace_back("X-Limit", std::to_string(limit));

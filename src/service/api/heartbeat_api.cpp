@@ -14,7 +14,7 @@ namespace {
 ApiResponse heartbeat_response(ApiContext& ctx, bool updated) {
   std::string inner = "{\"wait_time_in_seconds\": " + std::to_string(ctx.heartbeat_wait_seconds) + "}";
   std::string body;
-  append_json_string(body, inner);
+  py_json_string(body, inner);
   return json_response(updated ? 200 : 404, std::move(body));
 }
 }  // namespace

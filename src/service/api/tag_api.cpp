@@ -70,7 +70,7 @@ ApiResponse mutate_run_tags(ApiContext& ctx, const ApiRequest& req) {
         std::sort(b.begin(), b.end());
         b.erase(std::unique(b.begin(), b.end()), b.end());
         if (a == b) return std::optional<std::string>();
-        return std::optional<std::string>(python_dumps(Json(next)));
+        return std::optional<std::string>(py_json_dumps(Json(next)));
       });
   if (s.is_not_found()) return not_found_empty();
   if (s.code() == StatusCode::kFailedPrecondition) return string_error(422, s.message());
@@ -79,7 +79,7 @@ ApiResponse mutate_run_tags(ApiContext& ctx, const ApiRequest& req) {
   JsonWriter w(out);
   w.begin_object();
   w.key("tags");
-  w.raw(python_dumps(Json(result)));
+  w.raw(py_json_dumps(Json(result)));
   w.end_object();
   return json_response(200, std::move(out));
 }

@@ -76,7 +76,7 @@ ApiResponse get_filtered_tasks(ApiContext& ctx, const ApiRequest& req) {
   Result<std::vector<std::string>> paths = ctx.db.filtered_task_pathspecs(
       req.params[0], ObjectKey::parse(req.params[1]), req.params[2], field, pattern);
   if (!paths.ok()) return db_error(paths.status());
-  return json_response(200, python_dumps(Json(*paths)));
+  return json_response(200, py_json_dumps(Json(*paths)));
 }
 
 ApiResponse get_task(ApiContext& ctx, const ApiRequest& req) {

@@ -1,4 +1,4 @@
-#include "codec/utf8.hpp"
+#include "base/utf8.hpp"
 
 #include <cstring>
 
@@ -68,6 +68,20 @@ uint32_t next(std::string_view s, size_t& i) {
     cp = (cp << 6) | (b & 0x3F);
   }
   i += len;
+  return cp;
+}
+
+uint32_t next_or_replacement(std::string_view s, size_t& i) {
+  size_t start = i;
+  uint32_t cp = next(s, i);
+  // next() decodes leniently; only a well-formed, shortest, non-surrogate sequence counts.
+  size_t len = i - start;
+  bool malformed = (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF || (len == 2 && cp < 0x80) ||
+                   (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+  if (malformed) {
+    i = start + 1;
+    return 0xFFFD;
+  }
   return cp;
 }
 

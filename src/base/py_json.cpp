@@ -1,8 +1,10 @@
-#include "datastore/py_json.hpp"
+#include "base/py_json.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+
+#include "base/utf8.hpp"
 
 namespace conflux {
 
@@ -18,42 +20,6 @@ void append_u_escape(std::string& out, uint32_t unit) {
                  kHex[(unit >> 4) & 0xf],
                  kHex[unit & 0xf]};
   out.append(buf, 6);
-}
-
-// Decodes one UTF-8 sequence at s[i]; advances i. Returns U+FFFD (consuming one byte) if invalid.
-uint32_t decode_utf8(std::string_view s, size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  int len = 0;
-  uint32_t cp = 0;
-  uint32_t min = 0;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    len = 2, cp = b0 & 0x1f, min = 0x80;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    len = 3, cp = b0 & 0x0f, min = 0x800;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    ++i;
-    return 0xfffd;
-  }
-  if (i + len > s.size()) {
-    ++i;
-    return 0xfffd;
-  }
-  for (int k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) {
-      ++i;
-      return 0xfffd;
-    }
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-    ++i;
-    return 0xfffd;
-  }
-  i += len;
-  return cp;
 }
 
 }  // namespace
@@ -103,7 +69,7 @@ void py_json_string(std::string& out, std::string_view s) {
       }
       continue;
     }
-    uint32_t cp = decode_utf8(s, i);
+    uint32_t cp = utf8::next_or_replacement(s, i);
     if (cp >= 0x10000) {
       cp -= 0x10000;
       append_u_escape(out, 0xd800 | (cp >> 10));
@@ -224,6 +190,12 @@ void py_json_value(std::string& out, const nlohmann::ordered_json& v) {
       out += "null";  // not representable in JSON text; never produced by our parsers
       return;
   }
+}
+
+std::string py_json_dumps(const nlohmann::ordered_json& v) {
+  std::string out;
+  py_json_value(out, v);
+  return out;
 }
 
 std::string& PyJsonObject::key(std::string_view key) {

@@ -34,6 +34,9 @@ void py_json_int(std::string& out, int64_t v);
 // Appends any JSON value, objects in their stored key order.
 void py_json_value(std::string& out, const nlohmann::ordered_json& v);
 
+// json.dumps(v): the text of any JSON value.
+std::string py_json_dumps(const nlohmann::ordered_json& v);
+
 // Writes one JSON object field by field into `out`.
 class PyJsonObject {
  public:

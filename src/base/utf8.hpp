@@ -1,6 +1,6 @@
-// UTF-8 helpers for the codec: validation (Python str payloads must be UTF-8, with lone
-// surrogates allowed as CPython's 'surrogatepass' writes them), decoding for repr(), and Latin-1
-// conversions for pickles from Python 2 era protocols.
+// UTF-8 helpers: validation (Python str payloads must be UTF-8, with lone surrogates allowed as
+// CPython's 'surrogatepass' writes them), decoding (for repr() and for JSON's \uXXXX escapes),
+// and Latin-1 conversions for pickles from Python 2 era protocols. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,10 @@ bool is_valid(std::string_view s, bool allow_surrogates);
 // Decodes the code point starting at s[i] and advances i. Malformed bytes decode as themselves
 // (one byte, cp = byte | 0xDC00 surrogate-escape style) so callers never loop forever.
 uint32_t next(std::string_view s, size_t& i);
+
+// Decodes one well-formed code point at s[i] and advances i; anything else (a stray byte, a
+// truncated or overlong sequence, an encoded surrogate) is U+FFFD and consumes one byte.
+uint32_t next_or_replacement(std::string_view s, size_t& i);
 
 void append(std::string& out, uint32_t cp);
 
