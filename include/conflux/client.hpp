@@ -3,10 +3,11 @@
 // namespaces, and run tag mutation. Runs written by Conflux flows and by Python's Metaflow read
 // alike, since both use Metaflow's local datastore and local metadata layout.
 //
-// A Client is opened on a local datastore (ClientOptions: an explicit `.metaflow` directory, or
+// A Client is opened on a datastore, local (ClientOptions: an explicit `.metaflow` directory, or
 // Metaflow's rule: <sysroot>/.metaflow, else the nearest `.metaflow` above the working directory)
-// or attached to any MetadataProvider + StorageBackend pair (a metadata service client, S3). The
-// library never reads the environment: callers pass the working directory, sysroot and user name.
+// or on S3 (ClientOptions::s3), with local metadata (files in the datastore) or a metadata
+// service (ClientOptions::service_url). The library never reads the environment: callers pass
+// the settings (the `conflux` command reads Metaflow's from the environment and config file).
 //
 // Every lookup returns a Result:
 //   NotFound            the object does not exist ("Run 'HelloFlow/123' does not exist")
@@ -34,6 +35,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,12 +43,10 @@
 #include <vector>
 
 #include "conflux/client_objects.hpp"
+#include "conflux/s3_options.hpp"
 #include "conflux/status.hpp"
 
 namespace conflux {
-
-class MetadataProvider;  // src/metadata/metadata_provider.hpp
-class StorageBackend;    // src/datastore/storage_backend.hpp
 
 struct ClientOptions {
   // The `.metaflow` directory itself. When set, `sysroot` and `cwd` are ignored.
@@ -57,12 +57,15 @@ struct ClientOptions {
   // Absolute working directory, for Metaflow's rule when no sysroot is given: the first
   // `.metaflow` walking up from here, else <cwd>/.metaflow.
   std::filesystem::path cwd;
-  // A datastore the caller opened (the S3 datastore): when set, the client reads it (with the local
-  // metadata provider's files in it) and datastore_root, sysroot and cwd are ignored.
-  std::shared_ptr<StorageBackend> storage;
-  // The metadata provider: "local". For the metadata service, build a ServiceMetadataProvider
-  // and use Client::adopt (as the `conflux` command does).
+  // The datastore: "local" (the fields above) or "s3" (`s3`; the fields above are ignored).
+  std::string datastore = "local";
+  S3Options s3;
+  // The metadata provider: "local" (Metaflow's files in the datastore) or "service".
   std::string metadata = "local";
+  // The metadata service (metadata == "service"): its URL, and headers sent with every request
+  // (METAFLOW_SERVICE_URL, METAFLOW_SERVICE_HEADERS; e.g. {"Authorization", "Bearer ..."}).
+  std::string service_url;
+  std::map<std::string, std::string> service_headers;
   // The user name; the default namespace is user:<username>.
   std::string username;
   // The namespace; nullopt means the default, user:<username>.
@@ -71,25 +74,16 @@ struct ClientOptions {
 
 class Client {
  public:
-  // Opens the local datastore and local metadata provider. The datastore directory must exist
-  // (NotFound otherwise: nothing has been run there); NotSupported for another metadata provider.
+  // Opens the datastore and the metadata provider. A local datastore directory must exist
+  // (NotFound otherwise: nothing has been run there); InvalidArgument names a bad setting (an
+  // unknown provider or datastore, a malformed URL, a missing S3 root).
   static Result<Client> open(const ClientOptions& options);
-  // A client over backends the caller owns. REQUIRES: both outlive the client and every object
-  // obtained from it. `storage` is rooted at the datastore root.
-  static Client attach(MetadataProvider& metadata, StorageBackend& storage, Namespace ns);
-  // A client that owns its backends (e.g. a metadata service client over an S3 datastore).
-  // `metadata` may refer to `storage`: it is destroyed first. `root`: for datastore_root().
-  static Client adopt(std::unique_ptr<MetadataProvider> metadata,
-                      std::unique_ptr<StorageBackend> storage, Namespace ns,
-                      std::filesystem::path root = {});
 
   // The same backends in another namespace (Metaflow's namespace(...)).
   Client in_namespace(Namespace ns) const;
   const Namespace& current_namespace() const;
-  // The `.metaflow` directory; empty for an attached client.
+  // The `.metaflow` directory; empty for a datastore that is not local.
   const std::filesystem::path& datastore_root() const;
-  MetadataProvider& metadata_provider() const;
-  StorageBackend& storage() const;
 
   // Flows having at least one run in the namespace, by name (Metaflow().flows).
   Result<std::vector<Flow>> flows() const;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "base/float_repr.hpp"
 #include "base/utf8.hpp"
 
 namespace conflux {
@@ -82,55 +83,13 @@ void py_json_string(std::string& out, std::string_view s) {
 }
 
 void py_json_float(std::string& out, double v) {
+  // json.dumps spells the non-finite values as JavaScript does; the rest is repr().
   if (std::isnan(v)) {
     out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
+  } else if (std::isinf(v)) {
     out += v < 0 ? "-Infinity" : "Infinity";
-    return;
-  }
-  // Shortest round-trip digits in scientific form "d.ddde+XX", then laid out the way Python's
-  // float_repr_style 'short' does.
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
-  bool negative = false;
-  if (!sci.empty() && sci[0] == '-') {
-    negative = true;
-    sci.remove_prefix(1);
-  }
-  const size_t e_pos = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e_pos)) {
-    if (c != '.') digits += c;
-  }
-  const int exponent = std::atoi(std::string(sci.substr(e_pos + 1)).c_str());
-  const int decpt = exponent + 1;  // position of the decimal point relative to the digits
-  if (negative) out += '-';
-  if (decpt <= -4 || decpt > 16) {
-    out += digits[0];
-    if (digits.size() > 1) {
-      out += '.';
-      out.append(digits, 1, std::string::npos);
-    }
-    out += 'e';
-    out += exponent < 0 ? '-' : '+';
-    const int mag = std::abs(exponent);
-    if (mag < 10) out += '0';
-    out += std::to_string(mag);
-  } else if (decpt <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-decpt), '0');
-    out += digits;
-  } else if (static_cast<size_t>(decpt) >= digits.size()) {
-    out += digits;
-    out.append(static_cast<size_t>(decpt) - digits.size(), '0');
-    out += ".0";
   } else {
-    out.append(digits, 0, static_cast<size_t>(decpt));
-    out += '.';
-    out.append(digits, static_cast<size_t>(decpt), std::string::npos);
+    out += python_float_repr(v);
   }
 }
 

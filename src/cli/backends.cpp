@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/s3_backend.hpp"
+#include "client/client_backends.hpp"
 #include "datastore/datastore_root.hpp"
 #include "metadata/service_metadata_provider.hpp"
 
@@ -28,8 +29,20 @@ Result<Backends> open_backends(const GlobalOptions& global, const std::string& u
   return open_metadata(global, username, std::move(b));
 }
 
+Result<std::map<std::string, std::string>> service_headers_from_settings() {
+  std::map<std::string, std::string> out;
+  if (auto headers = metaflow_setting("METAFLOW_SERVICE_HEADERS")) {
+    nlohmann::json parsed = nlohmann::json::parse(*headers, nullptr, false);
+    if (!parsed.is_object()) {
+      return Status::invalid_argument("METAFLOW_SERVICE_HEADERS must be a JSON object of header names to values");
+    }
+    for (const auto& [name, value] : parsed.items()) out[name] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return out;
+}
+
 Client attach_client(Backends& backends, Namespace ns) {
-  return Client::attach(backends.metadata(), *backends.storage, std::move(ns));
+  return client_detail::attach_client(backends.metadata(), *backends.storage, std::move(ns));
 }
 
 Result<Pathspec> flow_task_path(const std::string& flow, const std::string& arg) {
@@ -79,15 +92,7 @@ Result<Backends> open_metadata(const GlobalOptions& global, const std::string& u
     ServiceOptions service;
     service.url = *url;
     service.user_name = username;
-    if (auto headers = metaflow_setting("METAFLOW_SERVICE_HEADERS")) {
-      nlohmann::json parsed = nlohmann::json::parse(*headers, nullptr, false);
-      if (!parsed.is_object()) {
-        return Status::invalid_argument("METAFLOW_SERVICE_HEADERS must be a JSON object of header names to values");
-      }
-      for (const auto& [name, value] : parsed.items()) {
-        service.headers[name] = value.is_string() ? value.get<std::string>() : value.dump();
-      }
-    }
+    CONFLUX_ASSIGN_OR_RETURN(service.headers, service_headers_from_settings());
     CONFLUX_ASSIGN_OR_RETURN(b.service, ServiceMetadataProvider::create(std::move(service)));
   } else if (kind != "local") {
     return Status::invalid_argument("unknown metadata provider '" + kind + "' (use local or service)");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct Backends {
 };
 
 Result<Backends> open_backends(const GlobalOptions& global, const std::string& username);
+
+// METAFLOW_SERVICE_HEADERS (a JSON object of header names to values); InvalidArgument otherwise.
+Result<std::map<std::string, std::string>> service_headers_from_settings();
 
 // A client over the command's backends (they must outlive it), for the commands that inspect runs.
 Client attach_client(Backends& backends, Namespace ns);

@@ -38,17 +38,15 @@ Result<std::string> datastore_kind(const std::string& flag) {
   return kind;
 }
 
-Result<std::unique_ptr<S3Storage>> open_s3_storage(const std::string& sysroot_override) {
-  std::string root = sysroot_override;
-  if (root.empty()) root = metaflow_setting("METAFLOW_DATASTORE_SYSROOT_S3").value_or("");
-  if (root.empty()) {
+Result<S3Options> s3_options_from_settings(const std::string& sysroot_override) {
+  S3Options s3;
+  s3.root = !sysroot_override.empty() ? sysroot_override
+                                      : metaflow_setting("METAFLOW_DATASTORE_SYSROOT_S3").value_or("");
+  if (s3.root.empty()) {
     return Status::invalid_argument(
         "the datastore is 's3' but METAFLOW_DATASTORE_SYSROOT_S3 is not set (e.g. "
         "s3://my-bucket/metaflow)");
   }
-  S3StorageOptions options;
-  CONFLUX_ASSIGN_OR_RETURN(options.location, parse_s3_url(root, "METAFLOW_DATASTORE_SYSROOT_S3"));
-
   std::string home = environment_value("HOME").value_or("");
   S3SettingInputs in;
   in.access_key_id = environment_value("AWS_ACCESS_KEY_ID");
@@ -60,26 +58,27 @@ Result<std::unique_ptr<S3Storage>> open_s3_storage(const std::string& sysroot_ov
   in.credentials_file = file_text(environment_value("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"));
   in.config_file = file_text(environment_value("AWS_CONFIG_FILE").value_or(home + "/.aws/config"));
   CONFLUX_ASSIGN_OR_RETURN(S3Settings settings, resolve_s3_settings(in));
-  options.client.credentials = settings.credentials;
-  options.client.region = settings.region;
-
-  std::string endpoint = metaflow_setting("METAFLOW_S3_ENDPOINT_URL").value_or("");
-  if (!endpoint.empty()) {
-    CONFLUX_ASSIGN_OR_RETURN(options.client.endpoint, parse_s3_endpoint(endpoint));
-  }
-  CONFLUX_ASSIGN_OR_RETURN(
-      options.client.addressing,
-      parse_s3_addressing(metaflow_setting("METAFLOW_S3_ADDRESSING_STYLE").value_or("auto"), !endpoint.empty()));
+  s3.access_key_id = settings.credentials.access_key_id;
+  s3.secret_access_key = settings.credentials.secret_access_key;
+  s3.session_token = settings.credentials.session_token;
+  s3.region = settings.region;
+  s3.endpoint_url = metaflow_setting("METAFLOW_S3_ENDPOINT_URL").value_or("");
+  s3.addressing = metaflow_setting("METAFLOW_S3_ADDRESSING_STYLE").value_or("auto");
   // Tuning knobs, mostly for tests and benchmarks.
   if (auto mib = metaflow_setting("CONFLUX_S3_PART_SIZE_MIB")) {
     CONFLUX_ASSIGN_OR_RETURN(int64_t n, parse_count(*mib, "CONFLUX_S3_PART_SIZE_MIB", 5, 5120));
-    options.part_size = static_cast<size_t>(n) << 20;
+    s3.part_size_mib = static_cast<int>(n);
   }
   if (auto retries = metaflow_setting("METAFLOW_S3_RETRY_COUNT")) {
     CONFLUX_ASSIGN_OR_RETURN(int64_t n, parse_count(*retries, "METAFLOW_S3_RETRY_COUNT", 0, 100));
-    options.client.max_attempts = static_cast<int>(n) + 1;
+    s3.retry_count = static_cast<int>(n);
   }
-  return S3Storage::create(std::move(options));
+  return s3;
+}
+
+Result<std::unique_ptr<S3Storage>> open_s3_storage(const std::string& sysroot_override) {
+  CONFLUX_ASSIGN_OR_RETURN(S3Options s3, s3_options_from_settings(sysroot_override));
+  return S3Storage::open(s3);
 }
 
 }  // namespace conflux::cli

@@ -14,6 +14,10 @@
 
 namespace conflux::cli {
 
+// The S3 settings: `sysroot_override` (--datastore-root s3://...) or METAFLOW_DATASTORE_SYSROOT_S3,
+// the endpoint, addressing, credentials and region. InvalidArgument names what is wrong.
+Result<S3Options> s3_options_from_settings(const std::string& sysroot_override);
+
 // `sysroot_override`: a root given on the command line (--datastore-root s3://...); empty to use
 // METAFLOW_DATASTORE_SYSROOT_S3. The datastore lives at <root> itself, as in Metaflow's S3
 // datastore (no ".metaflow" component).

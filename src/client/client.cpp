@@ -4,10 +4,13 @@
 #include <algorithm>
 #include <system_error>
 
+#include "client/client_backends.hpp"
 #include "client/client_state.hpp"
+#include "datastore/s3/s3_storage.hpp"
 #include "datastore/datastore_root.hpp"
 #include "datastore/local_storage.hpp"
 #include "metadata/local_metadata_provider.hpp"
+#include "metadata/service_metadata_provider.hpp"
 
 namespace conflux {
 
@@ -41,46 +44,49 @@ Status missing_run(MetadataProvider& metadata, const Pathspec& path, const Statu
 }  // namespace
 
 Result<Client> Client::open(const ClientOptions& options) {
-  if (options.metadata != "local") {
-    return Status::not_supported("metadata provider '" + options.metadata +
-                                 "' is not supported by the Conflux client yet (only 'local')");
+  if (options.metadata != "local" && options.metadata != "service") {
+    return Status::invalid_argument("unknown metadata provider '" + options.metadata + "' (use local or service)");
   }
-  if (options.storage != nullptr) {
-    auto backends = std::make_shared<Backends>();
-    backends->shared_storage = options.storage;
-    backends->storage = options.storage.get();
+  if (options.datastore != "local" && options.datastore != "s3") {
+    return Status::invalid_argument("unknown datastore '" + options.datastore + "' (use local or s3)");
+  }
+  std::unique_ptr<StorageBackend> storage;
+  std::filesystem::path root;
+  if (options.datastore == "s3") {
+    CONFLUX_ASSIGN_OR_RETURN(storage, S3Storage::open(options.s3));
+  } else {
+    CONFLUX_ASSIGN_OR_RETURN(root, resolve_root(options));
+    std::error_code ec;
+    if (!std::filesystem::is_directory(root, ec)) {
+      return Status::not_found("no datastore at " + root.string() +
+                               " (nothing has been run there; set METAFLOW_DATASTORE_SYSROOT_LOCAL "
+                               "or --datastore-root to the directory holding .metaflow)");
+    }
+    storage = std::make_unique<LocalStorage>(root);
+  }
+  std::unique_ptr<MetadataProvider> metadata;
+  if (options.metadata == "service") {
+    if (options.service_url.empty()) {
+      return Status::invalid_argument("the metadata provider is 'service' but METAFLOW_SERVICE_URL is not set "
+                                      "(ClientOptions::service_url)");
+    }
+    ServiceOptions service;
+    service.url = options.service_url;
+    service.headers = options.service_headers;
+    service.user_name = options.username;
+    CONFLUX_ASSIGN_OR_RETURN(metadata, ServiceMetadataProvider::create(std::move(service)));
+  } else {
     LocalMetadataOptions metadata_options;
     metadata_options.user_name = options.username;
-    backends->owned_metadata = std::make_unique<LocalMetadataProvider>(*options.storage, metadata_options);
-    backends->metadata = backends->owned_metadata.get();
-    auto state = std::make_shared<ClientState>();
-    state->backends = std::move(backends);
-    state->ns = options.ns ? *options.ns : Namespace::user(options.username);
-    return Client(std::move(state));
+    metadata = std::make_unique<LocalMetadataProvider>(*storage, metadata_options);
   }
-  CONFLUX_ASSIGN_OR_RETURN(std::filesystem::path root, resolve_root(options));
-  std::error_code ec;
-  if (!std::filesystem::is_directory(root, ec)) {
-    return Status::not_found("no datastore at " + root.string() +
-                             " (nothing has been run there; set METAFLOW_DATASTORE_SYSROOT_LOCAL "
-                             "or --datastore-root to the directory holding .metaflow)");
-  }
-  auto backends = std::make_shared<Backends>();
-  backends->root = root;
-  auto storage = std::make_unique<LocalStorage>(root);
-  LocalMetadataOptions metadata_options;
-  metadata_options.user_name = options.username;
-  backends->owned_metadata = std::make_unique<LocalMetadataProvider>(*storage, metadata_options);
-  backends->owned_storage = std::move(storage);
-  backends->storage = backends->owned_storage.get();
-  backends->metadata = backends->owned_metadata.get();
-  auto state = std::make_shared<ClientState>();
-  state->backends = std::move(backends);
-  state->ns = options.ns ? *options.ns : Namespace::user(options.username);
-  return Client(std::move(state));
+  Namespace ns = options.ns ? *options.ns : Namespace::user(options.username);
+  return client_detail::adopt_client(std::move(metadata), std::move(storage), std::move(ns), std::move(root));
 }
 
-Client Client::attach(MetadataProvider& metadata, StorageBackend& storage, Namespace ns) {
+namespace client_detail {
+
+Client attach_client(MetadataProvider& metadata, StorageBackend& storage, Namespace ns) {
   auto backends = std::make_shared<Backends>();
   backends->storage = &storage;
   backends->metadata = &metadata;
@@ -90,9 +96,8 @@ Client Client::attach(MetadataProvider& metadata, StorageBackend& storage, Names
   return Client(std::move(state));
 }
 
-Client Client::adopt(std::unique_ptr<MetadataProvider> metadata,
-                     std::unique_ptr<StorageBackend> storage, Namespace ns,
-                     std::filesystem::path root) {
+Client adopt_client(std::unique_ptr<MetadataProvider> metadata, std::unique_ptr<StorageBackend> storage,
+                    Namespace ns, std::filesystem::path root) {
   auto backends = std::make_shared<Backends>();
   backends->storage = storage.get();
   backends->metadata = metadata.get();
@@ -105,6 +110,11 @@ Client Client::adopt(std::unique_ptr<MetadataProvider> metadata,
   return Client(std::move(state));
 }
 
+StorageBackend& client_storage(const Client& client) { return client.state()->storage(); }
+MetadataProvider& client_metadata(const Client& client) { return client.state()->metadata(); }
+
+}  // namespace client_detail
+
 Client Client::in_namespace(Namespace ns) const {
   auto state = std::make_shared<ClientState>(*state_);
   state->ns = std::move(ns);
@@ -113,8 +123,6 @@ Client Client::in_namespace(Namespace ns) const {
 
 const Namespace& Client::current_namespace() const { return state_->ns; }
 const std::filesystem::path& Client::datastore_root() const { return state_->backends->root; }
-MetadataProvider& Client::metadata_provider() const { return state_->metadata(); }
-StorageBackend& Client::storage() const { return state_->storage(); }
 
 Result<std::vector<Flow>> Client::flows() const {
   CONFLUX_ASSIGN_OR_RETURN(std::vector<FlowRecord> records, state_->metadata().list_flows());

@@ -19,10 +19,9 @@
 
 namespace conflux::client_detail {
 
-// The backends, owned (Client::open) or borrowed (Client::attach).
+// The backends, owned (Client::open, adopt_client) or borrowed (attach_client).
 struct Backends {
   std::unique_ptr<StorageBackend> owned_storage;
-  std::shared_ptr<StorageBackend> shared_storage;  // ClientOptions::storage
   std::unique_ptr<MetadataProvider> owned_metadata;
   StorageBackend* storage = nullptr;
   MetadataProvider* metadata = nullptr;

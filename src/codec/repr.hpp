@@ -8,9 +8,6 @@
 
 namespace conflux::repr {
 
-// repr(float): shortest round-trip digits, "1e+16" / "1e-05" exponent form outside
-// [1e-4, 1e16), "inf", "nan".
-std::string float_repr(double x);
 // repr(str) / repr(bytes), appended to `out`.
 void append_str_repr(std::string& out, std::string_view utf8);
 void append_bytes_repr(std::string& out, std::string_view bytes);

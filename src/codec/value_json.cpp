@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/float_repr.hpp"
 #include "codec/big_int.hpp"
 #include "codec/ndarray.hpp"
 #include "codec/python_globals.hpp"
@@ -29,7 +30,7 @@ std::string json_key(const Value& k) {
       double f = k.as_float();
       if (std::isnan(f)) return "NaN";
       if (std::isinf(f)) return f > 0 ? "Infinity" : "-Infinity";
-      return repr::float_repr(f);
+      return python_float_repr(f);
     }
     default: return k.python_repr();
   }

@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "client/client_backends.hpp"
 #include "client/client_test_util.hpp"
 #include "datastore/local_storage.hpp"
 #include "metadata/local_metadata_provider.hpp"
@@ -470,14 +471,25 @@ TEST_F(GoldenWriteTest, OpensByMetaflowRules) {
   EXPECT_ERROR(Client::open(empty), StatusCode::kNotFound, "no datastore at");
   ClientOptions service = by_sysroot;
   service.metadata = "service";
-  EXPECT_ERROR(Client::open(service), StatusCode::kNotSupported, "service");
+  EXPECT_ERROR(Client::open(service), StatusCode::kInvalidArgument, "METAFLOW_SERVICE_URL is not set");
+  ClientOptions unknown = by_sysroot;
+  unknown.metadata = "etcd";
+  EXPECT_ERROR(Client::open(unknown), StatusCode::kInvalidArgument, "unknown metadata provider 'etcd'");
+  unknown = by_sysroot;
+  unknown.datastore = "gcs";
+  EXPECT_ERROR(Client::open(unknown), StatusCode::kInvalidArgument, "unknown datastore 'gcs'");
+  ClientOptions s3 = by_sysroot;
+  s3.datastore = "s3";
+  EXPECT_ERROR(Client::open(s3), StatusCode::kInvalidArgument, "no root is set");
+  s3.s3.root = "gs://bucket";
+  EXPECT_ERROR(Client::open(s3), StatusCode::kInvalidArgument, "METAFLOW_DATASTORE_SYSROOT_S3");
   EXPECT_ERROR(Client::open(ClientOptions{}), StatusCode::kInvalidArgument, "cwd");
 }
 
 TEST_F(GoldenClientTest, AttachesToCallerBackends) {
   LocalStorage storage(root_);
   LocalMetadataProvider metadata(storage, {.user_name = "tester", .clock = {}});
-  Client c = Client::attach(metadata, storage, Namespace::global());
+  Client c = client_detail::attach_client(metadata, storage, Namespace::global());
   EXPECT_TRUE(c.datastore_root().empty());
   EXPECT_EQ(c.flows()->size(), 8u);
   EXPECT_EQ(*c.run(kLinearRun)->artifact<int64_t>("int_val"), 43);

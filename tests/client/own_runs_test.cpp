@@ -241,11 +241,19 @@ TEST_F(OwnRunsTest, ServiceBackedMetadata) {
   std::string id = run_flow("examples/foreach", {"run", "--tag", "svc"},
                             {{"METAFLOW_DEFAULT_METADATA", "service"}, {"METAFLOW_SERVICE_URL", url}});
   ASSERT_FALSE(id.empty());
-  auto provider = ServiceMetadataProvider::create({.url = url, .user_name = "tester"});
-  ASSERT_TRUE(provider.ok()) << provider.status().to_string();
-  Client c = Client::adopt(std::move(*provider),
-                           std::make_unique<LocalStorage>(dir_.path() / ".metaflow"),
-                           Namespace::user("tester"));
+  // Through the public options only, as a program built against an installed Conflux would.
+  ClientOptions options;
+  options.datastore_root = dir_.path() / ".metaflow";
+  options.metadata = "service";
+  options.service_url = url;
+  options.username = "tester";
+  Result<Client> opened = Client::open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status().to_string();
+  Client& c = *opened;
+  options.service_url = "";
+  EXPECT_NE(Client::open(options).status().message().find("METAFLOW_SERVICE_URL is not set"), std::string::npos);
+  options.service_url = "ftp://nowhere";
+  EXPECT_EQ(Client::open(options).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ids_of(*c.flows()), (std::vector<std::string>{"ShardFlow"}));
   auto run = c.flow("ShardFlow")->latest_run();
   ASSERT_TRUE(run.ok()) << run.status().to_string();

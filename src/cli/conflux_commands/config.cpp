@@ -66,19 +66,13 @@ Result<Client> open_client(const ToolContext& ctx) {
   options.username = ctx.config.username.value;
   options.ns = ctx.config.global_namespace ? Namespace::global() : Namespace::of(ctx.config.ns.value);
   if (options.metadata == "service") {
-    // A metadata service client (METAFLOW_SERVICE_URL) over the datastore, opened as the flow
-    // binary opens them; the client owns both.
-    GlobalOptions global;
-    global.datastore_root = ctx.flags.datastore_root.value_or("");
-    global.datastore = ctx.flags.datastore.value_or("");
-    global.metadata = "service";
-    CONFLUX_ASSIGN_OR_RETURN(Backends b, open_backends(global, options.username));
-    return Client::adopt(std::move(b.service), std::move(b.storage), *options.ns, b.root);
+    options.service_url = metaflow_setting("METAFLOW_SERVICE_URL").value_or("");
+    CONFLUX_ASSIGN_OR_RETURN(options.service_headers, service_headers_from_settings());
   }
-  CONFLUX_ASSIGN_OR_RETURN(std::string kind, datastore_kind(ctx.flags.datastore.value_or("")));
-  if (kind == "s3") {
+  CONFLUX_ASSIGN_OR_RETURN(options.datastore, datastore_kind(ctx.flags.datastore.value_or("")));
+  if (options.datastore == "s3") {
     std::string root = ctx.flags.datastore_root.value_or("");
-    CONFLUX_ASSIGN_OR_RETURN(options.storage, open_s3_storage(root.starts_with("s3://") ? root : ""));
+    CONFLUX_ASSIGN_OR_RETURN(options.s3, s3_options_from_settings(root.starts_with("s3://") ? root : ""));
   }
   return Client::open(options);
 }

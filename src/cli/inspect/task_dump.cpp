@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/text_format.hpp"
+#include "client/client_backends.hpp"
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
@@ -43,7 +44,7 @@ Status dump_tasks(const Client& client, const std::vector<Task>& tasks, const Du
   nlohmann::ordered_json json_out = nlohmann::ordered_json::object();
   for (const Task& task : tasks) {
     const Pathspec& p = task.path();
-    TaskDataStore ds(client.storage(), p.flow, p.run_id, p.step, p.task_id);
+    TaskDataStore ds(client_detail::client_storage(client), p.flow, p.run_id, p.step, p.task_id);
     Result<int> attempt = ds.latest_done_attempt();
     if (!attempt.ok()) {
       if (attempt.status().is_not_found()) {
@@ -63,7 +64,7 @@ Status dump_tasks(const Client& client, const std::vector<Task>& tasks, const Du
     if (!options.as_json) {
       err << "Dumping output of run_id=" << p.run_id << " step=" << p.step << " task_id=" << p.task_id << "\n";
     }
-    ContentAddressedStore cas(client.storage(), p.flow);
+    ContentAddressedStore cas(client_detail::client_storage(client), p.flow);
     nlohmann::ordered_json task_json = nlohmann::ordered_json::object();
     for (const ArtifactEntry* e : entries) {
       bool too_large = e->info.size == 0 || static_cast<int64_t>(e->info.size) > options.max_value_size;

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "client/client_backends.hpp"
 #include "datastore/mflog.hpp"
 #include "datastore/task_datastore.hpp"
 
@@ -36,7 +37,7 @@ Status print_task_logs(const Client& client, const std::vector<Task>& tasks, con
                        std::ostream& out, std::ostream& err) {
   for (const Task& task : tasks) {
     const Pathspec& p = task.path();
-    TaskDataStore ds(client.storage(), p.flow, p.run_id, p.step, p.task_id);
+    TaskDataStore ds(client_detail::client_storage(client), p.flow, p.run_id, p.step, p.task_id);
     int attempt = 0;
     if (options.attempt) {
       attempt = *options.attempt;

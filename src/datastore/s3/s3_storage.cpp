@@ -273,6 +273,34 @@ class S3Storage::RangeSource final : public ByteSource {
 
 // ---- S3Storage --------------------------------------------------------------------------------
 
+Result<std::unique_ptr<S3Storage>> S3Storage::open(const S3Options& s3) {
+  if (s3.root.empty()) {
+    return Status::invalid_argument("the datastore is 's3' but no root is set (METAFLOW_DATASTORE_SYSROOT_S3, e.g. "
+                                    "s3://my-bucket/metaflow)");
+  }
+  S3StorageOptions options;
+  CONFLUX_ASSIGN_OR_RETURN(options.location, parse_s3_url(s3.root, "METAFLOW_DATASTORE_SYSROOT_S3"));
+  options.client.credentials = {s3.access_key_id, s3.secret_access_key, s3.session_token};
+  options.client.region = s3.region;
+  if (!s3.endpoint_url.empty()) {
+    CONFLUX_ASSIGN_OR_RETURN(options.client.endpoint, parse_s3_endpoint(s3.endpoint_url));
+  }
+  CONFLUX_ASSIGN_OR_RETURN(options.client.addressing, parse_s3_addressing(s3.addressing, !s3.endpoint_url.empty()));
+  if (s3.retry_count < 0 || s3.retry_count > 100) {
+    return Status::invalid_argument("METAFLOW_S3_RETRY_COUNT must be from 0 to 100, not " +
+                                    std::to_string(s3.retry_count));
+  }
+  options.client.max_attempts = s3.retry_count + 1;
+  if (s3.part_size_mib != 0) {
+    if (s3.part_size_mib < 5 || s3.part_size_mib > 5120) {
+      return Status::invalid_argument("CONFLUX_S3_PART_SIZE_MIB must be from 5 to 5120, not " +
+                                      std::to_string(s3.part_size_mib));
+    }
+    options.part_size = static_cast<size_t>(s3.part_size_mib) << 20;
+  }
+  return create(std::move(options));
+}
+
 Result<std::unique_ptr<S3Storage>> S3Storage::create(S3StorageOptions options) {
   if (options.location.bucket.empty()) return Status::invalid_argument("S3 datastore: no bucket given");
   if (options.part_size < (size_t{1} << 16)) {

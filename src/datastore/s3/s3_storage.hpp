@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "conflux/s3_options.hpp"
 #include "datastore/s3/s3_client.hpp"
 #include "datastore/s3/s3_config.hpp"
 #include "datastore/storage_backend.hpp"
@@ -50,6 +51,9 @@ class S3Storage final : public StorageBackend {
   // InvalidArgument for unusable options (part size under 5 MiB with a real endpoint is allowed:
   // tests use small parts; S3 itself rejects them).
   static Result<std::unique_ptr<S3Storage>> create(S3StorageOptions options);
+  // From the public settings (root, endpoint, addressing, credentials, ...); InvalidArgument
+  // names the setting that is wrong.
+  static Result<std::unique_ptr<S3Storage>> open(const S3Options& options);
 
   S3Storage(const S3Storage&) = delete;
   S3Storage& operator=(const S3Storage&) = delete;

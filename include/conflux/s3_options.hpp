@@ -1,0 +1,23 @@
+// S3Options: where an S3 datastore is and how to reach it, as plain values (Metaflow's settings
+// in parentheses). A program opens a Client on S3 runs with ClientOptions::datastore = "s3" and
+// these; the `conflux` command and flow binaries fill them from the environment and
+// ~/.metaflowconfig (docs/s3.md).
+#pragma once
+
+#include <string>
+
+namespace conflux {
+
+struct S3Options {
+  std::string root;                 // s3://bucket/prefix (METAFLOW_DATASTORE_SYSROOT_S3)
+  std::string endpoint_url;         // "" for AWS; e.g. http://127.0.0.1:9000 (METAFLOW_S3_ENDPOINT_URL)
+  std::string addressing = "auto";  // path, virtual, or auto: path with an endpoint_url, else virtual
+  std::string region = "us-east-1";
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;  // temporary credentials only
+  int retry_count = 7;        // retries of a failed request (METAFLOW_S3_RETRY_COUNT)
+  int part_size_mib = 0;      // writes: multipart part size, 5..5120 (0: the default)
+};
+
+}  // namespace conflux
