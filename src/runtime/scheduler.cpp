@@ -163,7 +163,7 @@ struct Scheduler::Impl {
   // each cloned task then finishes like a task that ran (its successors are scheduled).
   Status clone_pending() {
     constexpr size_t kChunk = 1024;
-    constexpr int kCloneThreads = 4;  // file creation is mostly kernel time: 2 per core hides waits
+    constexpr int kCloneThreads = 8;  // file creation: kernel time and, on disks, I/O waits to hide
     std::vector<CloneJob> jobs = std::move(pending_clones);
     pending_clones.clear();
     for (size_t begin = 0; begin < jobs.size(); begin += kChunk) {
