@@ -24,6 +24,12 @@ struct Current {
   std::string namespace_name;    // Metaflow's current.namespace, e.g. "user:alice"
   std::vector<std::string> tags;
   std::vector<std::string> parameter_names;
+  // @project (empty and false without it): Metaflow's current.project_name & co.
+  std::string project_name;       // "ranking"
+  std::string branch_name;        // "user.alice", "test.exp", "prod", "prod.exp"
+  std::string project_flow_name;  // "ranking.user.alice.MyFlow"
+  bool is_user_branch = false;
+  bool is_production = false;
 };
 
 // The current task's facts.

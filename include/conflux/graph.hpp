@@ -55,6 +55,12 @@ struct Slurm {
   std::vector<std::string> sbatch_options;  // more sbatch options, e.g. {"--exclusive"}
 };
 
+// @project's optional attributes (else --branch / --production on the command line).
+struct ProjectSettings {
+  std::string branch;       // the branch: test.<branch> (prod.<branch> with production)
+  bool production = false;  // the production branch: prod (prod.<branch> with a branch)
+};
+
 template <class F>
 class StepBuilder {
  public:
@@ -221,9 +227,14 @@ class Graph {
     return *this;
   }
 
-  // @project: namespaces deployments of this flow (name: [a-z0-9_]+).
-  Graph& project(std::string name) {
-    flow_->flow_decorators.push_back({"project", {{"name", std::move(name)}}, false});
+  // @project: runs and deployments of this flow belong to project `name` ([a-z0-9_]+) and a
+  // branch: user.<you> by default, test.<branch> with --branch, prod with --production (or set
+  // them here: g.project("ranking", {.branch = "exp", .production = true})).
+  Graph& project(std::string name, ProjectSettings settings = {}) {
+    DecoratorSpec d{"project", {{"name", std::move(name)}}, false};
+    if (!settings.branch.empty()) d.attributes["branch"] = settings.branch;
+    if (settings.production) d.attributes["production"] = true;
+    flow_->flow_decorators.push_back(std::move(d));
     return *this;
   }
 

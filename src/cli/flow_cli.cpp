@@ -23,6 +23,8 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
          "  --datastore KIND       local (default) or s3 (METAFLOW_DATASTORE_SYSROOT_S3)\n"
          "  --datastore-root DIR   Keep the datastore in DIR/.metaflow (s3: an s3://bucket/prefix)\n"
          "  --metadata KIND        local (files in the datastore) or service (METAFLOW_SERVICE_URL)\n"
+         "  --branch NAME          @project: run on branch test.NAME (prod.NAME with --production)\n"
+         "  --production           @project: run on the production branch\n"
          "  --quiet                Do not print the banner\n"
          "  --help                 Show this message and exit.\n\n"
          "Commands:\n";
@@ -63,13 +65,17 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--quiet") {
       ctx.global.quiet = true;
-    } else if (arg == "--with" || arg == "--datastore-root" || arg == "--metadata" || arg == "--datastore") {
+    } else if (arg == "--production") {
+      ctx.global.project.production = true;
+    } else if (arg == "--with" || arg == "--datastore-root" || arg == "--metadata" || arg == "--datastore" ||
+               arg == "--branch") {
       if (i + 1 >= argc) return fail("Bad option", Status::invalid_argument(arg + " requires a value"));
       std::string value = argv[++i];
       if (arg == "--with") ctx.global.decospecs.push_back(value);
       if (arg == "--datastore-root") ctx.global.datastore_root = value;
       if (arg == "--metadata") ctx.global.metadata = value;
       if (arg == "--datastore") ctx.global.datastore = value;
+      if (arg == "--branch") ctx.global.project.branch = value;
     } else if (arg.rfind("--with=", 0) == 0) {
       ctx.global.decospecs.push_back(arg.substr(7));
     } else if (arg == "--help" || arg == "-h") {
@@ -91,6 +97,7 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
   for (; i < argc; ++i) ctx.args.emplace_back(argv[i]);
 
   // Metaflow also accepts --with after `run`/`resume`; it applies to the whole flow all the same.
+  // So are @project's --branch and --production.
   if (command == "run" || command == "resume") {
     std::vector<std::string> rest;
     for (size_t k = 0; k < ctx.args.size(); ++k) {
@@ -98,6 +105,10 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
         ctx.global.decospecs.push_back(ctx.args[++k]);
       } else if (ctx.args[k].rfind("--with=", 0) == 0) {
         ctx.global.decospecs.push_back(ctx.args[k].substr(7));
+      } else if (ctx.args[k] == "--branch" && k + 1 < ctx.args.size()) {
+        ctx.global.project.branch = ctx.args[++k];
+      } else if (ctx.args[k] == "--production") {
+        ctx.global.project.production = true;
       } else {
         rest.push_back(ctx.args[k]);
       }
@@ -135,6 +146,17 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
     std::cerr << "Validating your flow...\n";
     print_problems(ctx.problems, std::cerr);
     return 1;
+  }
+  if (entry->needs_valid_graph && !wants_help) {
+    auto project = resolve_project(flow, ctx.global.project, ctx.username);
+    if (!project.ok()) return fail("Bad option", project.status());
+    ctx.project = *project;
+    if (ctx.project && !ctx.global.quiet && !entry->hidden) {
+      std::cerr << "Project: " << ctx.project->project_name << ", Branch: " << ctx.project->branch_name << "\n";
+    }
+  } else if ((ctx.global.project.branch || ctx.global.project.production) && !wants_help &&
+             command != "show" && command != "check") {
+    return fail("Bad option", Status::invalid_argument("--branch and --production apply to run and resume"));
   }
   return entry->fn(ctx);
 }

@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "conflux/flow_spec_types.hpp"
 #include "flow/flow_graph.hpp"
 #include "flow/lint.hpp"
+#include "flow/project.hpp"
 
 namespace conflux::cli {
 
@@ -26,6 +28,7 @@ struct GlobalOptions {
   std::string datastore_root;          // --datastore-root (a directory that holds .metaflow)
   std::string metadata;                // --metadata local|service
   std::string datastore;               // --datastore local|s3
+  ProjectRequest project;              // --branch NAME, --production (@project)
 };
 
 // Everything a command needs: the flow, its analysed graph, and how it was invoked.
@@ -38,6 +41,8 @@ struct FlowCommandContext {
   GlobalOptions global;
   std::vector<std::string> args;  // the words after the command name
   std::string username;
+  // @project's name and branch for run, resume and step (nullopt: the flow has no @project).
+  std::optional<ProjectInfo> project;
 };
 
 using CommandFn = int (*)(FlowCommandContext&);

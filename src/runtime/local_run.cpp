@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "conflux/codec.hpp"
+#include "conflux/version.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
 #include "flow/graph_render.hpp"
@@ -172,8 +173,10 @@ std::function<Result<StoredCodePackage>()> code_package_once(const FlowGraph& gr
 
 }  // namespace
 
-std::vector<std::string> run_system_tags(const std::string& username) {
-  return {"user:" + username, "runtime:dev", "conflux_version:0.1.0"};
+std::vector<std::string> run_system_tags(const std::string& username, const std::vector<std::string>& extra) {
+  std::vector<std::string> tags = {"user:" + username, "runtime:dev", std::string("conflux_version:") + kConfluxVersion};
+  tags.insert(tags.end(), extra.begin(), extra.end());
+  return tags;
 }
 
 LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
@@ -181,7 +184,7 @@ LocalRunResult run_local(const FlowGraph& graph, StorageBackend& storage, Metada
                          Console& console, const std::function<void(const std::string&)>& on_run_id) {
   LocalRunResult result;
   const std::string& flow = graph.flow().name;
-  RunTags tags{options.tags, run_system_tags(options.username)};
+  RunTags tags{options.tags, run_system_tags(options.username, options.extra_system_tags)};
   auto run_id = metadata.new_run_id(flow, tags);
   if (!run_id.ok()) {
     result.status = run_id.status().with_context("cannot create the run");

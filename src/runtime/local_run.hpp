@@ -18,6 +18,7 @@ namespace conflux {
 
 struct LocalRunOptions {
   std::vector<std::string> tags;
+  std::vector<std::string> extra_system_tags;  // @project's project: and project_branch:
   int64_t max_workers = 16;
   int64_t max_num_splits = 100;
   int64_t max_log_size_bytes = 10 << 20;
@@ -60,6 +61,6 @@ Result<std::string> parameters_task_id(MetadataProvider& metadata, const std::st
                                        const std::string& run_id, const RunTags& tags);
 
 // The system tags of a run started by `username`.
-std::vector<std::string> run_system_tags(const std::string& username);
+std::vector<std::string> run_system_tags(const std::string& username, const std::vector<std::string>& extra = {});
 
 }  // namespace conflux

@@ -304,7 +304,7 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
     origin_run.set_rerun(*steps);
   }
 
-  RunTags tags{options.tags, run_system_tags(options.username)};
+  RunTags tags{options.tags, run_system_tags(options.username, options.extra_system_tags)};
   auto run_id = metadata.new_run_id(flow, tags);
   if (!run_id.ok()) {
     result.status = run_id.status().with_context("cannot create the run");

@@ -14,6 +14,7 @@
 
 #include "base/parallel_for.hpp"
 #include "conflux/current.hpp"
+#include "conflux/version.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
 #include "flow/decorators.hpp"
@@ -180,6 +181,13 @@ Status TaskRun::prepare() {
   current.tags = o_.tags.tags;
   current.parameter_names.clear();
   for (const auto& p : flow_.parameters) current.parameter_names.push_back(p.name);
+  if (o_.project) {
+    current.project_name = o_.project->project_name;
+    current.branch_name = o_.project->branch_name;
+    current.project_flow_name = o_.project->project_flow_name;
+    current.is_user_branch = o_.project->is_user_branch;
+    current.is_production = o_.project->is_production;
+  }
   return Status();
 }
 
@@ -435,7 +443,7 @@ std::vector<MetaDatum> attempt_metadata(const TaskRunOptions& o, std::string_vie
       {"user", o.username, "user", tags},
       {"runtime", "dev", "runtime", tags},
       {"script-name", o.program_name, "script-name", tags},
-      {"conflux_version", "0.1.0", "conflux_version", tags},
+      {"conflux_version", kConfluxVersion, "conflux_version", tags},
   };
   if (!o.origin_run_id.empty()) rows.push_back({"origin-run-id", o.origin_run_id, "origin-run-id", tags});
   if (!o.code_sha.empty()) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "datastore/storage_backend.hpp"
+#include "flow/project.hpp"
 #include "flow/flow_graph.hpp"
 #include "metadata/metadata_provider.hpp"
 
@@ -29,6 +30,7 @@ struct TaskRunOptions {
   // Resume with changed parameters: the new run's _parameters task ("run/_parameters/id"), where
   // the step reads parameters instead of from its inputs (cloned inputs carry the old values).
   std::string parameters_task;
+  std::optional<ProjectInfo> project;  // @project: for current()
   // @catch's fallback attempt: the previous attempt's process died for this reason; the step is
   // not run again, the failure is recorded as caught.
   std::string fallback_reason;

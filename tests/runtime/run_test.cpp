@@ -278,3 +278,44 @@ TEST_F(FlowRunTest, TagCommandChangesUserTagsOnly) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace conflux::testing;  // NOLINT: test helpers
+
+// @project as in Metaflow: the branch (user.<name>, test.<branch>, prod, prod.<branch>) shows in
+// the banner, in the run's and tasks' system tags, and in current().
+TEST_F(FlowRunTest, ProjectBranchesTagsAndCurrent) {
+  auto user = run_flow("tests/flows/project_flow", {"run"});
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  EXPECT_NE(user.err.find("Project: ranking, Branch: user.tester"), std::string::npos) << user.err;
+  EXPECT_NE(user.out.find("project ranking branch user.tester flow ranking.user.tester.ProjectFlow "
+                          "user_branch 1 production 0"),
+            std::string::npos) << user.out;
+  std::string run = run_id_of(user.out);
+  for (fs::path self : {root() / "ProjectFlow" / run / "_meta" / "_self.json",
+                        root() / "ProjectFlow" / run / "start" / "1" / "_meta" / "_self.json"}) {
+    std::vector<std::string> tags = nlohmann::json::parse(read_file(self))["system_tags"];
+    EXPECT_NE(std::find(tags.begin(), tags.end(), "project:ranking"), tags.end()) << self;
+    EXPECT_NE(std::find(tags.begin(), tags.end(), "project_branch:user.tester"), tags.end()) << self;
+  }
+
+  auto test = run_flow("tests/flows/project_flow", {"--branch", "exp", "run"});
+  ASSERT_EQ(test.exit_code, 0) << test.err;
+  EXPECT_NE(test.out.find("branch test.exp flow ranking.test.exp.ProjectFlow user_branch 0 production 0"),
+            std::string::npos) << test.out;
+  auto prod = run_flow("tests/flows/project_flow", {"run", "--production", "--branch", "exp"});
+  ASSERT_EQ(prod.exit_code, 0) << prod.err;
+  EXPECT_NE(prod.out.find("branch prod.exp flow ranking.prod.exp.ProjectFlow user_branch 0 production 1"),
+            std::string::npos) << prod.out;
+
+  auto bad = run_flow("tests/flows/project_flow", {"--branch", "Exp", "run"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("the branch name 'Exp' is invalid"), std::string::npos) << bad.err;
+  auto plain = run_flow("examples/hello", {"--branch", "x", "run"});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_NE(plain.err.find("--branch applies to flows with @project; HelloFlow has none"), std::string::npos)
+      << plain.err;
+}
+
+}  // namespace

@@ -66,6 +66,12 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   if (!ctx.global.metadata.empty()) {
     run.task_command_prefix.insert(run.task_command_prefix.end(), {"--metadata", ctx.global.metadata});
   }
+  // @project: tasks resolve the same branch (for their tags and current()).
+  if (ctx.global.project.branch) {
+    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--branch", *ctx.global.project.branch});
+  }
+  if (ctx.global.project.production) run.task_command_prefix.push_back("--production");
+  if (ctx.project) run.extra_system_tags = ctx.project->system_tags();
   run.engine_settings = engine_settings();
   forward_settings(run.task_env, options.username);
   if (auto manifest = metaflow_setting("CONFLUX_RUNNER_MANIFEST")) run.runner_manifest = *manifest;

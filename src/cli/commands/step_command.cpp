@@ -56,7 +56,9 @@ int step_command(FlowCommandContext& ctx) {
   o.max_user_code_retries = static_cast<int>(*max_retries);
   o.username = ctx.username;
   o.namespace_name = args->get("namespace", "user:" + ctx.username);
-  o.tags = RunTags{args->all("tag"), run_system_tags(ctx.username)};
+  o.tags = RunTags{args->all("tag"),
+                   run_system_tags(ctx.username, ctx.project ? ctx.project->system_tags() : std::vector<std::string>{})};
+  o.project = ctx.project;
   o.origin_run_id = args->get("origin-run-id");
   o.parameters_task = args->get("parameters-task");
   o.fallback_reason = args->get("fallback-reason");
