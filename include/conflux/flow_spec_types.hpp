@@ -69,6 +69,8 @@ struct ParameterDescription {
   bool required = false;
   std::optional<nlohmann::json> default_value;  // as JSON, for show/help/_graph_info
   std::string separator;                         // kStringList only
+  // The values allowed (a JSON array; empty: any). For a list, each item must be one of them.
+  nlohmann::json choices = nlohmann::json::array();
 };
 
 struct FlowDescription {

@@ -3,6 +3,7 @@
 //   conflux::Parameter<int64_t> shards{this, "shards", 4, "how many shards"};
 //   conflux::Parameter<std::string> region{this, "region", {.help = "where", .required = true}};
 //   conflux::Parameter<std::vector<std::string>> files{this, "files", {.separator = ","}};
+//   conflux::Parameter<std::string> mode{this, "mode", {.default_value = "fast", .choices = {"fast", "exact"}}};
 //
 // Each parameter is an option `--<name>` of `run`. Supported types: bool, int64_t, double,
 // std::string, nlohmann::json, and std::vector<std::string> (split on `separator`). Values are
@@ -26,10 +27,16 @@ namespace conflux {
 
 template <class T>
 struct ParameterOptions {
+  // A list parameter's choices are the values each of its items may take.
+  using Choice = std::conditional_t<std::is_same_v<T, std::vector<std::string>>, std::string, T>;
+
   std::optional<T> default_value;
   std::string help;
   bool required = false;
   std::string separator;  // std::vector<std::string> parameters only; "," if empty
+  // The only values allowed (empty: any). Strings, integers, floats and string lists; `check`
+  // reports choices on bool and JSON parameters, and a default that is not among them.
+  std::vector<Choice> choices;
 };
 
 // The type-erased face of Parameter<T>, used by the command line and the runtime.
@@ -47,6 +54,11 @@ namespace detail {
 // Parses `text` as a parameter of `type`; errors say what was expected. Defined in src/flow.
 Result<nlohmann::json> parse_parameter_text(std::string_view name, ParameterType type,
                                             std::string_view text, std::string_view separator);
+// OK if `value` (each item, for a list) is one of the parameter's choices, or it has none;
+// InvalidArgument naming the parameter, the value and the choices otherwise. In src/flow.
+Status check_parameter_choice(const ParameterDescription& parameter, const nlohmann::json& value);
+// "'a', 'b', 'c'" (strings quoted), for messages and help.
+std::string choices_text(const nlohmann::json& choices);
 
 template <class T>
 constexpr ParameterType parameter_type_of() {
@@ -93,12 +105,14 @@ class Parameter : public ParameterSlot {
     if (options_.default_value) d.default_value = nlohmann::json(*options_.default_value);
     d.separator = options_.separator;
     if (d.type == ParameterType::kStringList && d.separator.empty()) d.separator = ",";
+    for (const auto& c : options_.choices) d.choices.push_back(nlohmann::json(c));
     return d;
   }
   Status parse(std::string_view text) override {
     ParameterDescription d = describe();
     auto parsed = detail::parse_parameter_text(name(), d.type, text, d.separator);
     if (!parsed.ok()) return parsed.status();
+    CONFLUX_RETURN_IF_ERROR(detail::check_parameter_choice(d, *parsed));
     value_ = parsed->template get<T>();
     load_attempted_ = true;
     mark_dirty();

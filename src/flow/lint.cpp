@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "conflux/parameter.hpp"
 #include "flow/decorators.hpp"
 
 namespace conflux {
@@ -358,7 +359,8 @@ void check_parameters(Linter& lint) {
   static const std::set<std::string> reserved = {
       "params", "with", "tag", "namespace", "obj", "tags", "decospecs", "run-id-file",
       "max-num-splits", "max-workers", "max-log-size", "user-namespace", "run-id", "task-id",
-      "runner-attribute-file", "help", "origin-run-id", "metadata", "datastore"};
+      "runner-attribute-file", "help", "origin-run-id", "metadata", "datastore", "branch", "production",
+      "allow-parameter-changes"};
   static const std::regex valid("[A-Za-z][A-Za-z0-9_-]*");
   const FlowDescription& flow = lint.graph().flow();
   std::set<std::string> seen;
@@ -382,6 +384,18 @@ void check_parameters(Linter& lint) {
     if (p.required && p.default_value) {
       lint.add("check_parameters", {}, "Parameter '" + p.name + "' is required but has a default; "
                "drop one of the two.");
+    }
+    if (!p.choices.empty() && (p.type == ParameterType::kBool || p.type == ParameterType::kJson)) {
+      lint.add("check_parameters", {}, "Parameter '" + p.name + "' has choices, but only text, number and "
+               "list parameters can have them.");
+    } else if (p.default_value) {
+      Status in_choices = detail::check_parameter_choice(p, *p.default_value);
+      if (!in_choices.ok()) {
+        lint.add("check_parameters", {}, "Parameter '" + p.name + "': its default " +
+                 (p.default_value->is_string() ? "'" + p.default_value->get<std::string>() + "'"
+                                               : p.default_value->dump()) +
+                 " is not one of its choices (" + detail::choices_text(p.choices) + ").");
+      }
     }
   }
   std::set<std::string> artifacts;

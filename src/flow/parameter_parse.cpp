@@ -69,4 +69,38 @@ Result<nlohmann::json> parse_parameter_text(std::string_view name, ParameterType
   return Status::internal("unknown parameter type");
 }
 
+std::string choices_text(const nlohmann::json& choices) {
+  std::string out;
+  for (const auto& c : choices) {
+    if (!out.empty()) out += ", ";
+    out += c.is_string() ? "'" + c.get<std::string>() + "'" : c.dump();
+  }
+  return out;
+}
+
+Status check_parameter_choice(const ParameterDescription& parameter, const nlohmann::json& value) {
+  if (parameter.choices.empty()) return Status();
+  auto allowed = [&](const nlohmann::json& v) {
+    for (const auto& c : parameter.choices) {
+      // 2 and 2.0 are the same choice for a float parameter.
+      if (c == v || (c.is_number() && v.is_number() && c.get<double>() == v.get<double>())) return true;
+    }
+    return false;
+  };
+  std::vector<nlohmann::json> items;
+  if (parameter.type == ParameterType::kStringList && value.is_array()) {
+    items.assign(value.begin(), value.end());
+  } else {
+    items.push_back(value);
+  }
+  for (const auto& item : items) {
+    if (!allowed(item)) {
+      std::string shown = item.is_string() ? "'" + item.get<std::string>() + "'" : item.dump();
+      return Status::invalid_argument("invalid value for --" + parameter.name + ": " + shown + " is not one of " +
+                                      choices_text(parameter.choices));
+    }
+  }
+  return Status();
+}
+
 }  // namespace conflux::detail

@@ -10,7 +10,8 @@
 
 class DecoratedFlow : public conflux::FlowSpec<DecoratedFlow> {
  public:
-  conflux::Parameter<std::string> mode{this, "mode", "ok", "ok, throw, crash, hang or slow"};
+  conflux::Parameter<std::string> mode{
+      this, "mode", {.default_value = "ok", .help = "what risky does", .choices = {"ok", "throw", "crash", "hang", "slow"}}};
   conflux::Artifact<int64_t> attempts_seen{this, "attempts_seen"};
   conflux::Artifact<std::string> greeting{this, "greeting"};
   conflux::Artifact<std::string> after_risky{this, "after_risky"};

@@ -33,6 +33,15 @@ TEST_F(DecoratorsTest, RetrySucceedsOnSecondAttempt) {
   EXPECT_NE(logs.out.find("flaky attempt 0"), std::string::npos) << logs.out;
 }
 
+// A parameter with choices refuses anything else before the run starts (no run is created).
+TEST_F(DecoratorsTest, ParameterChoicesAreCheckedBeforeTheRun) {
+  auto r = run_flow("tests/flows/decorated_flow", {"run", "--mode", "bogus"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("invalid value for --mode: 'bogus' is not one of 'ok', 'throw', 'crash', 'hang', 'slow'"),
+            std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Workflow starting"), std::string::npos) << r.out;
+}
+
 TEST_F(DecoratorsTest, EnvironmentAndResources) {
   auto r = run_flow("tests/flows/decorated_flow", {"run"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -40,6 +40,7 @@ std::vector<OptionSpec> parameter_option_specs(const FlowDescription& flow) {
     }
     o.help = p.help;
     if (p.type == ParameterType::kStringList) o.help += " (a list separated by '" + p.separator + "')";
+    if (!p.choices.empty()) o.help += " (one of " + detail::choices_text(p.choices) + ")";
     if (p.required) o.help += " [required]";
     if (p.default_value) {
       o.default_text = p.default_value->is_string() ? p.default_value->get<std::string>()
