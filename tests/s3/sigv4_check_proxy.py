@@ -12,11 +12,17 @@ Virtual-hosted requests (Host: <bucket>.localhost:<port>) are verified as sent a
 path-style, so the tests exercise both addressing styles against a path-style-only server.
 
 Fault injection for the retry tests: when --fault-file names an existing JSON file such as
-{"mode": "drop", "every": 3}, every third request (counted from when the file appeared) fails:
+{"mode": "drop", "every": 3}, every third request (counted from when the file appeared) fails
+(with "limit": N, at most N requests do):
   "500"      answered 500 InternalError without forwarding
   "503"      answered 503 SlowDown without forwarding
+  "429"      answered 429 SlowDown (throttling) without forwarding
   "drop"     the connection is closed without an answer, before forwarding
+  "lost"     forwarded (the request takes effect), then the connection is closed without an answer
   "truncate" forwarded, then the answer is cut off halfway through its body
+  "error200" a CompleteMultipartUpload (POST ?uploadId) or CopyObject is answered 200 with an
+             <Error> body without forwarding, as S3 may (other requests are forwarded as usual)
+As S3 does, a PUT with "If-None-Match: *" on an existing key is answered 412 PreconditionFailed.
 Injected faults are counted in <fault-file>.count.
 
 Standard library only; run with /usr/bin/python3. Listens on loopback only.
@@ -69,8 +75,9 @@ class Config:
     fault_file_stamp = None
 
 
-def next_fault():
-    """The fault to inject into this request, or None."""
+def next_fault(completes_or_copies):
+    """The fault to inject into this request, or None. "error200" only counts requests it applies
+    to (completing a multipart upload, copying); "limit" caps the number of faults injected."""
     path = Config.fault_file
     if not path or not os.path.exists(path):
         Config.fault_file_stamp = None
@@ -80,6 +87,8 @@ def next_fault():
         with open(path) as f:
             spec = json.load(f)
     except (OSError, ValueError):
+        return None
+    if spec.get("mode") == "error200" and not completes_or_copies:
         return None
     with Config.lock:
         if stamp != Config.fault_file_stamp:
@@ -95,6 +104,8 @@ def next_fault():
                 count = int(f.read() or 0)
         except (OSError, ValueError):
             count = 0
+        if "limit" in spec and count >= int(spec["limit"]):
+            return None
         with open(count_path, "w") as f:
             f.write(str(count + 1))
     return spec.get("mode")
@@ -178,11 +189,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sys.stderr.flush()
             return self.error(403, "SignatureDoesNotMatch", reason.replace("&", "&amp;")
                               .replace("<", "&lt;"))
-        fault = next_fault()
+        completing = self.command == "POST" and "uploadId=" in self.path
+        copying = self.command == "PUT" and bool(self.headers.get("x-amz-copy-source"))
+        fault = next_fault(completing or copying)
         if fault == "500":
             return self.error(500, "InternalError", "injected fault")
         if fault == "503":
             return self.error(503, "SlowDown", "injected fault")
+        if fault == "429":
+            return self.error(429, "SlowDown", "injected fault")
+        if fault == "error200":
+            return self.error(200, "InternalError", "injected fault after 200")
         if fault == "drop":
             self.close_connection = True
             self.connection.shutdown(2)
@@ -193,6 +210,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             path = "/" + host[: -len(".localhost")] + (path if path != "/" else "")
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = Config.upstream
+        if self.command == "PUT" and self.headers.get("If-None-Match") == "*" and self.exists_upstream(path, headers):
+            return self.error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
         conn = http.client.HTTPConnection(Config.upstream, timeout=60)
         try:
             conn.request(self.command, path, body=body if body or self.command in ("PUT", "POST") else None,
@@ -201,6 +220,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = resp.read()
         finally:
             conn.close()
+        if fault == "lost":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
         self.send_response(resp.status)
         for name, value in resp.getheaders():
             if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
@@ -219,6 +242,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         self.wfile.write(data)
         return None
+
+    def exists_upstream(self, path, headers):
+        """Whether the object at `path` (path-style) exists upstream."""
+        conn = http.client.HTTPConnection(Config.upstream, timeout=60)
+        try:
+            head = {k: v for k, v in headers.items() if k.lower() in ("host", "authorization", "x-amz-date",
+                                                                       "x-amz-content-sha256")}
+            conn.request("HEAD", path.split("?")[0], headers=head)
+            return conn.getresponse().status == 200
+        finally:
+            conn.close()
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

@@ -387,7 +387,14 @@ Status S3Storage::save_with_metadata(std::string_view key, std::string_view byte
   }
   add_metadata_headers(metadata, &req.headers);
   CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
-  if (r.status == 412) return exists_error();
+  if (r.status == 412) {
+    // The key exists. If our own first attempt stored it and only its answer was lost, the
+    // retry lands here: the object then holds exactly our bytes, and the write succeeded.
+    S3Request get{"GET", object, {}, {}, {}};
+    CONFLUX_ASSIGN_OR_RETURN(S3Response stored, client_.send(get));
+    if (stored.status == 200 && stored.body == bytes) return Status();
+    return exists_error();
+  }
   if (r.status != 200) return s3_error(r, "saving", client_.bucket(), object);
   return Status();
 }
