@@ -304,6 +304,35 @@ TEST(S3StorageTest, ConditionalWriteWhoseAnswerWasLostSucceeds) {
   EXPECT_EQ(s3->load("record").value(), "first writer");
 }
 
+// A connection that stalls mid-body is dropped by the client's low-speed limit (not by the server,
+// which would wait 20 s) and the request is retried. curl measures speed over a window of a few
+// seconds, so a 1-second limit cuts a stall after the burst before it within about 6 s.
+TEST(S3StorageTest, StalledTransfersAreRetried) {
+  auto o = s3_options("stall");
+  o.client.stall_timeout = std::chrono::seconds(1);
+  auto s3 = make_s3(o);
+  std::string content = pattern(200 << 10, 5);
+  ASSERT_TRUE(s3->save("obj", content, true).ok());
+  auto start = std::chrono::steady_clock::now();
+  {
+    ProxyFaults faults("stall", 1, 1, 20);
+    EXPECT_EQ(s3->load("obj").value(), content);
+    EXPECT_EQ(faults.injected(), 1);
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12)) << "the stall was not cut";
+}
+
+// Credentials that expire mid-run: a clear error at once, not retries.
+TEST(S3StorageTest, ExpiredCredentialsAreAClearError) {
+  auto s3 = make_s3(s3_options("expired"));
+  ProxyFaults faults("expired", 1);
+  Status s = s3->save("k", "x", true);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition) << s.to_string();
+  EXPECT_NE(s.message().find("the S3 credentials have expired (HTTP 400 ExpiredToken"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(faults.injected(), 1) << "not retried";
+}
+
 TEST(S3StorageTest, PersistentFailureIsUnavailableAfterRetries) {
   auto o = s3_options("giveup");
   o.client.max_attempts = 3;

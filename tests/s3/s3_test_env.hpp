@@ -52,11 +52,13 @@ inline std::unique_ptr<S3Storage> make_s3(const S3StorageOptions& o) { return S3
 // Turns fault injection on in the proxy for the scope of the object.
 class ProxyFaults {
  public:
-  // `limit`: at most this many faults (0: no limit).
-  ProxyFaults(const std::string& mode, int every, int limit = 0) : path_(s3_env()["CONFLUX_TEST_S3_FAULT_FILE"]) {
+  // `limit`: at most this many faults (0: no limit); `seconds`: how long a "stall" lasts.
+  ProxyFaults(const std::string& mode, int every, int limit = 0, int seconds = 0)
+      : path_(s3_env()["CONFLUX_TEST_S3_FAULT_FILE"]) {
     std::filesystem::remove(path_ + ".count");
     write_file(path_, "{\"mode\": \"" + mode + "\", \"every\": " + std::to_string(every) +
-                          (limit > 0 ? ", \"limit\": " + std::to_string(limit) : std::string()) + "}");
+                          (limit > 0 ? ", \"limit\": " + std::to_string(limit) : std::string()) +
+                          (seconds > 0 ? ", \"seconds\": " + std::to_string(seconds) : std::string()) + "}");
   }
   ~ProxyFaults() { std::filesystem::remove(path_); }
   int injected() const {

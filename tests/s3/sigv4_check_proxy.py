@@ -20,6 +20,9 @@ Fault injection for the retry tests: when --fault-file names an existing JSON fi
   "drop"     the connection is closed without an answer, before forwarding
   "lost"     forwarded (the request takes effect), then the connection is closed without an answer
   "truncate" forwarded, then the answer is cut off halfway through its body
+  "stall"    forwarded, then half the body is sent and the connection stalls ("seconds", default 3)
+             before it is closed
+  "expired"  answered 400 ExpiredToken without forwarding (credentials that expired mid-run)
   "error200" a CompleteMultipartUpload (POST ?uploadId) or CopyObject is answered 200 with an
              <Error> body without forwarding, as S3 may (other requests are forwarded as usual)
 As S3 does, a PUT with "If-None-Match: *" on an existing key is answered 412 PreconditionFailed.
@@ -39,6 +42,7 @@ import re
 import socketserver
 import sys
 import threading
+import time
 import urllib.parse
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
@@ -70,6 +74,7 @@ class Config:
     secrets = {}
     upstream = None
     fault_file = None
+    stall_seconds = 3.0
     lock = threading.Lock()
     seen_since_fault_file = 0
     fault_file_stamp = None
@@ -108,6 +113,7 @@ def next_fault(completes_or_copies):
             return None
         with open(count_path, "w") as f:
             f.write(str(count + 1))
+    Config.stall_seconds = float(spec.get("seconds", 3))
     return spec.get("mode")
 
 
@@ -198,6 +204,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.error(503, "SlowDown", "injected fault")
         if fault == "429":
             return self.error(429, "SlowDown", "injected fault")
+        if fault == "expired":
+            return self.error(400, "ExpiredToken", "The provided token has expired.")
         if fault == "error200":
             return self.error(200, "InternalError", "injected fault after 200")
         if fault == "drop":
@@ -234,6 +242,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return None
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if fault == "stall" and len(data) > 1:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            time.sleep(Config.stall_seconds)
+            self.close_connection = True
+            return None
         if fault == "truncate" and len(data) > 1:
             self.wfile.write(data[: len(data) // 2])
             self.wfile.flush()

@@ -249,6 +249,12 @@ Status s3_error(const S3Response& response, std::string_view operation, std::str
   std::string what = "s3://" + std::string(bucket) + "/" + std::string(key);
   std::string detail = " (HTTP " + std::to_string(response.status) +
                        (code.empty() ? "" : " " + code) + (message.empty() ? "" : ": " + message) + ")";
+  if (code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "RequestExpired" ||
+      code == "InvalidToken") {
+    return Status::failed_precondition(std::string(operation) + " " + what + ": the S3 credentials have expired" +
+                                       detail + "; refresh them (a new AWS_SESSION_TOKEN, `aws sso login`) "
+                                       "and resume the run");
+  }
   if (code == "NoSuchBucket") {
     return Status::not_found(std::string(operation) + " " + what + ": bucket '" +
                              std::string(bucket) + "' does not exist" + detail);
