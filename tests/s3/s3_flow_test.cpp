@@ -6,6 +6,8 @@
 
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/sha1.hpp"
 #include "s3/s3_test_env.hpp"
@@ -89,10 +91,12 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
   ASSERT_FALSE(run.empty());
   CommandResult dump = flow("hello", {"dump", run + "/start"});
   EXPECT_EQ(dump.exit_code, 0) << dump.err;
-  EXPECT_NE(dump.out.find("message"), std::string::npos) << dump.out;
+  EXPECT_EQ(dump.out,
+            "message [size: 33 type: <class 'str'>] = Hello from Conflux\n"
+            "name [size: 24 type: <class 'str'>] = HelloFlow\n");
   CommandResult logs = flow("hello", {"logs", run + "/end"});
   EXPECT_EQ(logs.exit_code, 0) << logs.err;
-  EXPECT_FALSE(logs.out.empty());
+  EXPECT_EQ(logs.out, "Hello from Conflux\n");
   CommandResult tool_logs = run_command({build_path("bin/conflux").string(), "logs", "HelloFlow/" + run + "/end"},
                                         env_, tmp_.path());
   EXPECT_EQ(tool_logs.exit_code, 0) << tool_logs.err;
@@ -101,7 +105,7 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
       {build_path("bin/conflux").string(), "--datastore", "s3", "dump", "HelloFlow/" + run + "/start"}, env_,
       tmp_.path());
   EXPECT_EQ(tool_dump.exit_code, 0) << tool_dump.err;
-  EXPECT_NE(tool_dump.out.find("message"), std::string::npos) << tool_dump.out;
+  EXPECT_EQ(tool_dump.out, dump.out);
 
   // Metaflow's S3 layout: blobs with their flags as metadata, no _meta objects next to them.
   for (const std::string& key : all_keys("HelloFlow/data")) {
@@ -140,9 +144,12 @@ TEST_F(S3FlowTest, ForeachSurvivesServerFaultsMidRun) {
   ASSERT_FALSE(run.empty());
   int run_faults = faults.injected();
   testing::ProxyFaults more_faults("500", 5);
-  CommandResult dump = flow("foreach", {"dump", run + "/join"});
+  CommandResult dump = flow("foreach", {"dump", run + "/join", "--json", "--include", "best"});
   EXPECT_EQ(dump.exit_code, 0) << dump.err;
-  EXPECT_NE(dump.out.find("best"), std::string::npos) << dump.out;
+  auto best = nlohmann::json::parse(dump.out, nullptr, false);
+  ASSERT_TRUE(best.is_object()) << dump.out;
+  ASSERT_EQ(best.size(), 1u) << dump.out;
+  EXPECT_DOUBLE_EQ(best.begin().value()["best"].get<double>(), 1.0) << dump.out;
   EXPECT_GT(run_faults, 2);
   EXPECT_GT(more_faults.injected(), 0);
   expect_complete_blobs("ShardFlow");
