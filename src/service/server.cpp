@@ -127,6 +127,9 @@ struct Server::Impl {
     w.number(static_cast<int64_t>(res.body.size()));
     w.key("remote");
     w.string(req.remote_addr);
+    // The client's port tells one connection from another (keep-alive reuse, reconnects).
+    w.key("remote_port");
+    w.number(static_cast<int64_t>(req.remote_port));
     w.end_object();
     options.access_log(line);
   }

@@ -1,5 +1,6 @@
 // The writer against CPython itself (/usr/bin/python3 with numpy): byte-identical output for
-// simple values, and every pickle we write loads in Python as the right type and value.
+// simple values, and every pickle we write loads in Python as the right type and value and
+// passes pickletools' checks.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -273,12 +274,22 @@ TEST(PickleWriterTest, PythonLoadsEveryTypeWeWrite) {
     out << c.pickle;
   }
   std::string script = std::string(kPythonPrelude) + R"PY(
-import glob, os
+import glob, io, os, pickletools
 for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.pkl"))):
     with open(path, "rb") as f:
-        v = pickle.load(f)
+        data = f.read()
+    v = pickle.loads(data)
     info = {"name": os.path.basename(path)[:-4], "type": str(type(v)), "repr": repr(v),
             "tagged": tagged(v)}
+    # pickletools checks what loads() forgives: dis() fails on a stack or memo misuse, and the
+    # stream must open with PROTO 4 and end with its STOP, nothing after it.
+    try:
+        pickletools.dis(data, out=io.StringIO())
+        ops = list(pickletools.genops(data))
+        info["proto"] = ops[0][1] if ops[0][0].name == "PROTO" else None
+        info["ends_with_stop"] = ops[-1][0].name == "STOP" and ops[-1][2] + 1 == len(data)
+    except Exception as e:
+        info["pickletools_error"] = str(e)
     if isinstance(v, np.ndarray):
         info["dtype"] = v.dtype.str
         info["shape"] = list(v.shape)
@@ -298,6 +309,9 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.pkl"))):
     const auto& j = seen.at(c.name);
     EXPECT_EQ(j["type"].get<std::string>(), c.value.python_type());
     EXPECT_EQ(j["tagged"].dump(), c.value.to_tagged_json().dump());
+    EXPECT_FALSE(j.contains("pickletools_error")) << j.value("pickletools_error", "");
+    EXPECT_EQ(j.value("proto", nlohmann::json()), 4);
+    EXPECT_EQ(j.value("ends_with_stop", false), true);
     // Python orders set items by hash; compare those through the sorted tagged form only.
     if (c.name != "set" && c.name != "frozenset") {
       EXPECT_EQ(j["repr"].get<std::string>(), c.value.python_repr());

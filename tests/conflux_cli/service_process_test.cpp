@@ -132,11 +132,39 @@ TEST(ServiceProcessTest, SigtermUnderLoadFinishesInFlightRequestsAndLosesNothing
   EXPECT_NE(service.log().find("conflux service: stopped"), std::string::npos) << service.log();
 }
 
+// The client ports of the requests in an access log, in order, once it holds more than `after`
+// lines and nothing new came for 300 ms (the log is written out every 100 ms).
+std::vector<int> access_log_ports(const fs::path& log, size_t after) {
+  auto read_ports = [&] {
+    std::vector<int> ports;
+    std::string text = read_file(log);
+    std::regex port_re("\"remote_port\": *([0-9]+)");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), port_re); it != std::sregex_iterator(); ++it) {
+      ports.push_back(std::stoi((*it)[1]));
+    }
+    return ports;
+  };
+  std::vector<int> ports = read_ports();
+  for (int i = 0; i < 100 && ports.size() <= after; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ports = read_ports();
+  }
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::vector<int> again = read_ports();
+    if (again.size() == ports.size()) return ports;
+    ports = std::move(again);
+  }
+}
+
 // The provider keeps connections open between calls; after the service has closed an idle one
-// (keep-alive timeout, 2 s), the next call must reconnect, not fail.
+// (keep-alive timeout, 2 s), the next call must reconnect, not fail. The access log's client
+// ports prove both: the same port while the connection is kept, a new one after the service
+// closed it.
 TEST(ServiceProcessTest, ProviderSurvivesTheServiceClosingIdleConnections) {
   TempDir dir;
-  ServiceProcess service({"--db", (dir.path() / "service.db").string(), "--access-log", "/dev/null"},
+  fs::path access_log = dir.path() / "access.log";
+  ServiceProcess service({"--db", (dir.path() / "service.db").string(), "--access-log", access_log.string()},
                          dir.path() / "service.log");
   int port = service.port();
   ASSERT_NE(port, 0) << service.log();
@@ -144,15 +172,26 @@ TEST(ServiceProcessTest, ProviderSurvivesTheServiceClosingIdleConnections) {
   ASSERT_TRUE(provider.ok()) << provider.status().to_string();
   auto first = (*provider)->new_run_id("KeepAliveFlow", {});
   ASSERT_TRUE(first.ok()) << first.status().to_string();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
   auto second = (*provider)->new_run_id("KeepAliveFlow", {});
   ASSERT_TRUE(second.ok()) << second.status().to_string();
-  EXPECT_NE(*first, *second);
+  std::vector<int> kept = access_log_ports(access_log, 1);
+  ASSERT_GE(kept.size(), 2u) << read_file(access_log);
+  for (int p : kept) EXPECT_EQ(p, kept[0]) << "calls in quick succession did not share a connection";
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
+  auto third = (*provider)->new_run_id("KeepAliveFlow", {});
+  ASSERT_TRUE(third.ok()) << third.status().to_string();
+  EXPECT_NE(*first, *third);
+  std::vector<int> all = access_log_ports(access_log, kept.size());
+  ASSERT_GT(all.size(), kept.size()) << read_file(access_log);
+  for (size_t i = kept.size(); i < all.size(); ++i) {
+    EXPECT_NE(all[i], kept[0]) << "the call after the idle timeout did not open a new connection";
+  }
   // The service times its database operations for /metrics.
   httplib::Client c("127.0.0.1", port);
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
-  EXPECT_TRUE(std::regex_search(m->body, std::regex("conflux_service_db_operation_duration_seconds_count\\{op=\"create_run\"\\} 2")))
+  EXPECT_TRUE(std::regex_search(m->body, std::regex("conflux_service_db_operation_duration_seconds_count\\{op=\"create_run\"\\} 3")))
       << m->body;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -34,7 +35,7 @@ class ServiceTest : public ::testing::TestWithParam<Backend> {
     options.port = 0;
     options.threads = 16;
     options.event_log = [this](const std::string& l) { std::lock_guard<std::mutex> g(mu_); events_.push_back(l); };
-    auto server = Server::create(options, *db_, clock_, metrics_);
+    auto server = Server::create(options, *db_, *clock_, metrics_);
     ASSERT_TRUE(server.ok()) << server.status().to_string();
     server_ = std::move(*server);
     server_->start();
@@ -50,7 +51,9 @@ class ServiceTest : public ::testing::TestWithParam<Backend> {
     if (server_) server_->stop();
   }
   conflux::testing::TempDir dir_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  ManualClock manual_clock_;
+  const Clock* clock_ = &system_clock_;  // a test that sets the time points this at manual_clock_
   Metrics metrics_;
   std::unique_ptr<conflux::testing::PgTestDatabase> pg_;  // outlives db_
   std::string db_url_;
@@ -138,17 +141,68 @@ TEST_P(ServiceTest, OversizedBodyIs413) {
   EXPECT_EQ(c.Get("/flows/F")->status, 404);
 }
 
+// Two runs with the same steps, tasks, metadata and artifacts; deleting one empties every table
+// it touched (checked in the database, not through the API that hides them) and leaves the
+// other whole.
 TEST_P(ServiceTest, DeleteRunRemovesItsMetadataAndAudits) {
   start();
   if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
-  make_run(c);
-  ASSERT_EQ(c.Post("/flows/F/runs/1/steps/s/tasks/1/metadata", R"([{"field_name":"a","value":"b","type":"c"}])", "application/json")->status, 200);
+  ASSERT_EQ(c.Post("/flows/F", "{}", "application/json")->status, 200);
+  const std::string artifact =
+      R"([{"name":"x","location":"/l","ds_type":"local","sha":"s","type":"metaflow.artifact","content_type":"gzip+pickle-v4","attempt_id":0}])";
+  std::map<int64_t, std::vector<int64_t>> task_ids;  // by run
+  for (int run = 1; run <= 2; ++run) {
+    ASSERT_EQ(c.Post("/flows/F/run", "{}", "application/json")->status, 200);
+    std::string r = "/flows/F/runs/" + std::to_string(run);
+    for (const char* step : {"start", "end"}) {
+      std::string s = r + "/steps/" + step;
+      ASSERT_EQ(c.Post(s + "/step", "{}", "application/json")->status, 200);
+      auto task = c.Post(s + "/task", "{}", "application/json");
+      ASSERT_EQ(task->status, 200);
+      int64_t id = Json::parse(task->body)["task_id"].get<int64_t>();
+      task_ids[run].push_back(id);
+      std::string t = s + "/tasks/" + std::to_string(id);
+      ASSERT_EQ(c.Post(t + "/metadata", R"([{"field_name":"a","value":"b","type":"c"}])", "application/json")->status, 200);
+      ASSERT_EQ(c.Post(t + "/artifact", artifact, "application/json")->status, 200);
+    }
+  }
+  auto count_rows = [&](int64_t run) {
+    ObjectKey key = ObjectKey::parse(std::to_string(run));
+    std::map<std::string, size_t> n;
+    n["runs"] = db_->get_run("F", key).value().has_value() ? 1 : 0;
+    auto steps = db_->list_steps("F", key).value();
+    n["steps"] = steps.size();
+    n["run metadata"] = db_->list_run_metadata("F", key).value().size();
+    n["artifacts"] = db_->list_artifacts({.flow_id = "F", .run = key}).value().size();
+    n["tasks"] = 0;
+    n["task metadata"] = 0;
+    for (const char* step : {"start", "end"}) {
+      n["tasks"] += db_->list_tasks("F", key, step).value().size();
+      for (int64_t id : task_ids[run]) {
+        n["task metadata"] += db_->list_task_metadata("F", key, step, ObjectKey::parse(std::to_string(id))).value().size();
+      }
+    }
+    return n;
+  };
+  const std::map<std::string, size_t> whole = {{"runs", 1},      {"steps", 2},         {"tasks", 2},
+                                               {"artifacts", 2}, {"run metadata", 2}, {"task metadata", 2}};
+  ASSERT_EQ(count_rows(1), whole);
+  ASSERT_EQ(count_rows(2), whole);
+
   auto d = c.Delete("/flows/F/runs/1");
   ASSERT_EQ(d->status, 200) << d->body;
-  EXPECT_EQ(Json::parse(d->body)["deleted"]["metadata"], 1);
+  Json deleted = Json::parse(d->body)["deleted"];
+  EXPECT_EQ(deleted["steps"], 2) << d->body;
+  EXPECT_EQ(deleted["tasks"], 2) << d->body;
+  EXPECT_EQ(deleted["metadata"], 2) << d->body;
+  EXPECT_EQ(deleted["artifacts"], 2) << d->body;
+  const std::map<std::string, size_t> empty = {{"runs", 0},      {"steps", 0},         {"tasks", 0},
+                                               {"artifacts", 0}, {"run metadata", 0}, {"task metadata", 0}};
+  EXPECT_EQ(count_rows(1), empty);
+  EXPECT_EQ(count_rows(2), whole) << "deleting run 1 touched run 2";
   EXPECT_EQ(c.Get("/flows/F/runs/1")->status, 404);
-  EXPECT_EQ(c.Get("/flows/F/runs/1/steps/s/tasks/1/metadata")->body, "[]");
+  EXPECT_EQ(c.Get("/flows/F/runs/2")->status, 200);
   EXPECT_EQ(c.Delete("/flows/F/runs/1")->status, 404);
   std::lock_guard<std::mutex> g(mu_);
   ASSERT_EQ(events_.size(), 1u);
@@ -241,7 +295,7 @@ TEST_P(ServiceTest, SecondServiceOnTheSamePortIsRefused) {
   if (IsSkipped() || HasFatalFailure()) return;
   ServerOptions options;
   options.port = server_->port();
-  auto second = Server::create(options, *db_, clock_, metrics_);
+  auto second = Server::create(options, *db_, *clock_, metrics_);
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(second.status().message().find("address in use"), std::string::npos) << second.status().to_string();
@@ -386,6 +440,7 @@ TEST_P(ServiceTest, ConcurrentHeartbeatsDoNotDeadlock) {
     tasks.push_back(Json::parse(r->body)["task_id"].get<int64_t>());
   }
   std::atomic<int> bad{0};
+  int64_t before = system_clock_.now_seconds();
   std::vector<std::thread> threads;
   for (int t = 0; t < 12; ++t) {
     threads.emplace_back([&, t] {
@@ -401,6 +456,53 @@ TEST_P(ServiceTest, ConcurrentHeartbeatsDoNotDeadlock) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(bad.load(), 0);
+  // Every task's heartbeat was stored, with the time it was sent.
+  int64_t after = system_clock_.now_seconds();
+  for (int64_t id : tasks) {
+    auto task = db_->get_task("F", ObjectKey::parse("1"), "s", ObjectKey::parse(std::to_string(id)));
+    ASSERT_TRUE(task.ok() && task->has_value()) << id;
+    ASSERT_TRUE((*task)->last_heartbeat_ts.has_value()) << "task " << id << " has no stored heartbeat";
+    EXPECT_GE(*(*task)->last_heartbeat_ts, before) << id;
+    EXPECT_LE(*(*task)->last_heartbeat_ts, after) << id;
+  }
+}
+
+// A heartbeat stores its time on the task and its run; one sooner than the wait after the
+// last is answered 404 and changes nothing; a heartbeat for a task that does not exist is 404
+// and stores nothing.
+TEST_P(ServiceTest, HeartbeatsStoreTheirTimeOnTaskAndRun) {
+  const int64_t t0 = 1'800'000'000;
+  manual_clock_.set_ms(t0 * 1000);
+  clock_ = &manual_clock_;
+  start();
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c = client();
+  make_run(c);
+  const ObjectKey run = ObjectKey::parse("1"), task = ObjectKey::parse("1");
+  auto stored = [&] {
+    auto t = db_->get_task("F", run, "s", task).value();
+    auto r = db_->get_run("F", run).value();
+    return std::pair(t->last_heartbeat_ts, r->last_heartbeat_ts);
+  };
+  const std::string path = "/flows/F/runs/1/steps/s/tasks/1/heartbeat";
+  // Creating the run and task counts as their first heartbeat.
+  EXPECT_EQ(stored(), std::pair(std::optional<int64_t>(t0), std::optional<int64_t>(t0)));
+
+  manual_clock_.set_ms((t0 + 3) * 1000);  // sooner than the 10 s wait
+  EXPECT_EQ(c.Post(path, "{}", "application/json")->status, 404);
+  EXPECT_EQ(stored(), std::pair(std::optional<int64_t>(t0), std::optional<int64_t>(t0)));
+
+  manual_clock_.set_ms((t0 + 11) * 1000);
+  EXPECT_EQ(c.Post(path, "{}", "application/json")->status, 200);
+  EXPECT_EQ(stored(), std::pair(std::optional<int64_t>(t0 + 11), std::optional<int64_t>(t0 + 11)));
+
+  manual_clock_.set_ms((t0 + 30) * 1000);  // the run's own heartbeat
+  EXPECT_EQ(c.Post("/flows/F/runs/1/heartbeat", "{}", "application/json")->status, 200);
+  EXPECT_EQ(stored(), std::pair(std::optional<int64_t>(t0 + 11), std::optional<int64_t>(t0 + 30)));
+
+  manual_clock_.set_ms((t0 + 31) * 1000);
+  EXPECT_EQ(c.Post("/flows/F/runs/1/steps/s/tasks/99/heartbeat", "{}", "application/json")->status, 404);
+  EXPECT_FALSE(db_->get_task("F", run, "s", ObjectKey::parse("99")).value().has_value());
 }
 
 // The same property at the batcher itself, with updates that always lock their row: many
