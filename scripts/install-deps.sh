@@ -9,6 +9,8 @@ PKGS=(
   build-essential cmake ninja-build pkg-config
   # libraries
   nlohmann-json3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev
+  # TOML config files (header-only)
+  libtomlplusplus-dev
   # tests
   libgtest-dev libgmock-dev python3 python3-numpy
   # TLS test certificates (tests/conflux_cli/service_process_test.cpp)

@@ -3,6 +3,7 @@
 
 #include "conflux/artifact.hpp"
 #include "conflux/codec.hpp"
+#include "conflux/config.hpp"
 #include "conflux/current.hpp"
 #include "conflux/flow.hpp"
 #include "conflux/graph.hpp"

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "conflux/artifact.hpp"
+#include "conflux/config.hpp"
 #include "conflux/flow_base.hpp"
 #include "conflux/flow_spec_types.hpp"
 #include "conflux/graph.hpp"
@@ -51,25 +52,49 @@ class FlowSpec : public FlowBase {
 };
 
 // Builds the description of flow class F: runs F::graph() on a default-constructed F.
-// Runs no step.
+// Runs no step. A flow with Config members needs their values first: without `configs` the
+// description lists only the configs (and with_configs() builds the rest); with them, each
+// config is set on every flow object before the graph or a step reads it.
 template <class F>
-FlowDescription describe_flow(std::string_view name) {
+FlowDescription describe_flow(std::string_view name, const ConfigValues* configs = nullptr) {
   static_assert(std::is_base_of_v<FlowSpec<F>, F>,
                 "conflux: a flow class must derive from conflux::FlowSpec<itself>");
   static_assert(std::is_default_constructible_v<F>, "conflux: a flow class must be default-constructible");
   FlowDescription description;
   description.name = std::string(name);
   auto prototype = std::make_unique<F>();
+  for (ArtifactSlot* slot : prototype->slots()) {
+    if (slot->kind() == ArtifactSlot::Kind::kConfig) {
+      description.configs.push_back(static_cast<Config*>(slot)->describe());
+    }
+  }
+  description.with_configs = [n = std::string(name)](const ConfigValues& values) {
+    return describe_flow<F>(n, &values);
+  };
+  if (!description.configs.empty() && !configs) return description;
+  if (configs) description.config_values = *configs;
+  auto set_configs = [values = description.config_values](FlowBase& flow) {
+    for (ArtifactSlot* slot : flow.slots()) {
+      if (slot->kind() != ArtifactSlot::Kind::kConfig) continue;
+      auto it = values.find(slot->name());
+      static_cast<Config*>(slot)->set(it != values.end() ? it->second : nlohmann::json());
+    }
+  };
+  set_configs(*prototype);
   Graph<F> graph(&description, prototype.get());
   F::graph(graph);
   for (ArtifactSlot* slot : prototype->slots()) {
     if (slot->kind() == ArtifactSlot::Kind::kParameter) {
       description.parameters.push_back(static_cast<ParameterSlot*>(slot)->describe());
-    } else {
+    } else if (slot->kind() == ArtifactSlot::Kind::kArtifact) {
       description.artifact_names.push_back(slot->name());
     }
   }
-  description.make_flow = [] { return std::unique_ptr<FlowBase>(std::make_unique<F>()); };
+  description.make_flow = [set_configs] {
+    auto flow = std::make_unique<F>();
+    set_configs(*flow);
+    return std::unique_ptr<FlowBase>(std::move(flow));
+  };
   return description;
 }
 

@@ -45,10 +45,11 @@ struct MergeOptions {
   std::vector<std::string> exclude;
 };
 
-// A member that holds a named value: the type-erased face of Artifact<T> and Parameter<T>.
+// A member that holds a named value: the type-erased face of Artifact<T>, Parameter<T> and
+// Config.
 class ArtifactSlot {
  public:
-  enum class Kind { kArtifact, kParameter };
+  enum class Kind { kArtifact, kParameter, kConfig };
 
   ArtifactSlot(FlowBase* owner, std::string name, Kind kind);
   virtual ~ArtifactSlot() = default;

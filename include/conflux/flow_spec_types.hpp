@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,21 @@ struct ParameterDescription {
   nlohmann::json choices = nlohmann::json::array();
 };
 
+// How a config file is read: kAuto picks TOML for a ".toml" file and JSON otherwise.
+enum class ConfigFormat { kAuto, kJson, kToml };
+
+struct ConfigDescription {
+  std::string name;
+  std::string help;
+  std::string default_path;
+  std::optional<nlohmann::json> default_value;
+  bool required = false;
+  ConfigFormat format = ConfigFormat::kAuto;
+};
+
+// Config values by name, as resolved when a run starts.
+using ConfigValues = std::map<std::string, nlohmann::json>;
+
 struct FlowDescription {
   std::string name;  // the class name: Metaflow's flow name
   std::string doc;
@@ -80,11 +96,16 @@ struct FlowDescription {
   std::vector<StepDescription> steps;  // in declaration order
   std::vector<DecoratorSpec> flow_decorators;  // e.g. project{name}
   std::vector<ParameterDescription> parameters;
+  std::vector<ConfigDescription> configs;      // every Config member, in declaration order
   std::vector<std::string> artifact_names;     // every Artifact<T> member, in declaration order
   // Mistakes found while the graph was declared (a step declared twice, next() called twice, ...).
   std::vector<std::string> declaration_errors;
-  // Creates a fresh flow object (default state). Never null for a real flow.
+  // Creates a fresh flow object (default state, configs set). Never null for a real flow.
   std::function<std::unique_ptr<FlowBase>()> make_flow;
+  // A flow with configs is described in two passes: the first knows only `configs` (no steps:
+  // the graph may read them); this builds the whole description with the configs' values.
+  std::function<FlowDescription(const ConfigValues&)> with_configs;
+  ConfigValues config_values;  // the values this description was built with
 
   const StepDescription* find_step(std::string_view step_name) const;
 };

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "conflux/artifact.hpp"
+#include "conflux/config.hpp"
 #include "conflux/flow_spec_types.hpp"
 #include "conflux/inputs.hpp"
 
@@ -226,6 +227,10 @@ class Graph {
     flow_->doc = std::move(text);
     return *this;
   }
+
+  // A config's value while the graph is declared, so decorators can depend on it:
+  //   .resources({.cpu = g.config(&MyFlow::train).value("cpu", 1)})
+  const nlohmann::json& config(Config F::*member) const { return (prototype_->*member).get(); }
 
   // @project: runs and deployments of this flow belong to project `name` ([a-z0-9_]+) and a
   // branch: user.<you> by default, test.<branch> with --branch, prod with --production (or set

@@ -23,11 +23,25 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
          "  --datastore KIND       local (default) or s3 (METAFLOW_DATASTORE_SYSROOT_S3)\n"
          "  --datastore-root DIR   Keep the datastore in DIR/.metaflow (s3: an s3://bucket/prefix)\n"
          "  --metadata KIND        local (files in the datastore) or service (METAFLOW_SERVICE_URL)\n"
+         "  --config NAME FILE     Read config NAME from FILE (JSON, or TOML if it ends in .toml)\n"
+         "  --config-value NAME V  Set config NAME to the JSON text V\n"
          "  --branch NAME          @project: run on branch test.NAME (prod.NAME with --production)\n"
          "  --production           @project: run on the production branch\n"
          "  --quiet                Do not print the banner\n"
-         "  --help                 Show this message and exit.\n\n"
-         "Commands:\n";
+         "  --help                 Show this message and exit.\n\n";
+  if (!ctx.flow->configs.empty()) {
+    out << "Configs of this flow:\n";
+    for (const ConfigDescription& c : ctx.flow->configs) {
+      std::string from = !c.default_path.empty() ? "default file " + c.default_path
+                         : c.default_value       ? "default " + c.default_value->dump()
+                         : c.required            ? "required"
+                                                 : "default null";
+      out << "  " << c.name << std::string(c.name.size() < 21 ? 21 - c.name.size() : 1, ' ')
+          << (c.help.empty() ? "" : c.help + " ") << "[" << from << "]\n";
+    }
+    out << "\n";
+  }
+  out << "Commands:\n";
   for (const CommandEntry& c : flow_commands()) {
     if (c.hidden) continue;
     std::string name = c.name;
@@ -76,6 +90,10 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
       if (arg == "--metadata") ctx.global.metadata = value;
       if (arg == "--datastore") ctx.global.datastore = value;
       if (arg == "--branch") ctx.global.project.branch = value;
+    } else if (arg == "--config" || arg == "--config-value") {
+      if (i + 2 >= argc) return fail("Bad option", Status::invalid_argument(arg + " requires a config name and a " + (arg == "--config" ? "file" : "value")));
+      ctx.global.configs.push_back({argv[i + 1], arg == "--config", argv[i + 2]});
+      i += 2;
     } else if (arg.rfind("--with=", 0) == 0) {
       ctx.global.decospecs.push_back(arg.substr(7));
     } else if (arg == "--help" || arg == "-h") {
@@ -128,6 +146,35 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
     std::cerr << "No such command '" << command << "'.\n\n";
     print_usage(ctx, std::cerr);
     return 2;
+  }
+
+  // Configs are read before the graph is built: the graph may depend on them. A resumed run
+  // keeps the configs of the run it continues (as in Metaflow).
+  if (!flow.configs.empty() || !ctx.global.configs.empty()) {
+    Result<ConfigValues> values = ConfigValues();
+    if (command == "resume" && !ctx.global.configs.empty()) {
+      values = Status::invalid_argument("configs cannot change on resume: the resumed run's values are used; "
+                                        "drop --config/--config-value");
+    } else if (command == "resume") {
+      values = resumed_run_configs(ctx);
+    } else {
+      values = resolve_configs(flow.configs, ctx.global.configs);
+    }
+    if (!values.ok()) return fail("Bad config", values.status());
+    if (!flow.configs.empty()) {
+      try {
+        flow = flow.with_configs(*values);
+      } catch (const std::exception& e) {  // the graph read a config as something it is not
+        std::string names;
+        for (const auto& c : flow.configs) names += (names.empty() ? "" : ", ") + c.name;
+        std::string what = e.what();
+        if (size_t bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) {
+          what = what.substr(bracket + 2);
+        }
+        return fail("Bad config", Status::invalid_argument("cannot build the graph of " + flow.name +
+                                                           " with these configs (" + names + "): " + what));
+      }
+    }
   }
 
   // `run --with ...` is accepted too (Metaflow allows --with on run).

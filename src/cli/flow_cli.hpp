@@ -15,6 +15,7 @@
 #include "cli/args.hpp"
 #include "cli/settings.hpp"
 #include "conflux/flow_spec_types.hpp"
+#include "flow/config_values.hpp"
 #include "flow/flow_graph.hpp"
 #include "flow/lint.hpp"
 #include "flow/project.hpp"
@@ -29,6 +30,7 @@ struct GlobalOptions {
   std::string metadata;                // --metadata local|service
   std::string datastore;               // --datastore local|s3
   ProjectRequest project;              // --branch NAME, --production (@project)
+  std::vector<ConfigArgument> configs;  // --config NAME FILE, --config-value NAME VALUE
 };
 
 // Everything a command needs: the flow, its analysed graph, and how it was invoked.
@@ -71,6 +73,9 @@ int step_command(FlowCommandContext& ctx);
 int package_command(FlowCommandContext& ctx);
 int dump_command(FlowCommandContext& ctx);
 int logs_command(FlowCommandContext& ctx);
+
+// The config values of the run `resume` continues (its --origin-run-id, else the latest run).
+Result<ConfigValues> resumed_run_configs(const FlowCommandContext& ctx);
 
 // Prints lint problems the way `check` does (Metaflow's "Validity checker found an issue").
 void print_problems(const std::vector<LintProblem>& problems, std::ostream& err);

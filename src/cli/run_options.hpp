@@ -11,6 +11,8 @@
 
 namespace conflux::cli {
 
+struct Backends;
+
 struct RunOptions {
   std::vector<std::string> tags;
   int64_t max_workers = 16;
@@ -30,6 +32,9 @@ Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& 
 
 // Runs the flow with the local runtime; returns the process exit code.
 int execute_run(FlowCommandContext& ctx, RunOptions options);
+// The run to resume: `origin_run_id`, or when empty the run `run` started last in this datastore.
+Result<std::string> origin_run_or_latest(Backends& backends, const std::string& flow, std::string origin_run_id);
+
 // Resumes `origin_run_id` (empty: the latest run) from `step` (empty: from its failures). With
 // `changed` parameter names, options.parameters holds their new values.
 int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step,

@@ -176,6 +176,9 @@ ojson graph_info(const FlowGraph& graph, const std::string& file) {
   for (const auto& p : flow.parameters) {
     out["parameters"].push_back(ojson{{"name", p.name}, {"type", "Parameter"}});
   }
+  for (const auto& c : flow.configs) {  // Metaflow lists its configs here too
+    out["parameters"].push_back(ojson{{"name", c.name}, {"type", "Config"}});
+  }
   out["constants"] = ojson::array();
   out["steps"] = raw["graph"];
   out["graph_structure"] = raw["graph_structure"];

@@ -398,13 +398,25 @@ void check_parameters(Linter& lint) {
       }
     }
   }
+  for (const ConfigDescription& c : flow.configs) {
+    if (!std::regex_match(c.name, valid)) {
+      lint.add("check_parameters", {}, "Config '" + c.name + "' has an invalid name: use letters, "
+               "digits, '_' and '-', starting with a letter.");
+    }
+    if (!seen.insert(c.name).second) {
+      lint.add("check_parameters", {}, "Config '" + c.name + "' has the name of another config or parameter.");
+    }
+    if (c.required && (c.default_value || !c.default_path.empty())) {
+      lint.add("check_parameters", {}, "Config '" + c.name + "' is required but has a default; drop one of the two.");
+    }
+  }
   std::set<std::string> artifacts;
   for (const std::string& a : flow.artifact_names) {
     if (!artifacts.insert(a).second) {
       lint.add("check_artifacts", {}, "Artifact '" + a + "' is declared twice.");
     }
     if (seen.count(a)) {
-      lint.add("check_artifacts", {}, "'" + a + "' is both a parameter and an artifact.");
+      lint.add("check_artifacts", {}, "'" + a + "' is both a parameter (or config) and an artifact.");
     }
     if (a.empty() || a.front() == '_' || !std::regex_match(a, std::regex("[A-Za-z0-9_]+"))) {
       lint.add("check_artifacts", {}, "Artifact '" + a + "' has an invalid name: use letters, "

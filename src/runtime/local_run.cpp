@@ -99,7 +99,8 @@ Status store_parameters(const FlowGraph& graph, StorageBackend& storage, Metadat
   ContentAddressedStore cas(storage, flow);
   ArtifactPersister persister(cas);
   for (const ArtifactSlot* slot : parameters.slots()) {
-    if (slot->kind() == ArtifactSlot::Kind::kParameter && slot->has_value()) {
+    bool is_run_value = slot->kind() == ArtifactSlot::Kind::kParameter || slot->kind() == ArtifactSlot::Kind::kConfig;
+    if (is_run_value && slot->has_value()) {
       CONFLUX_RETURN_IF_ERROR(persister.save_slot(*slot));
     }
   }

@@ -150,6 +150,32 @@ std::set<std::string> steps_from(const FlowGraph& graph, const std::string& step
 
 }  // namespace
 
+Result<ConfigValues> load_run_configs(StorageBackend& storage, const std::string& flow, const std::string& run,
+                                      const std::vector<ConfigDescription>& configs) {
+  CONFLUX_ASSIGN_OR_RETURN(auto tasks, storage.list(flow + "/" + run + "/_parameters"));
+  std::string task;
+  for (const auto& t : tasks) {
+    if (!t.is_file && t.name != "_meta") task = t.name;
+  }
+  if (task.empty()) return Status::not_found("run " + flow + "/" + run + " has no _parameters task");
+  TaskDataStore params(storage, flow, run, "_parameters", task);
+  CONFLUX_ASSIGN_OR_RETURN(int attempt, params.latest_done_attempt());
+  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, params.load_index(attempt));
+  ContentAddressedStore cas(storage, flow);
+  ConfigValues values;
+  for (const ConfigDescription& c : configs) {
+    const ArtifactEntry* entry = index.find(c.name);
+    if (!entry) {
+      return Status::failed_precondition("run " + flow + "/" + run + " has no config '" + c.name +
+                                         "' (it was declared after that run started); start a new run");
+    }
+    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas.load_all(entry->sha));
+    CONFLUX_ASSIGN_OR_RETURN(Value value, read_pickle_from_string(bytes));
+    CONFLUX_ASSIGN_OR_RETURN(values[c.name], Codec<nlohmann::json>::from_value(value));
+  }
+  return values;
+}
+
 namespace {
 
 // Writes a finished attempt 0 of task `new_task_id` of `new_run` whose artifacts are `index`

@@ -8,7 +8,8 @@
 // are the origin's with the changed ones replaced, and every step that could see the change runs
 // again: the first step that would rerun (the given step, else the first failed or unfinished one
 // in the graph's order) and every step after it in that order. What changed is recorded as the
-// `parameter-changes` metadata of the new run's _parameters task.
+// `parameter-changes` metadata of the new run's _parameters task. Configs cannot change: the new
+// run uses the origin's (load_run_configs).
 #pragma once
 
 #include <set>
@@ -29,6 +30,11 @@ struct ResumeOptions {
 LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
                             const LocalRunOptions& options, const ResumeOptions& resume, Console& console,
                             const std::function<void(const std::string& run_id)>& on_run_id);
+
+// The values the configs in `configs` had in run `run` (stored in its _parameters task): a
+// resumed run keeps them, as in Metaflow. A config the run did not store is an error naming it.
+Result<ConfigValues> load_run_configs(StorageBackend& storage, const std::string& flow, const std::string& run,
+                                      const std::vector<ConfigDescription>& configs);
 
 // Copies the latest committed attempt of `origin_task` (run/step/task) into task `new_task_id` of
 // `new_run` as attempt 0: same artifact index, origin-run-id and origin-task-id metadata.

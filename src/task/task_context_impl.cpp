@@ -44,7 +44,7 @@ Status TaskContextImpl::merge_artifacts(FlowBase& join_flow, const InputsBase& i
   std::set<std::string> parameters;
   std::set<std::string> set_here;
   for (ArtifactSlot* slot : join_flow.slots()) {
-    if (slot->kind() == ArtifactSlot::Kind::kParameter) parameters.insert(slot->name());
+    if (slot->kind() != ArtifactSlot::Kind::kArtifact) parameters.insert(slot->name());  // and configs
     if (slot->dirty()) set_here.insert(slot->name());
   }
   // Every non-internal artifact of any input, in first-seen order.

@@ -324,7 +324,7 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
   CONFLUX_RETURN_IF_ERROR(persister.save_value("_configs_processed", Value(true)));
 
   // Unchanged artifacts pass down by reference: everything from the parent of a linear step;
-  // parameters, the graph and merged artifacts into a join. Changed parameters (resume) come
+  // parameters, configs, the graph and merged artifacts into a join. Changed parameters (resume) come
   // first: the first entry of a name wins.
   if (parameters_) {
     for (const auto& p : flow_.parameters) {
@@ -336,6 +336,9 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
   } else {
     for (const auto& p : flow_.parameters) {
       if (const ArtifactEntry* e = first.index().find(p.name)) persister.pass_down(*e);
+    }
+    for (const auto& c : flow_.configs) {
+      if (const ArtifactEntry* e = first.index().find(c.name)) persister.pass_down(*e);
     }
     if (const ArtifactEntry* e = first.index().find("_graph_info")) persister.pass_down(*e);
     for (const auto& [name, entry] : context_->merged()) persister.pass_down(entry);

@@ -71,6 +71,10 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
     run.task_command_prefix.insert(run.task_command_prefix.end(), {"--branch", *ctx.global.project.branch});
   }
   if (ctx.global.project.production) run.task_command_prefix.push_back("--production");
+  // Every task builds its graph with the run's configs (a resumed run's are the origin's).
+  for (const auto& [name, value] : ctx.flow->config_values) {
+    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--config-value", name, value.dump()});
+  }
   if (ctx.project) run.extra_system_tags = ctx.project->system_tags();
   run.engine_settings = engine_settings();
   forward_settings(run.task_env, options.username);
@@ -111,20 +115,21 @@ int execute_run(FlowCommandContext& ctx, RunOptions options) {
   return report(result, console);
 }
 
+Result<std::string> origin_run_or_latest(Backends& backends, const std::string& flow, std::string origin_run_id) {
+  if (!origin_run_id.empty()) return origin_run_id;
+  // Like Metaflow: the run `run` started last in this datastore.
+  CONFLUX_ASSIGN_OR_RETURN(auto latest, backends.local->read_latest_run(flow));
+  if (!latest) return Status::not_found("no previous run of " + flow + " found; give --origin-run-id");
+  return *latest;
+}
+
 int execute_resume(FlowCommandContext& ctx, RunOptions options, std::string origin_run_id, std::string step,
                    std::set<std::string> changed) {
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  if (origin_run_id.empty()) {
-    // Like Metaflow: the run `run` started last in this datastore.
-    auto latest = backends->local->read_latest_run(ctx.flow->name);
-    if (!latest.ok()) return fail("Datastore error", latest.status());
-    if (!*latest) {
-      return fail("Nothing to resume", Status::not_found("no previous run of " + ctx.flow->name +
-                                                         " found; give --origin-run-id"));
-    }
-    origin_run_id = **latest;
-  }
+  auto origin = origin_run_or_latest(*backends, ctx.flow->name, std::move(origin_run_id));
+  if (!origin.ok()) return fail("Nothing to resume", origin.status());
+  origin_run_id = *origin;
   LocalRunOptions run = local_run_options(ctx, options, *backends);
   Console console;
   ResumeOptions resume{origin_run_id, step, std::move(changed), options.parameters.get()};

@@ -3,9 +3,22 @@
 
 #include "cli/flow_cli.hpp"
 #include "cli/run_options.hpp"
+#include "cli/backends.hpp"
 #include "conflux/parameter.hpp"
+#include "runtime/resume.hpp"
 
 namespace conflux::cli {
+
+Result<ConfigValues> resumed_run_configs(const FlowCommandContext& ctx) {
+  std::string origin;
+  for (size_t k = 0; k < ctx.args.size(); ++k) {
+    if (ctx.args[k] == "--origin-run-id" && k + 1 < ctx.args.size()) origin = ctx.args[k + 1];
+    if (ctx.args[k].rfind("--origin-run-id=", 0) == 0) origin = ctx.args[k].substr(16);
+  }
+  CONFLUX_ASSIGN_OR_RETURN(Backends backends, open_backends(ctx.global, ctx.username));
+  CONFLUX_ASSIGN_OR_RETURN(origin, origin_run_or_latest(backends, ctx.flow->name, origin));
+  return load_run_configs(*backends.storage, ctx.flow->name, origin, ctx.flow->configs);
+}
 
 int resume_command(FlowCommandContext& ctx) {
   CommandSpec spec;

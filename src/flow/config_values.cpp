@@ -1,0 +1,142 @@
+#include "flow/config_values.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace conflux {
+
+namespace {
+
+std::string config_error_prefix(std::string_view config, std::string_view origin) {
+  return "config '" + std::string(config) + "' (" + std::string(origin) + "): ";
+}
+
+bool is_toml(ConfigFormat format, std::string_view origin) {
+  if (format != ConfigFormat::kAuto) return format == ConfigFormat::kToml;
+  return origin.size() >= 5 && origin.substr(origin.size() - 5) == ".toml";
+}
+
+// TOML values as JSON, the way Python's tomllib would hand them to json.dumps: dates and times
+// become their ISO text.
+nlohmann::json toml_to_json(const toml::node& node) {
+  if (const auto* table = node.as_table()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, value] : *table) out[std::string(key.str())] = toml_to_json(value);
+    return out;
+  }
+  if (const auto* array = node.as_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& value : *array) out.push_back(toml_to_json(value));
+    return out;
+  }
+  if (const auto* s = node.as_string()) return s->get();
+  if (const auto* i = node.as_integer()) return i->get();
+  if (const auto* f = node.as_floating_point()) return f->get();
+  if (const auto* b = node.as_boolean()) return b->get();
+  std::ostringstream text;  // date, time, date-time
+  if (const auto* d = node.as_date()) text << d->get();
+  if (const auto* t = node.as_time()) text << t->get();
+  if (const auto* dt = node.as_date_time()) text << dt->get();
+  return text.str();
+}
+
+Result<nlohmann::json> parse_toml(std::string_view config, std::string_view text, std::string_view origin) {
+  try {
+    toml::table table = toml::parse(text, origin);
+    return toml_to_json(table);
+  } catch (const toml::parse_error& e) {
+    const auto& at = e.source().begin;
+    return Status::invalid_argument(config_error_prefix(config, origin) + "invalid TOML at line " +
+                                    std::to_string(at.line) + ", column " + std::to_string(at.column) + ": " +
+                                    std::string(e.description()));
+  }
+}
+
+Result<nlohmann::json> parse_json(std::string_view config, std::string_view text, std::string_view origin) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Line and column of the byte where parsing stopped.
+    size_t line = 1, column = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    std::string what = e.what();
+    if (size_t colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    return Status::invalid_argument(config_error_prefix(config, origin) + "invalid JSON at line " +
+                                    std::to_string(line) + ", column " + std::to_string(column) + ": " + what);
+  }
+}
+
+}  // namespace
+
+Result<nlohmann::json> parse_config_text(std::string_view config, std::string_view text, ConfigFormat format,
+                                         std::string_view origin) {
+  Result<nlohmann::json> value = is_toml(format, origin) ? parse_toml(config, text, origin)
+                                                         : parse_json(config, text, origin);
+  if (!value.ok()) return value;
+  if (size_t size = value->dump().size(); size > kMaxConfigBytes) {
+    return Status::invalid_argument(config_error_prefix(config, origin) + "the value is " + std::to_string(size) +
+                                    " bytes as JSON; a config holds at most " + std::to_string(kMaxConfigBytes) +
+                                    " (keep large data in an artifact)");
+  }
+  return value;
+}
+
+Result<nlohmann::json> read_config_file(std::string_view config, const std::filesystem::path& path,
+                                        ConfigFormat format) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::not_found("config '" + std::string(config) + "': no such file: " + path.string());
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in && !in.eof()) return Status::internal("config '" + std::string(config) + "': cannot read " + path.string());
+  return parse_config_text(config, text.str(), format, path.string());
+}
+
+Result<ConfigValues> resolve_configs(const std::vector<ConfigDescription>& configs,
+                                     const std::vector<ConfigArgument>& given) {
+  std::map<std::string, const ConfigArgument*> by_name;
+  for (const ConfigArgument& arg : given) {
+    bool declared = false;
+    for (const auto& c : configs) declared = declared || c.name == arg.name;
+    if (!declared) {
+      std::string names;
+      for (const auto& c : configs) names += (names.empty() ? "" : ", ") + c.name;
+      return Status::invalid_argument("no config named '" + arg.name + "' in this flow" +
+                                      (names.empty() ? std::string(" (it declares none)") : " (its configs: " + names + ")"));
+    }
+    if (!by_name.emplace(arg.name, &arg).second) {
+      return Status::invalid_argument("config '" + arg.name + "' is given twice");
+    }
+  }
+  ConfigValues values;
+  for (const ConfigDescription& c : configs) {
+    Result<nlohmann::json> value = nlohmann::json();
+    if (auto it = by_name.find(c.name); it != by_name.end()) {
+      value = it->second->is_file ? read_config_file(c.name, it->second->text, c.format)
+                                  : parse_config_text(c.name, it->second->text, c.format, "--config-value");
+    } else if (!c.default_path.empty()) {
+      value = read_config_file(c.name, c.default_path, c.format);
+    } else if (c.default_value) {
+      value = *c.default_value;
+    } else if (c.required) {
+      return Status::invalid_argument("config '" + c.name + "' is required: give --config " + c.name +
+                                      " FILE or --config-value " + c.name + " VALUE before the command");
+    }
+    if (!value.ok()) return value.status();
+    values[c.name] = std::move(value).value();
+  }
+  return values;
+}
+
+}  // namespace conflux
