@@ -68,7 +68,7 @@ fi
 # purpose expect a real SIGSEGV, not ASan's report of it.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:handle_segv=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:handle_segv=0
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:handle_segv=0:suppressions=$PWD/tests/tsan.supp"
 asan="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
 status=0
 if $fast; then
@@ -85,7 +85,7 @@ run_tests build-asan -E "^install\\." || status=1
 # batchers, connection pools) and the runtime (scheduler, parallel clones and input loading).
 # (service_process_test: a real `conflux service` process stopped while clients write.)
 sanitizer_build build-tsan "-fsanitize=thread" service_test sqlite_write_queue_test log_writer_test \
-  service_process_test conflux runtime_run_test runtime_decorators_test runtime_resume_test
+  service_process_test conflux runtime_run_test runtime_decorators_test runtime_resume_test runtime_config_test
 required=(unit integration postgres)
 run_tests build-tsan -R "^(service_test|sqlite_write_queue_test|log_writer_test|service_process_test|runtime_)" || status=1
 exit "$status"
