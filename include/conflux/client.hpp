@@ -5,8 +5,9 @@
 //
 // A Client is opened on a datastore, local (ClientOptions: an explicit `.metaflow` directory, or
 // Metaflow's rule: <sysroot>/.metaflow, else the nearest `.metaflow` above the working directory)
-// or on S3 (ClientOptions::s3), with local metadata (files in the datastore) or a metadata
-// service (ClientOptions::service_url). The library never reads the environment: callers pass
+// or on S3 (ClientOptions::s3), with local metadata (files in the local datastore; with S3, in
+// the local `.metaflow` found by the same rules, as Metaflow keeps it) or a metadata service
+// (ClientOptions::service_url). The library never reads the environment: callers pass
 // the settings (the `conflux` command reads Metaflow's from the environment and config file).
 //
 // Every lookup returns a Result:
@@ -57,10 +58,12 @@ struct ClientOptions {
   // Absolute working directory, for Metaflow's rule when no sysroot is given: the first
   // `.metaflow` walking up from here, else <cwd>/.metaflow.
   std::filesystem::path cwd;
-  // The datastore: "local" (the fields above) or "s3" (`s3`; the fields above are ignored).
+  // The datastore: "local" (the fields above) or "s3" (`s3`; the fields above then only locate
+  // local metadata).
   std::string datastore = "local";
   S3Options s3;
-  // The metadata provider: "local" (Metaflow's files in the datastore) or "service".
+  // The metadata provider: "local" (Metaflow's files in the local .metaflow: the datastore's, or
+  // with datastore "s3" the one the fields above find) or "service".
   std::string metadata = "local";
   // The metadata service (metadata == "service"): its URL, and headers sent with every request
   // (METAFLOW_SERVICE_URL, METAFLOW_SERVICE_HEADERS; e.g. {"Authorization", "Bearer ..."}).

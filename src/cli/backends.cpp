@@ -12,6 +12,7 @@
 namespace conflux::cli {
 
 namespace {
+Result<std::filesystem::path> local_datastore_root(const std::string& sysroot_override, bool create);
 Status open_local_storage(const GlobalOptions& global, Backends* out);
 Result<Backends> open_metadata(const GlobalOptions& global, const std::string& username, Backends b);
 }  // namespace
@@ -55,23 +56,31 @@ Result<Pathspec> flow_task_path(const std::string& flow, const std::string& arg)
 
 namespace {
 
-Status open_local_storage(const GlobalOptions& global, Backends* out) {
-  Backends& b = *out;
+// The local `.metaflow` directory: in `sysroot_override`, else METAFLOW_DATASTORE_SYSROOT_LOCAL,
+// else the nearest one above the working directory; created now if `create`, else by the first
+// write (a remote task that never writes local metadata leaves no directory behind).
+Result<std::filesystem::path> local_datastore_root(const std::string& sysroot_override, bool create) {
   std::error_code ec;
   std::filesystem::path cwd = std::filesystem::current_path(ec);
   if (ec) return Status::io_error("cannot read the working directory: " + ec.message());
   std::optional<std::string> sysroot;
-  if (!global.datastore_root.empty()) {
-    sysroot = global.datastore_root;
+  if (!sysroot_override.empty()) {
+    sysroot = sysroot_override;
   } else {
     sysroot = metaflow_setting("METAFLOW_DATASTORE_SYSROOT_LOCAL");
   }
   std::optional<std::string_view> sysroot_view;
   if (sysroot) sysroot_view = *sysroot;
-  b.root = std::filesystem::absolute(find_datastore_root(cwd, sysroot_view), ec);
+  std::filesystem::path root = std::filesystem::absolute(find_datastore_root(cwd, sysroot_view), ec);
+  if (create) std::filesystem::create_directories(root, ec);
+  if (ec) return Status::io_error("cannot create the datastore at " + root.string() + ": " + ec.message());
+  return root;
+}
+
+Status open_local_storage(const GlobalOptions& global, Backends* out) {
+  Backends& b = *out;
+  CONFLUX_ASSIGN_OR_RETURN(b.root, local_datastore_root(global.datastore_root, true));
   b.sysroot = b.root.parent_path();
-  std::filesystem::create_directories(b.root, ec);
-  if (ec) return Status::io_error("cannot create the datastore at " + b.root.string() + ": " + ec.message());
   b.storage = std::make_unique<LocalStorage>(b.root);
   b.ds_root = b.root.string();
   return Status();
@@ -80,7 +89,16 @@ Status open_local_storage(const GlobalOptions& global, Backends* out) {
 Result<Backends> open_metadata(const GlobalOptions& global, const std::string& username, Backends b) {
   LocalMetadataOptions options;
   options.user_name = username;
-  b.local = std::make_unique<LocalMetadataProvider>(*b.storage, options);
+  // Local metadata stays on this machine even when artifacts go to S3, as in Metaflow, so that
+  // its client (and ours) finds the runs in the local .metaflow directory.
+  StorageBackend* metadata_storage = b.storage.get();
+  b.metadata_root = b.root;
+  if (b.datastore != "local") {
+    CONFLUX_ASSIGN_OR_RETURN(b.metadata_root, local_datastore_root("", false));
+    b.own_metadata_storage = std::make_unique<LocalStorage>(b.metadata_root);
+    metadata_storage = b.own_metadata_storage.get();
+  }
+  b.local = std::make_unique<LocalMetadataProvider>(*metadata_storage, options);
 
   std::string kind = !global.metadata.empty() ? global.metadata
                                               : metaflow_setting("METAFLOW_DEFAULT_METADATA").value_or("local");

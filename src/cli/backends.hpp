@@ -26,7 +26,12 @@ struct Backends {
   std::string datastore = "local";  // "local" or "s3": the ds_type
   std::string ds_root;              // recorded in metadata: root, or s3://bucket/prefix
   std::unique_ptr<StorageBackend> storage;
-  // The datastore's own metadata files: the local provider, and latest_run in any case.
+  // Where local metadata and latest_run live: the local datastore itself, or with an S3
+  // datastore the local `.metaflow` directory (as Metaflow keeps it; found like a local
+  // datastore's root). metadata_storage points at `storage` or owns a LocalStorage there.
+  std::filesystem::path metadata_root;
+  std::unique_ptr<StorageBackend> own_metadata_storage;
+  // The local metadata provider, and latest_run in any case.
   std::unique_ptr<LocalMetadataProvider> local;
   // The metadata service client, when the metadata provider is "service".
   std::unique_ptr<MetadataProvider> service;

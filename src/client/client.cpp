@@ -65,6 +65,7 @@ Result<Client> Client::open(const ClientOptions& options) {
     storage = std::make_unique<LocalStorage>(root);
   }
   std::unique_ptr<MetadataProvider> metadata;
+  std::unique_ptr<StorageBackend> metadata_storage;
   if (options.metadata == "service") {
     if (options.service_url.empty()) {
       return Status::invalid_argument("the metadata provider is 'service' but METAFLOW_SERVICE_URL is not set "
@@ -78,10 +79,26 @@ Result<Client> Client::open(const ClientOptions& options) {
   } else {
     LocalMetadataOptions metadata_options;
     metadata_options.user_name = options.username;
-    metadata = std::make_unique<LocalMetadataProvider>(*storage, metadata_options);
+    StorageBackend* files = storage.get();
+    if (options.datastore == "s3") {
+      // As in Metaflow, local metadata of S3 runs is in the local .metaflow of the machine that
+      // ran them (the same rules find it as a local datastore).
+      CONFLUX_ASSIGN_OR_RETURN(std::filesystem::path metadata_root, resolve_root(options));
+      std::error_code ec;
+      if (!std::filesystem::is_directory(metadata_root, ec)) {
+        return Status::not_found("no local metadata at " + metadata_root.string() +
+                                 " (runs on S3 with local metadata are recorded in the .metaflow directory of the "
+                                 "machine that ran them; set METAFLOW_DATASTORE_SYSROOT_LOCAL to the directory "
+                                 "holding it, or use the metadata service)");
+      }
+      metadata_storage = std::make_unique<LocalStorage>(metadata_root);
+      files = metadata_storage.get();
+    }
+    metadata = std::make_unique<LocalMetadataProvider>(*files, metadata_options);
   }
   Namespace ns = options.ns ? *options.ns : Namespace::user(options.username);
-  return client_detail::adopt_client(std::move(metadata), std::move(storage), std::move(ns), std::move(root));
+  return client_detail::adopt_client(std::move(metadata), std::move(storage), std::move(ns), std::move(root),
+                                     std::move(metadata_storage));
 }
 
 namespace client_detail {
@@ -97,11 +114,12 @@ Client attach_client(MetadataProvider& metadata, StorageBackend& storage, Namesp
 }
 
 Client adopt_client(std::unique_ptr<MetadataProvider> metadata, std::unique_ptr<StorageBackend> storage,
-                    Namespace ns, std::filesystem::path root) {
+                    Namespace ns, std::filesystem::path root, std::unique_ptr<StorageBackend> metadata_storage) {
   auto backends = std::make_shared<Backends>();
   backends->storage = storage.get();
   backends->metadata = metadata.get();
   backends->owned_storage = std::move(storage);
+  backends->owned_metadata_storage = std::move(metadata_storage);
   backends->owned_metadata = std::move(metadata);
   backends->root = std::move(root);
   auto state = std::make_shared<ClientState>();

@@ -15,9 +15,11 @@ namespace conflux::client_detail {
 // obtained from it. `storage` is rooted at the datastore root.
 Client attach_client(MetadataProvider& metadata, StorageBackend& storage, Namespace ns);
 // A client that owns its backends. `metadata` may refer to `storage`: it is destroyed first.
-// `root`: for datastore_root().
+// `root`: for datastore_root(). `metadata_storage`: where `metadata` keeps its files, when that is
+// not `storage` (local metadata of an S3 datastore).
 Client adopt_client(std::unique_ptr<MetadataProvider> metadata, std::unique_ptr<StorageBackend> storage,
-                    Namespace ns, std::filesystem::path root = {});
+                    Namespace ns, std::filesystem::path root = {},
+                    std::unique_ptr<StorageBackend> metadata_storage = nullptr);
 
 StorageBackend& client_storage(const Client& client);
 MetadataProvider& client_metadata(const Client& client);

@@ -22,6 +22,8 @@ namespace conflux::client_detail {
 // The backends, owned (Client::open, adopt_client) or borrowed (attach_client).
 struct Backends {
   std::unique_ptr<StorageBackend> owned_storage;
+  // Local metadata of an S3 datastore: the local `.metaflow` it is kept in.
+  std::unique_ptr<StorageBackend> owned_metadata_storage;
   std::unique_ptr<MetadataProvider> owned_metadata;
   StorageBackend* storage = nullptr;
   MetadataProvider* metadata = nullptr;

@@ -284,6 +284,7 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
   launch.max_workers = options.max_workers;
   launch.code_package = code_package_once(graph, storage, options, console);
   launch.settings = options.engine_settings;
+  launch.local_metadata_root = options.local_metadata_root;
   Launchers launchers(std::move(launch));
   sched.launchers = &launchers;
   Scheduler scheduler(graph, run_id, store, console, sched);

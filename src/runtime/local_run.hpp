@@ -36,6 +36,9 @@ struct LocalRunOptions {
   std::map<std::string, std::map<std::string, std::string>> engine_settings;
   // What the nodes provide (a JSON manifest); empty: the default Debian 12 runner.
   std::string runner_manifest;
+  // The local `.metaflow` directory that remote tasks' local metadata is copied back into (an S3
+  // datastore with local metadata); empty: nothing to copy.
+  std::string local_metadata_root;
 };
 
 struct LocalRunResult {

@@ -15,6 +15,7 @@
 namespace conflux {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::build_path;
 using testing::CommandResult;
 using testing::run_command;
@@ -113,13 +114,18 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
     EXPECT_TRUE(storage_->load_metadata(key).value().count("metaflow-user-attributes")) << key;
   }
   expect_complete_blobs("HelloFlow");
-  // The attempt metadata records the S3 datastore.
-  bool ds_type = false, ds_root = false;
+  // Local metadata stays in the local .metaflow, as in Metaflow (its client looks there): none
+  // in S3, and the local attempt metadata records the S3 datastore.
   std::vector<std::string> run_keys = all_keys("HelloFlow/" + run);
   EXPECT_GT(run_keys.size(), 10u) << "HelloFlow/" + run;
-  for (const std::string& key : run_keys) {
-    if (key.find("_meta") == std::string::npos) continue;
-    std::string text = storage_->load(key).value();
+  for (const std::string& key : run_keys) EXPECT_EQ(key.find("_meta"), std::string::npos) << key;
+  fs::path local_run = tmp_.path() / ".metaflow" / "HelloFlow" / run;
+  ASSERT_TRUE(fs::exists(local_run / "_meta" / "_self.json")) << local_run;
+  EXPECT_FALSE(fs::exists(tmp_.path() / ".metaflow" / "HelloFlow" / "data")) << "no blob is local";
+  bool ds_type = false, ds_root = false;
+  for (const auto& entry : fs::recursive_directory_iterator(local_run)) {
+    if (!entry.is_regular_file()) continue;
+    std::string text = testing::read_file(entry.path());
     ds_type = ds_type || (text.find("ds-type") != std::string::npos && text.find("\"s3\"") != std::string::npos);
     ds_root = ds_root || text.find(root_) != std::string::npos;
   }
@@ -135,7 +141,13 @@ TEST_F(S3FlowTest, DatastoreFlagSelectsS3) {
                                 env_, tmp_.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(storage_->list("HelloFlow").value().empty());
-  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / ".metaflow" / "HelloFlow"));
+  // Locally only metadata: no blob, no task file.
+  std::string run = testing::read_file(id_file);
+  EXPECT_TRUE(fs::exists(tmp_.path() / ".metaflow" / "HelloFlow" / run / "_meta" / "_self.json"));
+  EXPECT_FALSE(fs::exists(tmp_.path() / ".metaflow" / "HelloFlow" / "data"));
+  for (const auto& entry : fs::recursive_directory_iterator(tmp_.path() / ".metaflow" / "HelloFlow" / run)) {
+    if (entry.is_regular_file()) EXPECT_NE(entry.path().string().find("/_meta/"), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(S3FlowTest, ForeachSurvivesServerFaultsMidRun) {

@@ -80,8 +80,12 @@ TEST_F(SlurmS3Test, ForeachOnS3AndTheServiceSurvivesServerFaults) {
     run = m[1].str();
     EXPECT_NE(r.out.find("] best 1"), std::string::npos) << "live output tailed from S3:\n" << r.out;
   }
-  // Nothing local: the datastore is S3 only.
-  EXPECT_FALSE(fs::exists(dir_.path() / ".metaflow" / "ShardFlow"));
+  // Nothing local but latest_run (as Metaflow keeps it): the datastore is S3, metadata the service.
+  if (fs::exists(dir_.path() / ".metaflow" / "ShardFlow")) {
+    for (const auto& entry : fs::directory_iterator(dir_.path() / ".metaflow" / "ShardFlow")) {
+      EXPECT_EQ(entry.path().filename(), "latest_run") << entry.path();
+    }
+  }
   // The service knows every task, each with its code package.
   auto tasks = get("/flows/ShardFlow/runs/" + run + "/steps/train/tasks");
   ASSERT_TRUE(tasks.is_array());
@@ -101,6 +105,48 @@ TEST_F(SlurmS3Test, ForeachOnS3AndTheServiceSurvivesServerFaults) {
   // Logs, the exit record and artifacts read back from S3 through the service.
   auto logs = run_command({build_path("examples/foreach").string(), "--quiet", "logs", run + "/end"}, env_, dir_.path());
   EXPECT_NE(logs.out.find("best 1"), std::string::npos) << logs.out << logs.err;
+  auto dump = run_command({build_path("examples/foreach").string(), "--quiet", "dump", run + "/join"}, env_, dir_.path());
+  EXPECT_NE(dump.out.find("best"), std::string::npos) << dump.out << dump.err;
+}
+
+// Local metadata with the S3 datastore (Metaflow's default provider): tasks on the cluster write
+// theirs on the node (task-run points them at a scratch .metaflow), leave it in S3, and the runtime
+// copies it into the local .metaflow, where Metaflow's client and ours read the run.
+TEST_F(SlurmS3Test, LocalMetadataOfRemoteTasksComesHome) {
+  env_["METAFLOW_DEFAULT_METADATA"] = "local";
+  auto r = run_command({build_path("examples/foreach").string(), "--with", "slurm", "run", "--shards", "3"}, env_,
+                       dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex("Workflow starting \\(run-id ([0-9]+)\\)")));
+  std::string run = m[1].str();
+  fs::path local_run = dir_.path() / ".metaflow" / "ShardFlow" / run;
+  ASSERT_TRUE(fs::exists(local_run / "_meta" / "_self.json")) << local_run;
+  auto storage = make_s3(options_);
+  int train_tasks = 0;
+  for (const auto& task : fs::directory_iterator(local_run / "train")) {
+    if (task.path().filename() == "_meta") continue;
+    ++train_tasks;
+    SCOPED_TRACE(task.path().string());
+    EXPECT_TRUE(fs::exists(task.path() / "_meta" / "_self.json"));
+    EXPECT_TRUE(fs::exists(task.path() / "_meta" / "0_artifact_best.json") ||
+                fs::exists(task.path() / "_meta" / "0_artifact_score.json") || !fs::is_empty(task.path() / "_meta"));
+    bool done = false;
+    for (const auto& f : fs::directory_iterator(task.path() / "_meta")) {
+      done = done || f.path().filename().string().find("sysmeta_attempt-done") == 0;
+    }
+    EXPECT_TRUE(done) << "the remote task's attempt-done metadata came back";
+    // It came back through the datastore: the bundle task-run left is there.
+    std::string key = "ShardFlow/" + run + "/train/" + task.path().filename().string() + "/0.local_metadata";
+    EXPECT_TRUE(storage->exists(key).value()) << key;
+  }
+  EXPECT_EQ(train_tasks, 3);
+  // Nothing of the metadata is in S3 outside those bundles.
+  for (const auto& entry : storage->list("ShardFlow/" + run).value()) EXPECT_NE(entry.name, "_meta");
+  // The client reads the run from the local metadata and S3.
+  auto shown = run_command({build_path("bin/conflux").string(), "show", "ShardFlow/" + run}, env_, dir_.path());
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("train"), std::string::npos) << shown.out;
   auto dump = run_command({build_path("examples/foreach").string(), "--quiet", "dump", run + "/join"}, env_, dir_.path());
   EXPECT_NE(dump.out.find("best"), std::string::npos) << dump.out << dump.err;
 }

@@ -79,6 +79,12 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   run.engine_settings = engine_settings();
   forward_settings(run.task_env, options.username);
   if (auto manifest = metaflow_setting("CONFLUX_RUNNER_MANIFEST")) run.runner_manifest = *manifest;
+  // Local metadata with an S3 datastore lives in this machine's .metaflow: tasks here write it
+  // there, remote tasks' copies come back to it.
+  if (backends.datastore != "local" && !backends.service) {
+    run.task_env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = backends.metadata_root.parent_path().string();
+    run.local_metadata_root = backends.metadata_root.string();
+  }
   return run;
 }
 

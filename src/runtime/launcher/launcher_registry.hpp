@@ -30,6 +30,10 @@ struct LauncherContext {
   // Cluster settings per engine, from the environment: CONFLUX_SLURM_PARTITION=x gives
   // settings["slurm"]["partition"] = "x". Decorator attributes override them.
   std::map<std::string, std::map<std::string, std::string>> settings;
+  // Non-empty: the run keeps local metadata in this `.metaflow` directory while its datastore is
+  // S3. Remote tasks then write theirs on the node and leave it in the datastore, and the launcher
+  // copies it back here when the task ends (remote/local_metadata_sync.hpp).
+  std::string local_metadata_root;
 };
 
 // One registered engine: the step decorator that selects it and how to make its launcher.

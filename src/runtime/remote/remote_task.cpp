@@ -9,7 +9,7 @@ std::string RemoteTask::to_json_line() const {
                       {"task_id", task_id},   {"attempt", attempt},   {"argv", argv},
                       {"env", env},           {"code_url", code_url}, {"code_sha", code_sha},
                       {"code_ds", code_ds},   {"ds_type", ds_type},   {"ds_root", ds_root},
-                      {"timeout_seconds", timeout_seconds}};
+                      {"timeout_seconds", timeout_seconds}, {"sync_local_metadata", sync_local_metadata}};
   // One line: JSON escapes every newline inside strings. Bytes that are not UTF-8 (a tag, a path)
   // become U+FFFD rather than an exception.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -40,6 +40,9 @@ Result<RemoteTask> RemoteTask::from_json(std::string_view text) {
     return Status::invalid_argument("\"attempt\" must be an integer");
   }
   t.attempt = j["attempt"].get<int>();
+  if (j.contains("sync_local_metadata") && j["sync_local_metadata"].is_boolean()) {
+    t.sync_local_metadata = j["sync_local_metadata"].get<bool>();
+  }
   if (j.contains("timeout_seconds") && j["timeout_seconds"].is_number_integer()) {
     t.timeout_seconds = j["timeout_seconds"].get<int64_t>();
   }

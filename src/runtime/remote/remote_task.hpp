@@ -26,6 +26,9 @@ struct RemoteTask {
   std::string code_url, code_sha, code_ds;  // the code package
   std::string ds_type, ds_root;             // the datastore ("local" + directory, or "s3" + URL)
   int64_t timeout_seconds = 0;              // 0: none
+  // The run keeps local metadata with an S3 datastore: the task writes its local metadata on the
+  // node and leaves it in the datastore for the runtime (local_metadata_sync.hpp).
+  bool sync_local_metadata = false;
 
   std::string to_json_line() const;
   // Errors name the missing or malformed field.

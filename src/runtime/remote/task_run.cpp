@@ -7,7 +7,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <sstream>
 
@@ -17,6 +23,7 @@
 #include "package/package_cache.hpp"
 #include "runtime/child_process.hpp"
 #include "runtime/log_capture.hpp"
+#include "runtime/remote/local_metadata_sync.hpp"
 
 namespace conflux {
 
@@ -79,6 +86,28 @@ void record_exit(TaskDataStore& ds, int attempt, const TaskExitRecord& record) {
   if (!saved.ok()) std::fprintf(stderr, "conflux task-run: cannot record the task's exit: %s\n", saved.message().c_str());
 }
 
+// A private directory under $TMPDIR (else /tmp), removed with everything in it when destroyed.
+class ScratchDir {
+ public:
+  static Result<ScratchDir> create(const std::string& prefix) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
+    if (!mkdtemp(pattern.data())) return Status::io_error("cannot create a scratch directory " + pattern + ": " + std::strerror(errno));
+    return ScratchDir(pattern);
+  }
+  ScratchDir(ScratchDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  ScratchDir& operator=(ScratchDir&&) = delete;
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit ScratchDir(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
 Result<std::string> packaged_binary(const std::filesystem::path& dir) {
   std::ifstream in(dir / "INFO");
   std::stringstream text;
@@ -125,7 +154,17 @@ int task_run(const RemoteTask& task, const TaskRunEnvironment& env) {
 
   std::vector<std::string> argv = task.argv;
   argv[0] = *binary;
-  auto child = ChildProcess::start(argv, task.env);
+  // Local metadata with an S3 datastore: the step writes it into a scratch .metaflow here, which
+  // goes to the datastore when it ends (local_metadata_sync.hpp).
+  std::map<std::string, std::string> child_env = task.env;
+  std::optional<ScratchDir> scratch;
+  if (task.sync_local_metadata) {
+    auto made = ScratchDir::create("conflux-metadata-");
+    if (!made.ok()) return setup_failure(made.status());
+    scratch.emplace(std::move(made).value());
+    child_env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = scratch->path().string();
+  }
+  auto child = ChildProcess::start(argv, child_env);
   if (!child.ok()) return setup_failure(child.status().with_context("cannot start " + *binary));
 
   // Output goes to the datastore (mflog, source "task") and to our own stdout/stderr, which the
@@ -177,6 +216,11 @@ int task_run(const RemoteTask& task, const TaskRunEnvironment& env) {
   record.signal = exit->signal;
   Status uploaded = uploader.upload();
   if (!uploaded.ok()) std::fprintf(stderr, "conflux task-run: cannot upload the task's logs: %s\n", uploaded.message().c_str());
+  // Before the exit record: the launcher copies the metadata back as soon as it sees the record.
+  if (scratch) {
+    Status synced = save_local_metadata(ds, task.attempt, scratch->path() / ".metaflow");
+    if (!synced.ok()) std::fprintf(stderr, "conflux task-run: cannot store the task's local metadata: %s\n", synced.message().c_str());
+  }
   record_exit(ds, task.attempt, record);
   if (exit->signal) return 128 + exit->signal;
   return exit->exit_code;

@@ -7,6 +7,7 @@
 
 #include "datastore/mflog.hpp"
 #include "datastore/task_datastore.hpp"
+#include "runtime/remote/local_metadata_sync.hpp"
 #include "runtime/remote/remote_task.hpp"
 #include "runtime/slurm/slurm_client.hpp"
 #include "runtime/slurm/slurm_job.hpp"
@@ -52,13 +53,14 @@ struct LogTail {
 class SlurmTask final : public LaunchedTask {
  public:
   SlurmTask(SlurmLauncher* owner, std::string job_id, std::string array_id, const TaskLaunch& launch,
-            TaskOutput output, StorageBackend& storage)
+            TaskOutput output, StorageBackend& storage, std::string local_metadata_root)
       : owner_(owner),
         job_id_(std::move(job_id)),
         array_id_(std::move(array_id)),
         attempt_(launch.attempt),
         output_(std::move(output)),
-        ds_(storage, launch.flow, launch.run_id, launch.step, launch.task_id) {}
+        ds_(storage, launch.flow, launch.run_id, launch.step, launch.task_id),
+        owner_local_metadata_root_(std::move(local_metadata_root)) {}
   ~SlurmTask() override;
 
   std::string where() const override { return "slurm job " + job_id_; }
@@ -98,10 +100,14 @@ class SlurmTask final : public LaunchedTask {
     tail();
     TaskEnd end;
     if (record) {
+      if (!owner_local_metadata_root_.empty()) {
+        Status restored = restore_local_metadata(ds_, attempt_, owner_local_metadata_root_);
+        if (!restored.ok()) end.reason = "its local metadata could not be copied back: " + restored.message() + ". ";
+      }
       end.exit.exit_code = record->exit_code;
       end.exit.signal = record->signal;
       end.timed_out = record->timed_out || (last_state_ && last_state_->state == "TIMEOUT");
-      end.reason = record->message;
+      end.reason += record->message;
       // The task's own exit says how it ended; Slurm says why when Slurm ended it (OOM, node).
       if (last_state_ && last_state_->state != "COMPLETED" && last_state_->state != "FAILED" &&
           last_state_->state != "CANCELLED" && slurm_phase(last_state_->state) == SlurmPhase::kEnded) {
@@ -139,6 +145,7 @@ class SlurmTask final : public LaunchedTask {
   int attempt_;
   TaskOutput output_;
   TaskDataStore ds_;
+  std::string owner_local_metadata_root_;  // LauncherContext::local_metadata_root
   LogTail out_tail_, err_tail_;
   std::optional<TaskEnd> end_;
   std::optional<SlurmJobState> last_state_;
@@ -296,6 +303,7 @@ class SlurmLauncher final : public TaskLauncher {
       t.ds_type = context_.ds_type;
       t.ds_root = context_.ds_root;
       t.timeout_seconds = l.timeout_seconds;
+      t.sync_local_metadata = !context_.local_metadata_root.empty();
       job.tasks.push_back(t.to_json_line());
     }
     auto id = client_->sbatch(sbatch_script(job));
@@ -303,7 +311,8 @@ class SlurmLauncher final : public TaskLauncher {
     for (size_t k = 0; k < part.size(); ++k) {
       size_t i = part[k];
       std::string element = part.size() > 1 ? *id + "_" + std::to_string(k) : *id;
-      auto task = std::make_unique<SlurmTask>(this, element, *id, launches[i], outputs[i], *context_.storage);
+      auto task = std::make_unique<SlurmTask>(this, element, *id, launches[i], outputs[i], *context_.storage,
+                                              context_.local_metadata_root);
       tasks_.push_back(task.get());
       results[i] = std::unique_ptr<LaunchedTask>(std::move(task));
     }
