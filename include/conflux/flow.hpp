@@ -53,7 +53,7 @@ class FlowSpec : public FlowBase {
 
 // Builds the description of flow class F: runs F::graph() on a default-constructed F.
 // Runs no step. A flow with Config members needs their values first: without `configs` the
-// description lists only the configs (and with_configs() builds the rest); with them, each
+// description lists only the configs and parameters (with_configs() builds the rest); with them, each
 // config is set on every flow object before the graph or a step reads it.
 template <class F>
 FlowDescription describe_flow(std::string_view name, const ConfigValues* configs = nullptr) {
@@ -63,9 +63,12 @@ FlowDescription describe_flow(std::string_view name, const ConfigValues* configs
   FlowDescription description;
   description.name = std::string(name);
   auto prototype = std::make_unique<F>();
+  // Configs and parameters do not depend on config values: both passes know them.
   for (ArtifactSlot* slot : prototype->slots()) {
     if (slot->kind() == ArtifactSlot::Kind::kConfig) {
       description.configs.push_back(static_cast<Config*>(slot)->describe());
+    } else if (slot->kind() == ArtifactSlot::Kind::kParameter) {
+      description.parameters.push_back(static_cast<ParameterSlot*>(slot)->describe());
     }
   }
   description.with_configs = [n = std::string(name)](const ConfigValues& values) {
@@ -84,11 +87,7 @@ FlowDescription describe_flow(std::string_view name, const ConfigValues* configs
   Graph<F> graph(&description, prototype.get());
   F::graph(graph);
   for (ArtifactSlot* slot : prototype->slots()) {
-    if (slot->kind() == ArtifactSlot::Kind::kParameter) {
-      description.parameters.push_back(static_cast<ParameterSlot*>(slot)->describe());
-    } else if (slot->kind() == ArtifactSlot::Kind::kArtifact) {
-      description.artifact_names.push_back(slot->name());
-    }
+    if (slot->kind() == ArtifactSlot::Kind::kArtifact) description.artifact_names.push_back(slot->name());
   }
   description.make_flow = [set_configs] {
     auto flow = std::make_unique<F>();

@@ -33,7 +33,7 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
     out << "Configs of this flow:\n";
     for (const ConfigDescription& c : ctx.flow->configs) {
       std::string from = !c.default_path.empty() ? "default file " + c.default_path
-                         : c.default_value       ? "default " + c.default_value->dump()
+                         : c.default_value       ? "default " + c.default_value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                          : c.required            ? "required"
                                                  : "default null";
       out << "  " << c.name << std::string(c.name.size() < 21 ? 21 - c.name.size() : 1, ' ')
@@ -151,11 +151,13 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
   // Configs are read before the graph is built: the graph may depend on them. A resumed run
   // keeps the configs of the run it continues (as in Metaflow).
   if (!flow.configs.empty() || !ctx.global.configs.empty()) {
+    bool asks_help = false;
+    for (const auto& a : ctx.args) asks_help = asks_help || a == "--help" || a == "-h";
     Result<ConfigValues> values = ConfigValues();
     if (command == "resume" && !ctx.global.configs.empty()) {
       values = Status::invalid_argument("configs cannot change on resume: the resumed run's values are used; "
                                         "drop --config/--config-value");
-    } else if (command == "resume") {
+    } else if (command == "resume" && !asks_help) {
       values = resumed_run_configs(ctx);
     } else {
       values = resolve_configs(flow.configs, ctx.global.configs);

@@ -45,6 +45,8 @@ struct FlowCommandContext {
   std::string username;
   // @project's name and branch for run, resume and step (nullopt: the flow has no @project).
   std::optional<ProjectInfo> project;
+  // resume of a flow with configs: the run whose configs were read (resume continues it).
+  std::string resume_origin_run_id;
 };
 
 using CommandFn = int (*)(FlowCommandContext&);
@@ -74,8 +76,9 @@ int package_command(FlowCommandContext& ctx);
 int dump_command(FlowCommandContext& ctx);
 int logs_command(FlowCommandContext& ctx);
 
-// The config values of the run `resume` continues (its --origin-run-id, else the latest run).
-Result<ConfigValues> resumed_run_configs(const FlowCommandContext& ctx);
+// The config values of the run `resume` continues (its --origin-run-id, else the latest run,
+// which it remembers in ctx.resume_origin_run_id so that resume continues that same run).
+Result<ConfigValues> resumed_run_configs(FlowCommandContext& ctx);
 
 // Prints lint problems the way `check` does (Metaflow's "Validity checker found an issue").
 void print_problems(const std::vector<LintProblem>& problems, std::ostream& err);

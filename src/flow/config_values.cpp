@@ -1,5 +1,6 @@
 #include "flow/config_values.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -20,32 +21,48 @@ bool is_toml(ConfigFormat format, std::string_view origin) {
 
 // TOML values as JSON, the way Python's tomllib would hand them to json.dumps: dates and times
 // become their ISO text.
-nlohmann::json toml_to_json(const toml::node& node) {
+// JSON has no inf or nan: such a TOML value is an error naming its key (`path`), never a null
+// that tasks would read differently from the runtime.
+Result<nlohmann::json> toml_to_json(const toml::node& node, const std::string& path) {
   if (const auto* table = node.as_table()) {
     nlohmann::json out = nlohmann::json::object();
-    for (const auto& [key, value] : *table) out[std::string(key.str())] = toml_to_json(value);
+    for (const auto& [key, value] : *table) {
+      std::string name(key.str());
+      CONFLUX_ASSIGN_OR_RETURN(out[name], toml_to_json(value, path.empty() ? name : path + "." + name));
+    }
     return out;
   }
   if (const auto* array = node.as_array()) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& value : *array) out.push_back(toml_to_json(value));
+    for (size_t i = 0; i < array->size(); ++i) {
+      CONFLUX_ASSIGN_OR_RETURN(nlohmann::json item, toml_to_json(*array->get(i), path + "[" + std::to_string(i) + "]"));
+      out.push_back(std::move(item));
+    }
     return out;
   }
-  if (const auto* s = node.as_string()) return s->get();
-  if (const auto* i = node.as_integer()) return i->get();
-  if (const auto* f = node.as_floating_point()) return f->get();
-  if (const auto* b = node.as_boolean()) return b->get();
+  if (const auto* s = node.as_string()) return nlohmann::json(s->get());
+  if (const auto* i = node.as_integer()) return nlohmann::json(i->get());
+  if (const auto* f = node.as_floating_point()) {
+    if (!std::isfinite(f->get())) {
+      return Status::invalid_argument("'" + path + "' is " + (std::isnan(f->get()) ? "nan" : "inf") +
+                                      ", which JSON cannot hold");
+    }
+    return nlohmann::json(f->get());
+  }
+  if (const auto* b = node.as_boolean()) return nlohmann::json(b->get());
   std::ostringstream text;  // date, time, date-time
   if (const auto* d = node.as_date()) text << d->get();
   if (const auto* t = node.as_time()) text << t->get();
   if (const auto* dt = node.as_date_time()) text << dt->get();
-  return text.str();
+  return nlohmann::json(text.str());
 }
 
 Result<nlohmann::json> parse_toml(std::string_view config, std::string_view text, std::string_view origin) {
   try {
     toml::table table = toml::parse(text, origin);
-    return toml_to_json(table);
+    Result<nlohmann::json> value = toml_to_json(table, "");
+    if (!value.ok()) return Status::invalid_argument(config_error_prefix(config, origin) + value.status().message());
+    return value;
   } catch (const toml::parse_error& e) {
     const auto& at = e.source().begin;
     return Status::invalid_argument(config_error_prefix(config, origin) + "invalid TOML at line " +
@@ -57,6 +74,10 @@ Result<nlohmann::json> parse_toml(std::string_view config, std::string_view text
 Result<nlohmann::json> parse_json(std::string_view config, std::string_view text, std::string_view origin) {
   try {
     return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::out_of_range& e) {  // a number beyond a double, e.g. 1e999
+    std::string what = e.what();
+    if (size_t bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
+    return Status::invalid_argument(config_error_prefix(config, origin) + "invalid JSON: " + what);
   } catch (const nlohmann::json::parse_error& e) {
     // Line and column of the byte where parsing stopped.
     size_t line = 1, column = 1;
@@ -75,6 +96,22 @@ Result<nlohmann::json> parse_json(std::string_view config, std::string_view text
   }
 }
 
+// A config travels to every task as JSON text on its command line: it must be valid UTF-8 and fit.
+Status check_config_value(std::string_view config, std::string_view origin, const nlohmann::json& value) {
+  std::string text;
+  try {
+    text = value.dump();
+  } catch (const nlohmann::json::exception&) {
+    return Status::invalid_argument(config_error_prefix(config, origin) + "a string in it is not valid UTF-8");
+  }
+  if (text.size() > kMaxConfigBytes) {
+    return Status::invalid_argument(config_error_prefix(config, origin) + "the value is " + std::to_string(text.size()) +
+                                    " bytes as JSON; a config holds at most " + std::to_string(kMaxConfigBytes) +
+                                    " (keep large data in an artifact)");
+  }
+  return Status();
+}
+
 }  // namespace
 
 Result<nlohmann::json> parse_config_text(std::string_view config, std::string_view text, ConfigFormat format,
@@ -82,11 +119,7 @@ Result<nlohmann::json> parse_config_text(std::string_view config, std::string_vi
   Result<nlohmann::json> value = is_toml(format, origin) ? parse_toml(config, text, origin)
                                                          : parse_json(config, text, origin);
   if (!value.ok()) return value;
-  if (size_t size = value->dump().size(); size > kMaxConfigBytes) {
-    return Status::invalid_argument(config_error_prefix(config, origin) + "the value is " + std::to_string(size) +
-                                    " bytes as JSON; a config holds at most " + std::to_string(kMaxConfigBytes) +
-                                    " (keep large data in an artifact)");
-  }
+  CONFLUX_RETURN_IF_ERROR(check_config_value(config, origin, *value));
   return value;
 }
 
@@ -123,12 +156,15 @@ Result<ConfigValues> resolve_configs(const std::vector<ConfigDescription>& confi
   for (const ConfigDescription& c : configs) {
     Result<nlohmann::json> value = nlohmann::json();
     if (auto it = by_name.find(c.name); it != by_name.end()) {
+      // --config-value is JSON text whatever format the config's files are in (tasks get
+      // their configs this way).
       value = it->second->is_file ? read_config_file(c.name, it->second->text, c.format)
-                                  : parse_config_text(c.name, it->second->text, c.format, "--config-value");
+                                  : parse_config_text(c.name, it->second->text, ConfigFormat::kJson, "--config-value");
     } else if (!c.default_path.empty()) {
       value = read_config_file(c.name, c.default_path, c.format);
     } else if (c.default_value) {
-      value = *c.default_value;
+      Status fits = check_config_value(c.name, "default value", *c.default_value);
+      value = fits.ok() ? Result<nlohmann::json>(*c.default_value) : Result<nlohmann::json>(fits);
     } else if (c.required) {
       return Status::invalid_argument("config '" + c.name + "' is required: give --config " + c.name +
                                       " FILE or --config-value " + c.name + " VALUE before the command");

@@ -12,6 +12,7 @@
 #include "flow/graph_render.hpp"
 #include "package/code_package.hpp"
 #include "runtime/scheduler.hpp"
+#include "runtime/small_value_cache.hpp"
 #include "task/artifact_persister.hpp"
 #include "task/input_paths.hpp"
 #include "task/task_runner.hpp"
@@ -27,13 +28,17 @@ constexpr auto kHeartbeatInterval = std::chrono::seconds(10);
 class DatastoreTaskStore : public TaskStore {
  public:
   DatastoreTaskStore(StorageBackend& storage, std::string flow, std::string run_id)
-      : storage_(storage), flow_(std::move(flow)), run_id_(std::move(run_id)), cas_(storage, flow_) {}
+      : storage_(storage), flow_(std::move(flow)), run_id_(std::move(run_id)), cas_(storage, flow_), values_(cas_) {}
 
   Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id, int attempt) override {
     TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
     CONFLUX_ASSIGN_OR_RETURN(bool done, ds.is_done(attempt));
     if (!done) return Status::failed_precondition("the task exited without committing its attempt");
     CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(attempt));
+    return outcome_of(index);
+  }
+
+  Result<TaskOutcome> outcome_of(const ArtifactIndex& index) override {
     TaskOutcome outcome;
     CONFLUX_ASSIGN_OR_RETURN(Value ok, load(index, "_task_ok"));
     if (!ok.is_bool() || !ok.as_bool()) return Status::failed_precondition("the task did not finish (_task_ok is False)");
@@ -63,14 +68,14 @@ class DatastoreTaskStore : public TaskStore {
   Result<Value> load(const ArtifactIndex& index, std::string_view name) {
     const ArtifactEntry* e = index.find(name);
     if (!e) return Status::not_found("the task has no " + std::string(name) + " artifact");
-    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas_.load_all(e->sha));
-    return read_pickle_from_string(bytes);
+    return values_.load(e->sha);
   }
 
   StorageBackend& storage_;
   std::string flow_;
   std::string run_id_;
   ContentAddressedStore cas_;
+  SmallValueCache values_;  // _task_ok, _transition: the same few blobs for every task
 };
 
 // Converts the ordered _graph_info JSON to a Python value, keeping key order.

@@ -9,6 +9,7 @@
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
+#include "runtime/small_value_cache.hpp"
 #include "task/artifact_persister.hpp"
 #include "task/foreach_values.hpp"
 
@@ -47,12 +48,14 @@ class OriginRun : public TaskCloner {
       std::sort(ids.begin(), ids.end(), numeric_less);
       // Reading each task's outcome is a few small files: read several tasks at once.
       std::vector<Result<std::optional<std::string>>> keys(ids.size(), std::optional<std::string>());
-      parallel_for(ids.size(), kScanThreads, [&](size_t i) { keys[i] = position_key(step.name, ids[i]); });
+      std::vector<int> attempts(ids.size(), 0);
+      parallel_for(ids.size(), kScanThreads, [&](size_t i) { keys[i] = position_key(step.name, ids[i], &attempts[i]); });
       steps_seen_.insert(step.name);
       for (size_t i = 0; i < ids.size(); ++i) {
         if (!keys[i].ok()) return keys[i].status();
         if (*keys[i]) {
           by_position_[**keys[i]].push_back(ids[i]);
+          attempts_[step.name + "/" + ids[i]] = attempts[i];
         } else {
           incomplete_steps_.insert(step.name);
         }
@@ -88,9 +91,12 @@ class OriginRun : public TaskCloner {
     return Origin{origin_task, origin_ + "/" + step + "/" + origin_task};
   }
 
-  Status clone(const std::string& step, const std::string& origin_task, const std::string& new_task_id) override {
+  Result<ArtifactIndex> clone(const std::string& step, const std::string& origin_task,
+                              const std::string& new_task_id) override {
+    std::optional<int> attempt;
+    if (auto it = attempts_.find(step + "/" + origin_task); it != attempts_.end()) attempt = it->second;
     return clone_task(storage_, metadata_, flow_, origin_, step, origin_task, new_run_, new_task_id, tags_,
-                      options_.ds_root);
+                      options_.ds_root, attempt);
   }
 
  private:
@@ -98,10 +104,12 @@ class OriginRun : public TaskCloner {
 
   // "step,i,j" (the task's foreach position) if the task succeeded; nullopt if it must run again
   // (never finished, e.g. killed, or failed).
-  Result<std::optional<std::string>> position_key(const std::string& step, const std::string& id) {
+  // `*attempt`: the latest committed attempt, which a clone copies.
+  Result<std::optional<std::string>> position_key(const std::string& step, const std::string& id, int* done_attempt) {
     TaskDataStore ds(storage_, flow_, origin_, step, id);
     auto attempt = ds.latest_done_attempt();
     if (!attempt.ok()) return std::optional<std::string>();
+    *done_attempt = *attempt;
     CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(*attempt));
     auto ok = value(index, "_task_ok");
     if (!ok.ok() || !ok->is_bool() || !ok->as_bool()) return std::optional<std::string>();
@@ -117,8 +125,7 @@ class OriginRun : public TaskCloner {
   Result<Value> value(const ArtifactIndex& index, std::string_view name) {
     const ArtifactEntry* e = index.find(name);
     if (!e) return Status::not_found(std::string(name));
-    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas_.load_all(e->sha));
-    return read_pickle_from_string(bytes);
+    return values_.load(e->sha);
   }
 
   StorageBackend& storage_;
@@ -128,9 +135,11 @@ class OriginRun : public TaskCloner {
   std::set<std::string> rerun_;
   const LocalRunOptions& options_;
   ContentAddressedStore cas_;
+  SmallValueCache values_{cas_};  // _task_ok: one blob for every task
   std::string new_run_;
   RunTags tags_;
   std::map<std::string, std::vector<std::string>> by_position_;
+  std::map<std::string, int> attempts_;  // "step/task" -> its latest committed attempt
   std::set<std::string> steps_seen_;
   std::set<std::string> incomplete_steps_;
 };
@@ -281,17 +290,25 @@ Result<std::set<std::string>> steps_seeing_changes(const FlowGraph& graph, const
 
 }  // namespace
 
-Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
-                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
-                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
-                  const std::string& ds_root) {
+Result<ArtifactIndex> clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                                 const std::string& origin_run, const std::string& step,
+                                 const std::string& origin_task, const std::string& new_run,
+                                 const std::string& new_task_id, const RunTags& tags, const std::string& ds_root,
+                                 std::optional<int> origin_attempt) {
   TaskDataStore origin(storage, flow, origin_run, step, origin_task);
-  CONFLUX_ASSIGN_OR_RETURN(int attempt, origin.latest_done_attempt());
+  int attempt = 0;
+  if (origin_attempt) {
+    attempt = *origin_attempt;
+  } else {
+    CONFLUX_ASSIGN_OR_RETURN(attempt, origin.latest_done_attempt());
+  }
   CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, origin.load_index(attempt));
   std::vector<MetaDatum> extra = {{"origin-run-id", origin_run, "origin-run-id", {}},
                                   {"origin-task-id", origin_task, "origin-task-id", {}}};
-  return write_task_copy(storage, metadata, flow, step, std::move(index), new_run, new_task_id, tags, ds_root,
-                         std::move(extra));
+  index.attempt = 0;
+  CONFLUX_RETURN_IF_ERROR(write_task_copy(storage, metadata, flow, step, index, new_run, new_task_id, tags, ds_root,
+                                          std::move(extra)));
+  return index;
 }
 
 LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
@@ -356,7 +373,8 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
     for (const std::string& line : summary) console.line("Parameter changed on resume: " + line);
   } else {
     params = clone_task(storage, metadata, flow, resume.origin_run_id, "_parameters", *origin_params, result.run_id,
-                        *params_id, tags, options.ds_root);
+                        *params_id, tags, options.ds_root)
+                 .status();
   }
   if (!params.ok()) {
     result.status = params.with_context("cannot clone the parameters of run " + resume.origin_run_id);

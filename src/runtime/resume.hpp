@@ -12,6 +12,7 @@
 // run uses the origin's (load_run_configs).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 
@@ -37,10 +38,12 @@ Result<ConfigValues> load_run_configs(StorageBackend& storage, const std::string
                                       const std::vector<ConfigDescription>& configs);
 
 // Copies the latest committed attempt of `origin_task` (run/step/task) into task `new_task_id` of
-// `new_run` as attempt 0: same artifact index, origin-run-id and origin-task-id metadata.
-Status clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
-                  const std::string& origin_run, const std::string& step, const std::string& origin_task,
-                  const std::string& new_run, const std::string& new_task_id, const RunTags& tags,
-                  const std::string& ds_root);
+// `new_run` as attempt 0: same artifact index, origin-run-id and origin-task-id metadata. Returns
+// the index it committed. `origin_attempt`: that attempt when the caller already knows it.
+Result<ArtifactIndex> clone_task(StorageBackend& storage, MetadataProvider& metadata, const std::string& flow,
+                                 const std::string& origin_run, const std::string& step,
+                                 const std::string& origin_task, const std::string& new_run,
+                                 const std::string& new_task_id, const RunTags& tags, const std::string& ds_root,
+                                 std::optional<int> origin_attempt = std::nullopt);
 
 }  // namespace conflux

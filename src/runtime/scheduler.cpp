@@ -171,9 +171,8 @@ struct Scheduler::Impl {
       std::vector<Result<TaskOutcome>> outcomes(n, Status::internal("not cloned"));
       parallel_for(n, kCloneThreads, [&](size_t i) {
         const CloneJob& job = jobs[begin + i];
-        Status cloned = s.options_.cloner->clone(job.spec.step, job.origin.task_id, job.spec.task_id);
-        outcomes[i] = cloned.ok() ? s.store_.read_outcome(job.spec.step, job.spec.task_id, 0)
-                                  : Result<TaskOutcome>(cloned);
+        Result<ArtifactIndex> cloned = s.options_.cloner->clone(job.spec.step, job.origin.task_id, job.spec.task_id);
+        outcomes[i] = cloned.ok() ? s.store_.outcome_of(*cloned) : Result<TaskOutcome>(cloned.status());
       });
       for (size_t i = 0; i < n; ++i) {
         CloneJob& job = jobs[begin + i];

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "datastore/artifact_index.hpp"
 #include "flow/flow_graph.hpp"
 #include "runtime/console.hpp"
 #include "runtime/launcher/launcher_registry.hpp"
@@ -34,6 +35,8 @@ class TaskStore {
   virtual ~TaskStore() = default;
   virtual Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id,
                                            int attempt) = 0;
+  // The same from a committed attempt's artifact index already in hand (a clone's).
+  virtual Result<TaskOutcome> outcome_of(const ArtifactIndex& index) = 0;
   // Saves what the runtime captured for one attempt: logs (mflog) and the exit record.
   virtual Status save_attempt_record(const std::string& step, const std::string& task_id,
                                      int attempt, const std::string& stdout_log,
@@ -58,10 +61,11 @@ class TaskCloner {
   virtual std::optional<Origin> origin_of(const std::string& step,
                                           const std::vector<int64_t>& foreach_indices,
                                           int occurrence) = 0;
-  // Clones origin task `origin_task_id` of `step` as task `new_task_id` of the new run.
-  // Called from several threads at once, for different tasks.
-  virtual Status clone(const std::string& step, const std::string& origin_task_id,
-                       const std::string& new_task_id) = 0;
+  // Clones origin task `origin_task_id` of `step` as task `new_task_id` of the new run and
+  // returns the artifact index it committed. Called from several threads at once, for different
+  // tasks.
+  virtual Result<ArtifactIndex> clone(const std::string& step, const std::string& origin_task_id,
+                                      const std::string& new_task_id) = 0;
 };
 
 struct SchedulerOptions {

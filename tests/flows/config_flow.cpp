@@ -1,6 +1,6 @@
 // A flow with configs: `train` (a default value; a file or text on the command line) sets the
 // fan-out width, the retries of `work` (read while the graph is built) and a step that fails on
-// purpose (to test resume); `labels` is null unless given.
+// purpose (to test resume); `labels` is null unless given; `tuning` reads TOML files.
 #include <conflux/conflux.hpp>
 
 #include <iostream>
@@ -11,6 +11,9 @@ class ConfigFlow : public conflux::FlowSpec<ConfigFlow> {
                         {.default_value = nlohmann::json{{"width", 2}, {"retries", 1}, {"model", {{"depth", 3}}}},
                          .help = "training setup"}};
   conflux::Config labels{this, "labels", {.help = "label names"}};
+  // Files for this one are TOML whatever their name; --config-value is JSON all the same.
+  conflux::Config tuning{this, "tuning",
+                         {.default_value = nlohmann::json{{"lr", 0.25}}, .help = "optimizer", .format = conflux::ConfigFormat::kToml}};
   conflux::Artifact<std::vector<int64_t>> items{this, "items"};
   conflux::Artifact<int64_t> depth{this, "depth"};
   conflux::Artifact<int64_t> total{this, "total"};
@@ -32,7 +35,7 @@ class ConfigFlow : public conflux::FlowSpec<ConfigFlow> {
   }
   void end() {
     std::cout << "width " << train->at("width") << " depth " << train.at<int64_t>("model.depth") << " total "
-              << *total << " labels " << labels->dump() << std::endl;
+              << *total << " labels " << labels->dump() << " lr " << tuning.at<double>("lr") << std::endl;
   }
 
   static void graph(conflux::Graph<ConfigFlow>& g) {

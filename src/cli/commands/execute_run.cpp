@@ -73,7 +73,8 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   if (ctx.global.project.production) run.task_command_prefix.push_back("--production");
   // Every task builds its graph with the run's configs (a resumed run's are the origin's).
   for (const auto& [name, value] : ctx.flow->config_values) {
-    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--config-value", name, value.dump()});
+    run.task_command_prefix.insert(run.task_command_prefix.end(),
+                                   {"--config-value", name, value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
   }
   if (ctx.project) run.extra_system_tags = ctx.project->system_tags();
   run.engine_settings = engine_settings();

@@ -1,31 +1,22 @@
 // `resume [STEP]`: a new run that clones what succeeded in an earlier run and reruns the rest.
 #include <iostream>
 
+#include "cli/backends.hpp"
 #include "cli/flow_cli.hpp"
 #include "cli/run_options.hpp"
-#include "cli/backends.hpp"
 #include "conflux/parameter.hpp"
 #include "runtime/resume.hpp"
 
 namespace conflux::cli {
 
-Result<ConfigValues> resumed_run_configs(const FlowCommandContext& ctx) {
-  std::string origin;
-  for (size_t k = 0; k < ctx.args.size(); ++k) {
-    if (ctx.args[k] == "--origin-run-id" && k + 1 < ctx.args.size()) origin = ctx.args[k + 1];
-    if (ctx.args[k].rfind("--origin-run-id=", 0) == 0) origin = ctx.args[k].substr(16);
-  }
-  CONFLUX_ASSIGN_OR_RETURN(Backends backends, open_backends(ctx.global, ctx.username));
-  CONFLUX_ASSIGN_OR_RETURN(origin, origin_run_or_latest(backends, ctx.flow->name, origin));
-  return load_run_configs(*backends.storage, ctx.flow->name, origin, ctx.flow->configs);
-}
+namespace {
 
-int resume_command(FlowCommandContext& ctx) {
+CommandSpec resume_spec(const FlowDescription& flow) {
   CommandSpec spec;
   spec.usage = "resume [STEP] [OPTIONS]";
   spec.description =
       "Resume a run: a new run clones the tasks that succeeded before STEP (default: the failed "
-      "steps) and runs the rest, with the same parameters. With --allow-parameter-changes, "
+      "steps) and runs the rest, with the same parameters and configs. With --allow-parameter-changes, "
       "parameters given here replace the origin's, and the steps from the first one that reruns "
       "onwards run again.";
   spec.options = {
@@ -38,9 +29,24 @@ int resume_command(FlowCommandContext& ctx) {
       {"namespace", "NS", "The namespace of the run (default: user:<username>).", false, ""},
       {"allow-parameter-changes", "", "Accept new parameter values (they are frozen otherwise).", false, ""},
   };
-  for (OptionSpec& o : parameter_option_specs(*ctx.flow)) spec.options.push_back(std::move(o));
+  for (OptionSpec& o : parameter_option_specs(flow)) spec.options.push_back(std::move(o));
   spec.positionals = {"STEP"};
   spec.max_positionals = 1;
+  return spec;
+}
+
+}  // namespace
+
+Result<ConfigValues> resumed_run_configs(FlowCommandContext& ctx) {
+  CONFLUX_ASSIGN_OR_RETURN(ParsedArgs args, parse_args(resume_spec(*ctx.flow), ctx.args));
+  CONFLUX_ASSIGN_OR_RETURN(Backends backends, open_backends(ctx.global, ctx.username));
+  CONFLUX_ASSIGN_OR_RETURN(ctx.resume_origin_run_id,
+                           origin_run_or_latest(backends, ctx.flow->name, args.get("origin-run-id")));
+  return load_run_configs(*backends.storage, ctx.flow->name, ctx.resume_origin_run_id, ctx.flow->configs);
+}
+
+int resume_command(FlowCommandContext& ctx) {
+  CommandSpec spec = resume_spec(*ctx.flow);
   auto args = parse_args(spec, ctx.args);
   if (!args.ok()) return fail("Bad option", args.status());
   if (args->help()) {
@@ -82,7 +88,10 @@ int resume_command(FlowCommandContext& ctx) {
     changed.insert(slot->name());
   }
   options.parameters = std::move(values);
-  return execute_resume(ctx, std::move(options), args->get("origin-run-id"), step, std::move(changed));
+  // The run whose configs this flow was built with, if any (the latest run is looked up once).
+  std::string origin = args->get("origin-run-id");
+  if (origin.empty()) origin = ctx.resume_origin_run_id;
+  return execute_resume(ctx, std::move(options), origin, step, std::move(changed));
 }
 
 }  // namespace conflux::cli

@@ -34,11 +34,14 @@ Status restore_local_metadata(TaskDataStore& ds, int attempt, const std::filesys
   if (!bundle.is_object() || !bundle.contains("files") || !bundle["files"].is_object()) {
     return Status::corruption("the local metadata bundle of " + ds.prefix() + " is not a JSON object of files");
   }
+  // A task's bundle may only hold files of its own run ("<flow>/<run>/..."), never elsewhere.
   const std::string task_dir = ds.prefix() + "/";
+  size_t flow_end = task_dir.find('/');
+  const std::string run_dir = task_dir.substr(0, task_dir.find('/', flow_end + 1) + 1);
   for (const auto& [path, content] : bundle["files"].items()) {
     std::filesystem::path p(path);
-    bool escapes = p.is_absolute() || path.empty() || !content.is_string();
-    for (const auto& part : p) escapes = escapes || part == "..";
+    bool escapes = p.is_absolute() || path.rfind(run_dir, 0) != 0 || !content.is_string();
+    for (const auto& part : p) escapes = escapes || part == ".." || part == ".";
     if (escapes) return Status::corruption("the local metadata bundle of " + ds.prefix() + " names '" + path + "'");
   }
   LocalStorage local(metadata_root);

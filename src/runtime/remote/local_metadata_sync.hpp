@@ -20,8 +20,8 @@ inline constexpr const char* kLocalMetadataFile = "local_metadata";
 Status save_local_metadata(TaskDataStore& ds, int attempt, const std::filesystem::path& metadata_root);
 
 // Writes the attempt's bundle into `metadata_root`: the task's own files replace what is there,
-// the run's and step's are written only where missing. No bundle: NotFound. A path that would
-// leave `metadata_root` is Corruption, and nothing is written.
+// the run's and step's are written only where missing. No bundle: NotFound. A path outside the
+// task's run ("<flow>/<run>/...") is Corruption, and nothing is written.
 Status restore_local_metadata(TaskDataStore& ds, int attempt, const std::filesystem::path& metadata_root);
 
 }  // namespace conflux

@@ -100,14 +100,10 @@ class SlurmTask final : public LaunchedTask {
     tail();
     TaskEnd end;
     if (record) {
-      if (!owner_local_metadata_root_.empty()) {
-        Status restored = restore_local_metadata(ds_, attempt_, owner_local_metadata_root_);
-        if (!restored.ok()) end.reason = "its local metadata could not be copied back: " + restored.message() + ". ";
-      }
       end.exit.exit_code = record->exit_code;
       end.exit.signal = record->signal;
       end.timed_out = record->timed_out || (last_state_ && last_state_->state == "TIMEOUT");
-      end.reason += record->message;
+      end.reason = record->message;
       // The task's own exit says how it ended; Slurm says why when Slurm ended it (OOM, node).
       if (last_state_ && last_state_->state != "COMPLETED" && last_state_->state != "FAILED" &&
           last_state_->state != "CANCELLED" && slurm_phase(last_state_->state) == SlurmPhase::kEnded) {
@@ -126,6 +122,19 @@ class SlurmTask final : public LaunchedTask {
         end.timed_out = v.timed_out;
       } else {
         end.reason = "the job left Slurm's queue without an exit record from conflux task-run.";
+      }
+    }
+    // Local metadata with an S3 datastore: the task's comes home now. A task whose metadata is
+    // missing here is invisible to the clients, so failing to copy it fails the attempt (a
+    // retry runs it again); task-run leaves no bundle only when it never started the step.
+    if (record && !owner_local_metadata_root_.empty()) {
+      Status restored = restore_local_metadata(ds_, attempt_, owner_local_metadata_root_);
+      bool never_started = restored.code() == StatusCode::kNotFound && !record->message.empty();
+      if (!restored.ok() && !never_started) {
+        if (end.exit.exit_code == 0 && end.exit.signal == 0) end.exit.exit_code = 1;
+        end.retryable = true;
+        end.reason = "its local metadata could not be copied back: " + restored.message() +
+                     (end.reason.empty() ? "" : ". " + end.reason);
       }
     }
     if (cancelled_elsewhere) {
