@@ -5,6 +5,7 @@
 #include "datastore/s3/s3_client.hpp"
 #include "datastore/s3/s3_config.hpp"
 #include "datastore/s3/s3_xml.hpp"
+#include "testutil/testutil.hpp"
 
 namespace conflux {
 namespace {
@@ -99,6 +100,16 @@ TEST(S3ConfigTest, UriEncodingAndXml) {
   EXPECT_EQ(xml_value("<R><ETag>&quot;abc&quot;</ETag></R>", "ETag").value(), "\"abc\"");
   EXPECT_EQ(xml_blocks("<C><K>1</K></C><C><K>2</K></C>", "C").size(), 2u);
   EXPECT_EQ(xml_unescape("&#252;&#x41;&amp;"), "\xc3\xbc" "A&");
+}
+
+// libcurl is loaded when the first S3 request is sent (curl_library.hpp), so a flow binary's
+// every task does not pay for loading it and its 30 dependencies. No S3 test would notice a
+// regression: this one does.
+TEST(S3ConfigTest, FlowBinariesDoNotLinkLibcurl) {
+  testing::CommandResult r = testing::run_command({"/usr/bin/readelf", "-d", testing::build_path("examples/hello").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(NEEDED)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("libcurl"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "datastore/s3/s3_client.hpp"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "datastore/random_bits.hpp"
+#include "datastore/s3/curl_library.hpp"
 #include "datastore/s3/s3_xml.hpp"
 
 namespace conflux {
@@ -32,10 +32,10 @@ std::string sha256_hex(std::string_view data) {
 
 // One curl handle per thread: connection reuse without sharing a handle between threads.
 struct HandleDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { curl::api().easy_cleanup(c); }
 };
 CURL* thread_handle() {
-  thread_local std::unique_ptr<CURL, HandleDeleter> handle(curl_easy_init());
+  thread_local std::unique_ptr<CURL, HandleDeleter> handle(curl::api().easy_init());
   return handle.get();
 }
 
@@ -100,7 +100,6 @@ bool retryable_answer(const S3Response& r, std::string_view method) {
   return false;
 }
 
-std::once_flag curl_init_once;
 
 }  // namespace
 
@@ -136,7 +135,6 @@ std::string s3_canonical_query(std::vector<std::pair<std::string, std::string>> 
 
 S3Client::S3Client(S3ClientOptions options, std::string bucket)
     : options_(std::move(options)), bucket_(std::move(bucket)) {
-  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   if (options_.endpoint.host.empty()) {
     options_.endpoint = {"https", "s3." + options_.region + ".amazonaws.com", ""};
   }
@@ -157,6 +155,8 @@ std::string S3Client::url(std::string_view key,
 }
 
 Result<S3Response> S3Client::send(const S3Request& request) const {
+  CONFLUX_RETURN_IF_ERROR(curl::load());
+  const curl::Api& lib = curl::api();
   const std::string target = url(request.key, request.query);
   const std::string payload_hash = sha256_hex(request.body);
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
@@ -171,65 +171,65 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
     }
     CURL* curl = thread_handle();
     if (curl == nullptr) return Status::internal("cannot create a curl handle");
-    curl_easy_reset(curl);
+    lib.easy_reset(curl);
     S3Response response;
     Exchange ex{request.body, 0, &response};
     curl_slist* headers = nullptr;
     std::string sha_header = "x-amz-content-sha256: " + payload_hash;
-    headers = curl_slist_append(headers, sha_header.c_str());
+    headers = lib.slist_append(headers, sha_header.c_str());
     if (!options_.credentials.session_token.empty()) {
-      headers = curl_slist_append(
+      headers = lib.slist_append(
           headers, ("x-amz-security-token: " + options_.credentials.session_token).c_str());
     }
     bool has_content_type = false;
     for (const auto& [name, value] : request.headers) {
-      headers = curl_slist_append(headers, (name + ": " + value).c_str());
+      headers = lib.slist_append(headers, (name + ": " + value).c_str());
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       has_content_type = has_content_type || lower == "content-type";
     }
     if ((request.method == "PUT" || request.method == "POST") && !has_content_type) {
-      headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+      headers = lib.slist_append(headers, "Content-Type: application/octet-stream");
     }
-    curl_easy_setopt(curl, CURLOPT_URL, target.c_str());
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_timeout.count()));
+    lib.easy_setopt(curl, CURLOPT_URL, target.c_str());
+    lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    lib.easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+    lib.easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
+    lib.easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
+    lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    lib.easy_setopt(curl, CURLOPT_WRITEDATA, &ex);
+    lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    lib.easy_setopt(curl, CURLOPT_HEADERDATA, &ex);
+    lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    lib.easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    lib.easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.stall_timeout.count()));
     if (request.method == "HEAD") {
-      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+      lib.easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else if (request.method == "PUT") {
       // An upload with a known size: curl streams the body and handles Expect: 100-continue.
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-      curl_easy_setopt(curl, CURLOPT_READDATA, &ex);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      lib.easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      lib.easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+      lib.easy_setopt(curl, CURLOPT_READDATA, &ex);
+      lib.easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     } else if (request.method == "POST") {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      lib.easy_setopt(curl, CURLOPT_POST, 1L);
+      lib.easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     } else if (request.method != "GET") {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
-    CURLcode rc = curl_easy_perform(curl);
-    curl_slist_free_all(headers);
+    CURLcode rc = lib.easy_perform(curl);
+    lib.slist_free_all(headers);
     if (rc != CURLE_OK) {
-      last_error = std::string("connection failed: ") + curl_easy_strerror(rc);
+      last_error = std::string("connection failed: ") + lib.easy_strerror(rc);
       if (permanent_curl_error(rc)) {
         return Status::io_error(request.method + " " + target + ": " + last_error);
       }
       continue;
     }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
     response.attempts = attempt;
     if (retryable_answer(response, request.method)) {
       last_error = "HTTP " + std::to_string(response.status) +
