@@ -4,7 +4,6 @@
 #include <random>
 #include <thread>
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 namespace conflux {
@@ -96,42 +95,14 @@ Result<std::unique_ptr<ServiceMetadataProvider>> ServiceMetadataProvider::create
   return provider;
 }
 
-ServiceMetadataProvider::ServiceMetadataProvider(ServiceOptions options) : options_(std::move(options)) {}
+ServiceMetadataProvider::ServiceMetadataProvider(ServiceOptions options)
+    : options_(std::move(options)), http_(options_.headers, options_.timeout_seconds) {}
 ServiceMetadataProvider::~ServiceMetadataProvider() = default;
-
-std::unique_ptr<httplib::Client> ServiceMetadataProvider::borrow_client() {
-  {
-    std::lock_guard<std::mutex> lock(clients_mu_);
-    if (!idle_clients_.empty()) {
-      std::unique_ptr<httplib::Client> client = std::move(idle_clients_.back());
-      idle_clients_.pop_back();
-      return client;
-    }
-  }
-  auto client = std::make_unique<httplib::Client>(scheme_host_port_);
-  client->set_connection_timeout(options_.timeout_seconds);
-  client->set_read_timeout(options_.timeout_seconds);
-  client->set_write_timeout(options_.timeout_seconds);
-  client->set_keep_alive(true);
-  // httplib sends headers and body in separate writes: with Nagle's algorithm the body would wait
-  // for the service's delayed ACK (40 ms) on a kept-alive connection.
-  client->set_tcp_nodelay(true);
-  return client;
-}
-
-void ServiceMetadataProvider::return_client(std::unique_ptr<httplib::Client> client) {
-  std::lock_guard<std::mutex> lock(clients_mu_);
-  idle_clients_.push_back(std::move(client));
-}
 
 Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const std::string& method,
                                                                            const std::string& path,
                                                                            const std::string& body) {
-  std::unique_ptr<httplib::Client> borrowed = borrow_client();
-  httplib::Client& client = *borrowed;
-  httplib::Headers headers;
-  for (const auto& [k, v] : options_.headers) headers.emplace(k, v);
-  std::string full = prefix_ + path;
+  std::string url = scheme_host_port_ + prefix_ + path;
   std::mt19937 rng(std::random_device{}());
   std::string last_error;
   for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
@@ -140,17 +111,17 @@ Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const
       int base = 50 << (attempt - 1);
       std::this_thread::sleep_for(std::chrono::milliseconds(base + static_cast<int>(rng() % base)));
     }
-    httplib::Result result = method == "GET"    ? client.Get(full, headers)
-                             : method == "POST" ? client.Post(full, headers, body, "application/json")
-                             : method == "PATCH" ? client.Patch(full, headers, body, "application/json")
-                                                 : client.Delete(full, headers, body, "application/json");
-    if (!result) {
-      if (result.error() == httplib::Error::SSLServerVerification) {
+    Result<HttpResponse> result = http_.send(method, url, body);
+    if (!result.ok()) {
+      const Status& error = result.status();
+      if (error.code() == StatusCode::kFailedPrecondition && error.message().rfind("TLS: ", 0) == 0) {
         // Not transient: retrying cannot help.
         return Status::unavailable("the TLS certificate of the metadata service at " + options_.url +
-                                   " is not trusted (for a private CA, set SSL_CERT_FILE to its certificate)");
+                                   " is not trusted (for a private CA, set SSL_CERT_FILE to its certificate): " +
+                                   error.message().substr(5));
       }
-      last_error = httplib::to_string(result.error());
+      if (error.code() != StatusCode::kUnavailable) return error;
+      last_error = error.message();
       continue;
     }
     if (result->status >= 500 && attempt + 1 < options_.max_attempts) {
@@ -158,10 +129,9 @@ Result<ServiceMetadataProvider::Response> ServiceMetadataProvider::request(const
       continue;
     }
     Response r;
-    r.status = result->status;
-    r.body = result->body;
-    r.next_cursor = result->get_header_value("X-Next-Cursor");
-    return_client(std::move(borrowed));
+    r.status = static_cast<int>(result->status);
+    r.body = std::move(result->body);
+    r.next_cursor = std::move(result->next_cursor);
     return r;
   }
   return Status::unavailable("cannot reach the metadata service at " + options_.url + " (" + method + " " + path +

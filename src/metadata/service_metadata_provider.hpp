@@ -18,10 +18,7 @@
 #include <vector>
 
 #include "metadata/metadata_provider.hpp"
-
-namespace httplib {
-class Client;
-}
+#include "metadata/service_http.hpp"
 
 namespace conflux {
 
@@ -87,9 +84,6 @@ class ServiceMetadataProvider final : public MetadataProvider {
 
  private:
   explicit ServiceMetadataProvider(ServiceOptions options);
-  // An idle connection to the service, or a new one; give it back with return_client().
-  std::unique_ptr<httplib::Client> borrow_client();
-  void return_client(std::unique_ptr<httplib::Client> client);
   Status ensure_flow(std::string_view flow);
   Status ensure_step(std::string_view flow, std::string_view run_id, std::string_view step, const RunTags& tags);
   // GETs a list, following pages.
@@ -100,8 +94,7 @@ class ServiceMetadataProvider final : public MetadataProvider {
   std::string prefix_;
   std::mutex mu_;
   std::set<std::string> known_;  // flows and steps created by this process  GUARDED_BY(mu_)
-  std::mutex clients_mu_;
-  std::vector<std::unique_ptr<httplib::Client>> idle_clients_;  // GUARDED_BY(clients_mu_)
+  ServiceHttp http_;  // connections kept open between requests
 };
 
 }  // namespace conflux

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "datastore/random_bits.hpp"
-#include "datastore/s3/curl_library.hpp"
+#include "base/curl_library.hpp"
 #include "datastore/s3/s3_xml.hpp"
 
 namespace conflux {

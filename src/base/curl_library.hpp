@@ -1,9 +1,11 @@
-// libcurl, loaded when the first S3 request is sent instead of when every process starts.
+// libcurl, loaded when the first S3 or metadata-service request is sent instead of when every
+// process starts.
 //
 // Linking libcurl costs each process about 2 ms before main() (its dependency tree is some 30
 // shared libraries: TLS, Kerberos, LDAP, SSH, ...), and a flow binary starts one process per
-// task, most of which never talk to S3. So the S3 client reaches libcurl through this table,
-// filled by dlopen("libcurl.so.4") the first time it is needed.
+// task, many of which never talk to S3 or a service. So the S3 client and the metadata service
+// client reach libcurl through this table, filled by dlopen("libcurl.so.4") the first time it is
+// needed.
 //
 // Thread safety: load() may be called from any thread; api() after load() succeeded.
 #pragma once

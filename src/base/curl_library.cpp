@@ -1,4 +1,4 @@
-#include "datastore/s3/curl_library.hpp"
+#include "base/curl_library.hpp"
 
 #include <dlfcn.h>
 
@@ -28,7 +28,7 @@ void load_once() {
   // The soname of Debian's libcurl4 (and every libcurl since 7.16); never unloaded.
   void* library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
   if (!library) {
-    g_status = Status::failed_precondition(std::string("the S3 datastore needs libcurl, which cannot be loaded (") +
+    g_status = Status::failed_precondition(std::string("S3 and the metadata service need libcurl, which cannot be loaded (") +
                                            dlerror() + "); install it (Debian: apt-get install libcurl4)");
     return;
   }
