@@ -83,9 +83,12 @@ required=(unit integration s3 postgres slurm)
 run_tests build-asan -E "^install\\." || status=1
 # ThreadSanitizer where threads share state: the service (request threads, write queues,
 # batchers, connection pools) and the runtime (scheduler, parallel clones and input loading).
-# (service_process_test: a real `conflux service` process stopped while clients write.)
+# (service_process_test: a real `conflux service` process stopped while clients write;
+# service_flows_test: flows whose tasks talk to it from their main and heartbeat threads.)
 sanitizer_build build-tsan "-fsanitize=thread" service_test sqlite_write_queue_test log_writer_test \
-  service_process_test conflux runtime_run_test runtime_decorators_test runtime_resume_test runtime_config_test
+  service_process_test service_flows_test conflux runtime_run_test runtime_decorators_test runtime_resume_test \
+  runtime_config_test
 required=(unit integration postgres)
-run_tests build-tsan -R "^(service_test|sqlite_write_queue_test|log_writer_test|service_process_test|runtime_)" || status=1
+run_tests build-tsan -R "^(service_test|sqlite_write_queue_test|log_writer_test|service_process_test|service_flows_test|runtime_)" \
+  || status=1
 exit "$status"
