@@ -148,16 +148,17 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
     return 2;
   }
 
+  bool wants_help = false;
+  for (const auto& a : ctx.args) wants_help = wants_help || a == "--help" || a == "-h";
+
   // Configs are read before the graph is built: the graph may depend on them. A resumed run
   // keeps the configs of the run it continues (as in Metaflow).
   if (!flow.configs.empty() || !ctx.global.configs.empty()) {
-    bool asks_help = false;
-    for (const auto& a : ctx.args) asks_help = asks_help || a == "--help" || a == "-h";
     Result<ConfigValues> values = ConfigValues();
     if (command == "resume" && !ctx.global.configs.empty()) {
       values = Status::invalid_argument("configs cannot change on resume: the resumed run's values are used; "
                                         "drop --config/--config-value");
-    } else if (command == "resume" && !asks_help) {
+    } else if (command == "resume" && !wants_help) {
       values = resumed_run_configs(ctx);
     } else {
       values = resolve_configs(flow.configs, ctx.global.configs);
@@ -169,12 +170,9 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
       } catch (const std::exception& e) {  // the graph read a config as something it is not
         std::string names;
         for (const auto& c : flow.configs) names += (names.empty() ? "" : ", ") + c.name;
-        std::string what = e.what();
-        if (size_t bracket = what.find("] "); what.rfind("[json.exception", 0) == 0 && bracket != std::string::npos) {
-          what = what.substr(bracket + 2);
-        }
         return fail("Bad config", Status::invalid_argument("cannot build the graph of " + flow.name +
-                                                           " with these configs (" + names + "): " + what));
+                                                           " with these configs (" + names +
+                                                           "): " + json_error_text(e.what())));
       }
     }
   }
@@ -185,8 +183,6 @@ int run_flow_cli(FlowDescription flow, int argc, char** argv) {
 
   ctx.graph = std::make_unique<FlowGraph>(flow);
   ctx.problems = lint_flow(*ctx.graph);
-  bool wants_help = false;
-  for (const auto& a : ctx.args) wants_help = wants_help || a == "--help" || a == "-h";
   if (!ctx.global.quiet && !entry->hidden && !wants_help) {
     std::cerr << "Conflux " << kConfluxVersion << " executing " << flow.name << " for user:"
               << ctx.username << "\n";

@@ -75,9 +75,7 @@ Result<nlohmann::json> parse_json(std::string_view config, std::string_view text
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::out_of_range& e) {  // a number beyond a double, e.g. 1e999
-    std::string what = e.what();
-    if (size_t bracket = what.find("] "); bracket != std::string::npos) what = what.substr(bracket + 2);
-    return Status::invalid_argument(config_error_prefix(config, origin) + "invalid JSON: " + what);
+    return Status::invalid_argument(config_error_prefix(config, origin) + "invalid JSON: " + json_error_text(e.what()));
   } catch (const nlohmann::json::parse_error& e) {
     // Line and column of the byte where parsing stopped.
     size_t line = 1, column = 1;
@@ -113,6 +111,12 @@ Status check_config_value(std::string_view config, std::string_view origin, cons
 }
 
 }  // namespace
+
+std::string json_error_text(std::string_view what) {
+  size_t bracket = what.find("] ");
+  if (what.rfind("[json.exception", 0) == 0 && bracket != std::string_view::npos) what.remove_prefix(bracket + 2);
+  return std::string(what);
+}
 
 Result<nlohmann::json> parse_config_text(std::string_view config, std::string_view text, ConfigFormat format,
                                          std::string_view origin) {

@@ -29,6 +29,9 @@ struct ConfigArgument {
 Result<nlohmann::json> parse_config_text(std::string_view config, std::string_view text, ConfigFormat format,
                                          std::string_view origin);
 
+// nlohmann::json's exception text without its "[json.exception.type_error.302] " prefix.
+std::string json_error_text(std::string_view what);
+
 // Reads and parses the file `path`; a missing or unreadable file is an error naming it.
 Result<nlohmann::json> read_config_file(std::string_view config, const std::filesystem::path& path,
                                         ConfigFormat format);
