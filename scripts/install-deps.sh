@@ -8,7 +8,7 @@ PKGS=(
   # build
   build-essential cmake ninja-build pkg-config
   # libraries
-  nlohmann-json3-dev zlib1g-dev libssl-dev libcurl4-openssl-dev
+  nlohmann-json3-dev zlib1g-dev libisal-dev libssl-dev libcurl4-openssl-dev
   # TOML config files (header-only)
   libtomlplusplus-dev
   # tests

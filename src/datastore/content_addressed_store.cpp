@@ -1,9 +1,11 @@
 #include "datastore/content_addressed_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "datastore/gzip_codec.hpp"
+#include "datastore/parallel_gzip.hpp"
 #include "datastore/random_bits.hpp"
 #include "datastore/sha1.hpp"
 #include "datastore/storage_key.hpp"
@@ -56,11 +58,12 @@ Result<bool> parse_raw_flag(const std::string& meta_text) {
 
 }  // namespace
 
-// Hashes, counts and buffers up to the threshold, then spills to a temporary storage object.
+// Hashes, counts and buffers up to the threshold, then spills to a temporary storage object:
+// gzip'd by a ParallelGzipSink, or raw when the caller asked for raw.
 class ContentAddressedStore::Sink final : public ByteSink {
  public:
-  Sink(StorageBackend& storage, std::string staging_key, size_t threshold)
-      : storage_(storage), staging_key_(std::move(staging_key)), threshold_(threshold) {}
+  Sink(StorageBackend& storage, std::string staging_key, size_t threshold, bool raw)
+      : storage_(storage), staging_key_(std::move(staging_key)), threshold_(threshold), raw_(raw) {}
 
   void write(const void* data, size_t n) override {
     if (!status_.ok() || n == 0) return;
@@ -77,10 +80,11 @@ class ContentAddressedStore::Sink final : public ByteSink {
         return;
       }
       spill_ = std::move(w).value();
-      spill_->write(buffer_.data(), buffer_.size());
+      if (!raw_) gzip_ = std::make_unique<ParallelGzipSink>(*spill_);
+      spill_target().write(buffer_.data(), buffer_.size());
       std::string().swap(buffer_);
     }
-    spill_->write(data, n);
+    spill_target().write(data, n);
   }
 
   Status status() const override {
@@ -88,15 +92,24 @@ class ContentAddressedStore::Sink final : public ByteSink {
     return spill_ != nullptr ? spill_->status() : Status();
   }
 
+  // Completes the spilled content (the gzip members still in flight). REQUIRES: spilled.
+  Status finish_spill() { return gzip_ != nullptr ? gzip_->finish() : spill_->status(); }
+  // Whether the spilled content is stored raw. REQUIRES: spilled.
+  bool spilled_raw() const { return gzip_ == nullptr; }
+
   Sha1 sha_;
   uint64_t size_ = 0;
   std::string buffer_;                    // the whole content while not spilled
   std::unique_ptr<StorageWriter> spill_;  // the whole content once past the threshold
 
  private:
+  ByteSink& spill_target() { return gzip_ != nullptr ? static_cast<ByteSink&>(*gzip_) : *spill_; }
+
   StorageBackend& storage_;
   const std::string staging_key_;
   const size_t threshold_;
+  const bool raw_;
+  std::unique_ptr<ParallelGzipSink> gzip_;  // declared after spill_: destroyed before it
   Status status_;
 };
 
@@ -127,9 +140,11 @@ Status ContentAddressedStore::check_sha(std::string_view sha) const {
 
 Result<CasSaveResult> ContentAddressedStore::save(const WriterFn& writer, CasEncoding encoding) {
   CONFLUX_RETURN_IF_ERROR(flow_status_);
-  Sink sink(storage_, join_key({flow_, "data", ".cfx-incoming"}), options_.gzip_threshold);
+  Sink sink(storage_, join_key({flow_, "data", ".cfx-incoming"}), options_.gzip_threshold,
+            encoding == CasEncoding::kRaw);
   Status s = writer(sink);
   if (s.ok()) s = sink.status();
+  if (s.ok() && sink.spill_ != nullptr) s = sink.finish_spill();
   if (!s.ok()) return s.with_context("saving a blob of flow '" + flow_ + "'");
   return publish(sink, encoding);
 }
@@ -150,7 +165,7 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
   CasSaveResult result;
   result.sha = std::move(digest).value();
   result.size = sink.size_;
-  result.raw = encoding == CasEncoding::kRaw || sink.spill_ != nullptr;
+  result.raw = encoding == CasEncoding::kRaw;
   const std::string key = blob_key(result.sha);
   const std::string meta_key = key + "_meta";
   auto fail = [&](const Status& st) { return st.with_context("saving " + context(result.sha)); };
@@ -190,11 +205,11 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
       if (!packed.ok()) return fail(packed.status());
       bs = storage_.save(key, *packed, /*overwrite=*/false);
     }
-  } else if (result.raw) {
+  } else if (result.raw == sink.spilled_raw()) {
     bs = sink.spill_->commit_as(key);
   } else {
     bool dedup = false;
-    Status rs = recompress_spill(sink, result.sha, key, &dedup);
+    Status rs = reencode_spill(sink, result.sha, key, &dedup);
     if (!rs.ok()) return fail(rs);
     result.deduplicated = dedup;
     return result;
@@ -217,7 +232,7 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
   const ObjectMetadata flag{{std::string(kUserAttributes),
                              std::string(result.raw ? kMetaRaw : kMetaGzip)}};
   Status bs;
-  if (sink.spill_ != nullptr) {  // spilled content is always raw (see publish)
+  if (sink.spill_ != nullptr) {  // spilled content is encoded as result.raw says (see publish)
     bs = sink.spill_->set_metadata(flag);
     if (bs.ok()) bs = sink.spill_->commit_as(key);
   } else if (result.raw) {
@@ -238,24 +253,29 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
   return result;
 }
 
-// Rare path: our content was spilled raw but the published flag says gzip. Stage the raw bytes,
-// gzip them into the blob, drop the staged copy.
-Status ContentAddressedStore::recompress_spill(Sink& sink, const std::string& sha,
-                                               const std::string& key, bool* dedup) {
+// Rare path: the flag another writer published first disagrees with the encoding of our spilled
+// content (one of us stores raw, the other gzip). Stage our bytes, re-encode them into the blob as
+// the flag says, drop the staged copy.
+Status ContentAddressedStore::reencode_spill(Sink& sink, const std::string& sha,
+                                             const std::string& key, bool* dedup) {
   const std::string staged = join_key({flow_, "data", std::string_view(sha).substr(0, 2),
                                        ".cfx-restage-" + sha + "-" + std::to_string(random_u64())});
   CONFLUX_RETURN_IF_ERROR(sink.spill_->commit_as(staged));
   Status s = [&]() -> Status {
     CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> in, storage_.open(staged));
+    if (!sink.spilled_raw()) in = std::make_unique<ParallelGunzipSource>(std::move(in));
     CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<StorageWriter> out, storage_.begin_write(key, false));
-    GzipSink gz(*out, options_.gzip_level);
+    std::optional<ParallelGzipSink> gz;
+    if (sink.spilled_raw()) gz.emplace(*out);
+    ByteSink& target = gz ? static_cast<ByteSink&>(*gz) : *out;
     std::string buf(kReadChunk, '\0');
     while (true) {
       CONFLUX_ASSIGN_OR_RETURN(size_t got, in->read(buf.data(), buf.size()));
       if (got == 0) break;
-      gz.write(buf.data(), got);
+      target.write(buf.data(), got);
     }
-    CONFLUX_RETURN_IF_ERROR(gz.finish());
+    if (gz) CONFLUX_RETURN_IF_ERROR(gz->finish());
+    CONFLUX_RETURN_IF_ERROR(out->status());
     Status cs = out->commit();
     if (cs.code() == StatusCode::kAlreadyExists) {
       *dedup = true;
@@ -301,7 +321,7 @@ Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view
   if (!in.ok()) return in.status().with_context("loading " + context(sha));
   CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
   std::unique_ptr<ByteSource> source = std::move(in).value();
-  if (!raw) source = std::make_unique<GunzipSource>(std::move(source));
+  if (!raw) source = std::make_unique<ParallelGunzipSource>(std::move(source));
   return std::unique_ptr<ByteSource>(
       std::make_unique<ContextSource>(std::move(source), context(sha)));
 }

@@ -3,11 +3,13 @@
 // "cas_version": 1}. On backends with object metadata (S3) there is no `_meta` object: the same JSON
 // is the blob's "metaflow-user-attributes" metadata, as Metaflow's S3 datastore writes it.
 //
-// Blobs up to CasOptions::gzip_threshold bytes are gzip'd (level 3, as Metaflow's _pack_v1); larger
-// ones are stored raw with "cas_raw": true, which Metaflow readers honour (gzip of hundreds of MiB
-// would dominate task time). A save streams: the content is hashed on the fly and buffered up to
-// the threshold; past it, it is written straight to a temporary object, so a large blob is never
-// held in memory. A blob is written once: saving content that already exists only discards the
+// Blobs are gzip'd, as Metaflow's _pack_v1 does, unless the caller asks for raw ("cas_raw": true,
+// which Metaflow readers honour). A save streams: the content is hashed on the fly and buffered up
+// to CasOptions::gzip_threshold bytes, then gzip'd in one go (zlib, level 3 as Metaflow); past the
+// threshold it is compressed on every core as it comes (ParallelGzipSink: a multi-member gzip that
+// Python's gzip reads, written straight to a temporary object), so a large blob is never held in
+// memory and costs little more wall time than storing it raw. Loading decodes such blobs on every
+// core too. A blob is written once: saving content that already exists only discards the
 // temporary.
 //
 // Publication order and concurrency: `_meta` is published (no-overwrite) before the blob, so a
@@ -34,13 +36,14 @@
 namespace conflux {
 
 struct CasOptions {
-  // Blobs of at most this many bytes are gzip'd; larger ones are stored raw.
+  // Blobs of at most this many bytes are buffered and gzip'd in one go; larger ones stream
+  // through a ParallelGzipSink.
   size_t gzip_threshold = size_t{1} << 20;
   int gzip_level = 3;
 };
 
 enum class CasEncoding {
-  kAuto,  // gzip up to the threshold, raw above
+  kAuto,  // gzip
   kRaw,   // always raw (code packages, card data: Metaflow's raw=True)
 };
 
@@ -84,7 +87,7 @@ class ContentAddressedStore {
   Result<CasSaveResult> publish(Sink& sink, CasEncoding encoding);
   Result<CasSaveResult> publish_with_object_flag(Sink& sink, const std::string& key,
                                                  CasSaveResult result);
-  Status recompress_spill(Sink& sink, const std::string& sha, const std::string& key, bool* dedup);
+  Status reencode_spill(Sink& sink, const std::string& sha, const std::string& key, bool* dedup);
   // The stored encoding of an existing blob: true = raw.
   Result<bool> stored_raw_flag(std::string_view sha, const std::string& meta_key);
   Status check_sha(std::string_view sha) const;

@@ -4,6 +4,9 @@
 #include <climits>
 #include <cstring>
 
+#include "datastore/gzip_members.hpp"
+#include "datastore/parallel_gzip.hpp"
+
 namespace conflux {
 
 namespace {
@@ -93,7 +96,13 @@ Result<std::string> gzip_compress(std::string_view data, int level) {
 }
 
 Result<std::string> gunzip(std::string_view data) {
-  GunzipSource source(std::make_unique<MemorySource>(data));
+  // Large blobs are members a ParallelGzipSink wrote: decode those on every core.
+  std::unique_ptr<ByteSource> source = std::make_unique<MemorySource>(data);
+  if (gzip_member_size(data.substr(0, kGzipMemberHeaderSize))) {
+    source = std::make_unique<ParallelGunzipSource>(std::move(source));
+  } else {
+    source = std::make_unique<GunzipSource>(std::move(source));
+  }
   std::string out;
   if (data.size() >= 18) {  // ISIZE (size mod 2^32 of the last member) is a good capacity hint
     uint32_t isize;
@@ -103,7 +112,7 @@ Result<std::string> gunzip(std::string_view data) {
   size_t len = 0;
   while (true) {
     if (out.size() - len < kChunk) out.resize(std::max(out.capacity(), len + kChunk));
-    CONFLUX_ASSIGN_OR_RETURN(size_t got, source.read(out.data() + len, out.size() - len));
+    CONFLUX_ASSIGN_OR_RETURN(size_t got, source->read(out.data() + len, out.size() - len));
     if (got == 0) break;
     len += got;
   }

@@ -23,7 +23,8 @@ inline constexpr int kMetaflowGzipLevel = 3;  // compresslevel of Metaflow's _pa
 // gzip of `data` at `level` (0-9).
 Result<std::string> gzip_compress(std::string_view data, int level = kMetaflowGzipLevel);
 
-// The decompressed content of a gzip file held in memory. Corruption if malformed or truncated.
+// The decompressed content of a gzip file held in memory (the members of a ParallelGzipSink are
+// decoded in parallel). Corruption if malformed or truncated.
 Result<std::string> gunzip(std::string_view data);
 
 // A ByteSink that gzips everything written and forwards the compressed bytes to `out`.

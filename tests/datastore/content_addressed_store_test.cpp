@@ -8,6 +8,7 @@
 
 #include "datastore/ds_test_util.hpp"
 #include "datastore/gzip_codec.hpp"
+#include "datastore/gzip_members.hpp"
 #include "datastore/local_storage.hpp"
 #include "datastore/sha1.hpp"
 
@@ -87,18 +88,24 @@ TEST_F(CasTest, SecondSaveOfSameBytesIsDeduplicated) {
   EXPECT_TRUE(temp_files_under(dir_.path()).empty());
 }
 
-TEST_F(CasTest, ThresholdSplitsGzipAndRaw) {
+TEST_F(CasTest, PastTheThresholdBlobsAreGzipMembers) {
   ContentAddressedStore cas(storage_, "Flow", CasOptions{.gzip_threshold = 1000});
   const std::string at = pattern(1000, 2);
-  const std::string above = pattern(1001, 3);
+  const std::string above = pattern(3 << 20, 3);
   auto r1 = cas.save_bytes(at);
   auto r2 = cas.save_bytes(above);
   ASSERT_TRUE(r1.ok() && r2.ok());
   EXPECT_FALSE(r1->raw);
-  EXPECT_TRUE(r2->raw);
+  EXPECT_FALSE(r2->raw);
   EXPECT_EQ(read_file(blob_path(r1->sha).string() + "_meta"), kGzipMeta);
-  EXPECT_EQ(read_file(blob_path(r2->sha).string() + "_meta"), kRawMeta);
-  EXPECT_EQ(read_file(blob_path(r2->sha)), above);  // raw blobs are the bytes themselves
+  EXPECT_EQ(read_file(blob_path(r2->sha).string() + "_meta"), kGzipMeta);
+  // Buffered content is one zlib gzip member; streamed content is ParallelGzipSink's members.
+  const std::string small_blob = read_file(blob_path(r1->sha));
+  const std::string large_blob = read_file(blob_path(r2->sha));
+  EXPECT_FALSE(gzip_member_size(std::string_view(small_blob).substr(0, kGzipMemberHeaderSize)));
+  EXPECT_TRUE(gzip_member_size(std::string_view(large_blob).substr(0, kGzipMemberHeaderSize)));
+  EXPECT_LT(large_blob.size(), above.size());
+  EXPECT_EQ(*gunzip(large_blob), above);
   EXPECT_EQ(*cas.load_all(r1->sha), at);
   EXPECT_EQ(*cas.load_all(r2->sha), above);
   EXPECT_TRUE(temp_files_under(dir_.path()).empty());
@@ -123,7 +130,7 @@ TEST_F(CasTest, StreamedWritesInManyPieces) {
   });
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r->sha, sha_of(data));
-  EXPECT_TRUE(r->raw);
+  EXPECT_FALSE(r->raw);
   EXPECT_EQ(*cas.load_all(r->sha), data);
 }
 
@@ -149,7 +156,7 @@ TEST_F(CasTest, FiftyMibRoundTripInBoundedMemory) {
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   EXPECT_EQ(r->sha, expected_sha);
   EXPECT_EQ(r->size, kChunks * (kChunk + sizeof(int)));
-  EXPECT_TRUE(r->raw);
+  EXPECT_FALSE(r->raw);
   auto src = cas.load(r->sha);
   ASSERT_TRUE(src.ok());
   Sha1 back;
@@ -244,16 +251,25 @@ TEST_F(CasTest, FirstPublishedFlagDecidesTheEncoding) {
   EXPECT_TRUE(r->raw);
   EXPECT_EQ(read_file(blob_path(r->sha)), small);
 
+  // Streamed raw (the caller asked for raw), then gzip'd to match the flag.
   const std::string large = pattern(5000, 8);
   dstest::write_file(blob_path(sha_of(large)).string() + "_meta", std::string(kGzipMeta));
-  auto r2 = cas.save_bytes(large);  // spilled raw, then re-encoded to gzip to match the flag
+  auto r2 = cas.save_bytes(large, CasEncoding::kRaw);
   ASSERT_TRUE(r2.ok()) << r2.status().to_string();
   EXPECT_FALSE(r2->raw);
-  const std::string blob = read_file(blob_path(r2->sha));
-  EXPECT_EQ(*gunzip(blob), large);
+  EXPECT_EQ(*gunzip(read_file(blob_path(r2->sha))), large);
   EXPECT_EQ(*cas.load_all(r2->sha), large);
+
+  // Streamed as gzip members, then decoded to match a raw flag.
+  const std::string large_raw = pattern(6000, 14);
+  dstest::write_file(blob_path(sha_of(large_raw)).string() + "_meta", std::string(kRawMeta));
+  auto r3 = cas.save_bytes(large_raw);
+  ASSERT_TRUE(r3.ok()) << r3.status().to_string();
+  EXPECT_TRUE(r3->raw);
+  EXPECT_EQ(read_file(blob_path(r3->sha)), large_raw);
+  EXPECT_EQ(*cas.load_all(r3->sha), large_raw);
   EXPECT_TRUE(temp_files_under(dir_.path()).empty());
-  EXPECT_EQ(dstest::count_files_under(dir_.path()), 4u);
+  EXPECT_EQ(dstest::count_files_under(dir_.path()), 6u);
 }
 
 // A blob must always agree with its _meta: check every blob under the flow.
@@ -284,12 +300,13 @@ TEST_F(CasTest, ConcurrentThreadsSavingTheSameContent) {
   std::atomic<int> failures{0};
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
-      // Half the writers use a threshold that makes `large` gzip: conflicting encodings.
+      // Half the writers store raw: conflicting encodings, and both thresholds.
       ContentAddressedStore cas(storage_, "Flow",
-                                CasOptions{.gzip_threshold = t % 2 ? 1u << 20 : 8u << 20});
+                                CasOptions{.gzip_threshold = t % 4 < 2 ? 1u << 20 : 8u << 20});
+      const CasEncoding encoding = t % 2 ? CasEncoding::kRaw : CasEncoding::kAuto;
       for (int i = 0; i < 3; ++i) {
-        if (!cas.save_bytes(small).ok()) ++failures;
-        if (!cas.save_bytes(large).ok()) ++failures;
+        if (!cas.save_bytes(small, encoding).ok()) ++failures;
+        if (!cas.save_bytes(large, encoding).ok()) ++failures;
       }
     });
   }
@@ -310,10 +327,11 @@ TEST_F(CasTest, ConcurrentProcessesSavingTheSameContent) {
     if (pid == 0) {
       LocalStorage storage(dir_.path());
       ContentAddressedStore cas(storage, "Flow",
-                                CasOptions{.gzip_threshold = p % 2 ? 1u << 20 : 4u << 20});
+                                CasOptions{.gzip_threshold = p % 4 < 2 ? 1u << 20 : 4u << 20});
+      const CasEncoding encoding = p % 2 ? CasEncoding::kRaw : CasEncoding::kAuto;
       for (int i = 0; i < 3; ++i) {
         for (const std::string* content : {&large, &small}) {
-          Result<CasSaveResult> r = cas.save_bytes(*content);
+          Result<CasSaveResult> r = cas.save_bytes(*content, encoding);
           if (!r.ok()) {
             std::fprintf(stderr, "child %d: %s\n", p, r.status().to_string().c_str());
             ::_exit(1);
@@ -335,18 +353,26 @@ TEST_F(CasTest, ConcurrentProcessesSavingTheSameContent) {
 TEST_F(CasTest, PythonGzipReadsOurBlobs) {
   if (::access("/usr/bin/python3", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/python3";
   ContentAddressedStore cas(storage_, "Flow");
-  const std::string data = pattern(200000, 13);
-  auto r = cas.save_bytes(data);
-  ASSERT_TRUE(r.ok());
-  ASSERT_FALSE(r->raw);
-  bool ok = false;
-  const std::string py_sha = dstest::run_command(
-      "/usr/bin/python3 -c 'import gzip,hashlib,sys; "
-      "print(hashlib.sha1(gzip.open(sys.argv[1]).read()).hexdigest())' '" +
-          blob_path(r->sha).string() + "'",
-      &ok);
-  ASSERT_TRUE(ok);
-  EXPECT_EQ(py_sha, r->sha);
+  // One buffered blob, and one streamed as many members (some stored: random bytes).
+  std::string large = pattern(5 << 20, 15);
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < (2u << 20); ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    large[i] = static_cast<char>(x);
+  }
+  for (const std::string& data : {pattern(200000, 13), large}) {
+    auto r = cas.save_bytes(data);
+    ASSERT_TRUE(r.ok());
+    ASSERT_FALSE(r->raw);
+    bool ok = false;
+    const std::string py_sha = dstest::run_command(
+        "/usr/bin/python3 -c 'import gzip,hashlib,sys; "
+        "print(hashlib.sha1(gzip.open(sys.argv[1]).read()).hexdigest())' '" +
+            blob_path(r->sha).string() + "'",
+        &ok);
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(py_sha, r->sha);
+  }
 }
 
 TEST_F(CasTest, WeReadPythonGzipIncludingMultipleMembers) {
