@@ -235,17 +235,25 @@ TEST(S3StorageTest, ContentAddressedStoreKeepsFlagsAsObjectMetadata) {
   ContentAddressedStore cas(*s3, "CasFlow", cas_options);
   std::string small = "small artifact";
   std::string large = pattern(1 << 20, 13);
+  std::string package = pattern(300 << 10, 14);
   CasSaveResult a = cas.save_bytes(small).value();
-  CasSaveResult b = cas.save_bytes(large).value();
+  CasSaveResult b = cas.save_bytes(large).value();  // streamed as gzip members, multipart
+  CasSaveResult c = cas.save_bytes(package, CasEncoding::kRaw).value();  // streamed raw
   EXPECT_FALSE(a.raw);
-  EXPECT_TRUE(b.raw);
+  EXPECT_FALSE(b.raw);
+  EXPECT_TRUE(c.raw);
   EXPECT_EQ(cas.load_all(a.sha).value(), small);
   EXPECT_EQ(read_all(*cas.load(b.sha).value()), large);
+  EXPECT_EQ(cas.load_all(b.sha).value(), large);
+  EXPECT_EQ(read_all(*cas.load(c.sha).value()), package);
+  EXPECT_EQ(s3->load(cas.blob_key(c.sha)).value(), package);
   // Metaflow's S3 layout: no _meta objects, the flag on the blob.
   EXPECT_FALSE(s3->exists(cas.blob_key(a.sha) + "_meta").value());
   EXPECT_EQ(s3->load_metadata(cas.blob_key(a.sha)).value().at("metaflow-user-attributes"),
             "{\"cas_raw\": false, \"cas_version\": 1}");
   EXPECT_EQ(s3->load_metadata(cas.blob_key(b.sha)).value().at("metaflow-user-attributes"),
+            "{\"cas_raw\": false, \"cas_version\": 1}");
+  EXPECT_EQ(s3->load_metadata(cas.blob_key(c.sha)).value().at("metaflow-user-attributes"),
             "{\"cas_raw\": true, \"cas_version\": 1}");
   EXPECT_TRUE(cas.save_bytes(large).value().deduplicated);
   EXPECT_EQ(s3->list("CasFlow/data/" + b.sha.substr(0, 2)).value().size(), 1u);  // no temporaries
