@@ -23,6 +23,8 @@ class ArtifactTypesFlow : public conflux::FlowSpec<ArtifactTypesFlow> {
   conflux::Artifact<std::vector<std::string>> names{this, "names"};
   conflux::Artifact<std::vector<double>> weights{this, "weights"};
   conflux::Artifact<std::vector<int64_t>> ids{this, "ids"};
+  // Past the datastore's 1 MiB buffer: stored as parallel gzip members.
+  conflux::Artifact<std::vector<double>> samples{this, "samples"};
   conflux::Artifact<std::map<std::string, int64_t>> counts{this, "counts"};
   conflux::Artifact<std::set<int64_t>> unique{this, "unique"};
   conflux::Artifact<std::optional<int64_t>> maybe{this, "maybe"};
@@ -41,6 +43,8 @@ class ArtifactTypesFlow : public conflux::FlowSpec<ArtifactTypesFlow> {
     names = {"a", "b"};
     weights = {0.5, 0.25, 0.125};
     ids = {1, 2, 3};
+    samples->assign(600000, 0.0);
+    for (size_t i = 0; i < samples->size() / 2; ++i) (*samples)[i] = 0.5 * static_cast<double>(i);
     counts = {{"x", 1}, {"y", 2}};
     unique = {3, 1, 2};
     maybe = std::nullopt;
@@ -53,7 +57,8 @@ class ArtifactTypesFlow : public conflux::FlowSpec<ArtifactTypesFlow> {
     // Everything reads back in the next step, through the datastore.
     bool ok = *flag && *count == 42 && *ratio == 3.25 && *text == "hello conflux ✓" &&
               blob->data.size() == 8 && names->size() == 2 && weights->at(2) == 0.125 &&
-              ids->at(1) == 2 && counts->at("y") == 2 && unique->count(3) && !maybe->has_value() &&
+              ids->at(1) == 2 && samples->size() == 600000 && samples->at(299999) == 149999.5 &&
+              samples->back() == 0 && counts->at("y") == 2 && unique->count(3) && !maybe->has_value() &&
               pair->second == 3.14 && std::get<1>(*triple) == "seven" && point->y == -2 &&
               (*doc)["k"][1] == 2;
     checked = ok ? "all values read back" : "MISMATCH";

@@ -113,6 +113,8 @@ TEST_F(RunTest, EveryArtifactTypeLoadsInPython) {
   EXPECT_EQ(start["weights"]["json"]["ndarray"], "float64");
   EXPECT_EQ(start["ids"]["json"]["ndarray"], "int64");
   EXPECT_EQ(start["ids"]["json"]["head"], nlohmann::json::parse("[1, 2, 3]"));
+  EXPECT_EQ(start["samples"]["json"]["shape"], nlohmann::json::parse("[600000]"));
+  EXPECT_EQ(start["samples"]["json"]["head"], nlohmann::json::parse("[0.0, 0.5, 1.0, 1.5, 2.0]"));
   EXPECT_EQ(start["counts"]["json"], nlohmann::json::parse(R"({"x": 1, "y": 2})"));
   EXPECT_EQ(start["unique"]["type"], "<class 'set'>");
   EXPECT_EQ(start["maybe"]["json"], nullptr);
