@@ -11,6 +11,8 @@ PKGS=(
   nlohmann-json3-dev zlib1g-dev libisal-dev libssl-dev libcurl4-openssl-dev
   # TOML config files (header-only)
   libtomlplusplus-dev
+  # XXH3 fingerprints of loaded artifacts (header-only)
+  libxxhash-dev
   # tests
   libgtest-dev libgmock-dev python3 python3-numpy
   # TLS test certificates (tests/conflux_cli/service_process_test.cpp)

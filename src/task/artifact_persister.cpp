@@ -40,7 +40,15 @@ class HashingSink : public ByteSink {
 
 }  // namespace
 
-Result<bool> ArtifactPersister::save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha) {
+Result<bool> ArtifactPersister::save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha,
+                                                    const ContentFingerprint* loaded) {
+  if (loaded != nullptr) {
+    FingerprintSink fingerprint;
+    CONFLUX_RETURN_IF_ERROR(slot.encode(fingerprint));
+    if (fingerprint.fingerprint() == *loaded) return false;
+    CONFLUX_RETURN_IF_ERROR(save_slot(slot));
+    return true;
+  }
   HashingSink hasher;
   CONFLUX_RETURN_IF_ERROR(slot.encode(hasher));
   CONFLUX_ASSIGN_OR_RETURN(std::string sha, hasher.digest());

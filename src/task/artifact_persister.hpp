@@ -13,6 +13,7 @@
 #include "conflux/value.hpp"
 #include "datastore/artifact_index.hpp"
 #include "datastore/content_addressed_store.hpp"
+#include "task/content_fingerprint.hpp"
 
 namespace conflux {
 
@@ -22,9 +23,12 @@ class ArtifactPersister {
 
   // Serializes a member's current value. Errors name the artifact.
   Status save_slot(const ArtifactSlot& slot);
-  // Saves a member that was loaded and then accessed mutably, unless its serialized bytes still
-  // hash to `input_sha` (then it is passed down by reference). Returns true if it was saved.
-  Result<bool> save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha);
+  // Saves a member that was loaded and then accessed mutably, unless its serialized bytes are still
+  // those of blob `input_sha` (then it is passed down by reference): compared by `loaded`, the
+  // fingerprint taken when the value was read from that blob, else by SHA-1. Returns true if it
+  // was saved.
+  Result<bool> save_slot_if_changed(const ArtifactSlot& slot, const std::string& input_sha,
+                                    const ContentFingerprint* loaded);
   // Serializes a generic value (internal artifacts such as _transition).
   Status save_value(const std::string& name, const Value& value);
   // Keeps an input's artifact unless this task writes one of the same name.

@@ -27,12 +27,19 @@ Result<bool> InputTask::load_into(std::string_view name, ArtifactSlot& slot) {
   if (!entry) return false;
   auto source = cas_.load(entry->sha);
   if (!source.ok()) return source.status().with_context("artifact '" + std::string(name) + "'");
-  Status decoded = slot.decode(**source);
+  FingerprintSource fingerprinted(**source);
+  Status decoded = slot.decode(fingerprinted);
   if (!decoded.ok()) {
     return decoded.with_context("artifact '" + std::string(name) + "' of " + pathspec_ + " (" +
                                 entry->info.type + ")");
   }
+  fingerprints_[entry->sha] = fingerprinted.fingerprint();
   return true;
+}
+
+const ContentFingerprint* InputTask::fingerprint_of(std::string_view sha) const {
+  auto it = fingerprints_.find(sha);
+  return it != fingerprints_.end() ? &it->second : nullptr;
 }
 
 Result<Value> InputTask::value(std::string_view name) {

@@ -14,6 +14,7 @@
 #include "datastore/artifact_index.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/task_datastore.hpp"
+#include "task/content_fingerprint.hpp"
 
 namespace conflux {
 
@@ -32,6 +33,8 @@ class InputTask {
 
   // Decodes artifact `name` into `slot`. Returns false if the task has no such artifact.
   Result<bool> load_into(std::string_view name, ArtifactSlot& slot);
+  // The fingerprint of blob `sha` as load_into() read it, if it did.
+  const ContentFingerprint* fingerprint_of(std::string_view sha) const;
   // Decodes artifact `name` as a generic value (internal artifacts, foreach items).
   Result<Value> value(std::string_view name);
 
@@ -43,6 +46,7 @@ class InputTask {
   std::string task_id_;
   ArtifactIndex index_;
   std::map<std::string, Value, std::less<>> values_;  // decoded cache
+  std::map<std::string, ContentFingerprint, std::less<>> fingerprints_;  // by sha, of loaded slots
 };
 
 }  // namespace conflux

@@ -283,7 +283,12 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
       auto merged = context_->merged().find(slot->name());
       const ArtifactEntry* input = merged != context_->merged().end() ? &merged->second
                                                                       : first.index().find(slot->name());
-      CONFLUX_RETURN_IF_ERROR(persister.save_slot_if_changed(*slot, input ? input->sha : "").status());
+      const std::string input_sha = input ? input->sha : "";
+      const ContentFingerprint* loaded = nullptr;
+      for (const auto& task : context_->inputs()) {
+        if (loaded == nullptr) loaded = task->fingerprint_of(input_sha);
+      }
+      CONFLUX_RETURN_IF_ERROR(persister.save_slot_if_changed(*slot, input_sha, loaded).status());
     }
   }
   bool ok = !error || caught;

@@ -61,6 +61,8 @@ class ArtifactTypesFlow : public conflux::FlowSpec<ArtifactTypesFlow> {
               samples->back() == 0 && counts->at("y") == 2 && unique->count(3) && !maybe->has_value() &&
               pair->second == 3.14 && std::get<1>(*triple) == "seven" && point->y == -2 &&
               (*doc)["k"][1] == 2;
+    // Read through non-const `->` above (unchanged: passed down by reference); changed here.
+    ids->push_back(4);
     checked = ok ? "all values read back" : "MISMATCH";
     std::cout << *checked << "\n";
     if (!ok) throw std::runtime_error("artifact values did not round-trip");

@@ -126,6 +126,16 @@ TEST_F(RunTest, EveryArtifactTypeLoadsInPython) {
   for (const auto& [name, artifact] : start.items()) {
     EXPECT_EQ(artifact["type"], artifact["recorded_type"]) << name;
   }
+  // end read every value through non-const `->` and changed only `ids`: the others are the start's
+  // blobs, passed down by reference; ids is a new blob.
+  EXPECT_EQ(loaded["ArtifactTypesFlow/" + run + "/end/2"]["ids"]["json"]["head"], nlohmann::json::parse("[1, 2, 3, 4]"));
+  const fs::path flow_dir = root() / "ArtifactTypesFlow" / run;
+  auto start_objects = nlohmann::json::parse(read_file(flow_dir / "start" / "1" / "0.data.json"))["objects"];
+  auto end_objects = nlohmann::json::parse(read_file(flow_dir / "end" / "2" / "0.data.json"))["objects"];
+  for (const char* name : {"weights", "samples", "names", "counts", "doc"}) {
+    EXPECT_EQ(end_objects[name], start_objects[name]) << name;
+  }
+  EXPECT_NE(end_objects["ids"], start_objects["ids"]);
 }
 
 TEST_F(RunTest, ForeachFansOutAndJoins) {

@@ -7,6 +7,7 @@
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/local_storage.hpp"
 #include "datastore/task_datastore.hpp"
+#include "task/artifact_persister.hpp"
 #include "task/input_task.hpp"
 #include "testutil/testutil.hpp"
 
@@ -68,6 +69,34 @@ TEST_F(InputTaskTest, LoadsStandardValuesAndRefusesUnknownGlobals) {
   auto missing = (*input)->load_into("nothing", holder.answer);
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(*missing);
+}
+
+// The fingerprint taken while loading decides, at the end of the task, whether a value read
+// through a non-const `->` changed: equal bytes are passed down, changed ones saved anew.
+TEST_F(InputTaskTest, LoadingFingerprintsTheBytesThatDecideWhetherAValueChanged) {
+  auto input = conflux::InputTask::open(*storage_, *cas_, "F", "1/start/1");
+  ASSERT_TRUE(input.ok()) << input.status().to_string();
+  const conflux::ArtifactEntry* entry = (*input)->index().find("answer");
+  ASSERT_NE(entry, nullptr);
+  EXPECT_EQ((*input)->fingerprint_of(entry->sha), nullptr) << "nothing loaded yet";
+  Holder holder;
+  ASSERT_TRUE((*input)->load_into("answer", holder.answer).ok());
+  const conflux::ContentFingerprint* loaded = (*input)->fingerprint_of(entry->sha);
+  ASSERT_NE(loaded, nullptr);
+  conflux::FingerprintSink blob;
+  blob.write("\x80\x04K*.", 5);
+  EXPECT_EQ(*loaded, blob.fingerprint());
+
+  conflux::ArtifactPersister persister(*cas_);
+  auto same = persister.save_slot_if_changed(holder.answer, entry->sha, loaded);
+  ASSERT_TRUE(same.ok()) << same.status().to_string();
+  EXPECT_FALSE(*same);
+  EXPECT_FALSE(persister.has("answer"));
+  holder.answer = 43;
+  auto changed = persister.save_slot_if_changed(holder.answer, entry->sha, loaded);
+  ASSERT_TRUE(changed.ok()) << changed.status().to_string();
+  EXPECT_TRUE(*changed);
+  EXPECT_TRUE(persister.has("answer"));
 }
 
 TEST_F(InputTaskTest, UncommittedOrMalformedInputsAreErrors) {
