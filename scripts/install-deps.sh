@@ -19,8 +19,9 @@ PKGS=(
   openssl
   # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it
   nodejs curl
-  # benchmarks
-  time
+  # benchmarks; the side-by-side runs of Metaflow from a checkout (bench/metaflow/compare.sh) use
+  # Debian's boto3 and requests
+  time python3-boto3 python3-requests
   # conflux service (HTTP server, SQLite) and its benchmark
   libcpp-httplib-dev libsqlite3-dev wrk
   # conflux service on PostgreSQL (libpq), and the server its tests start (tests/service/pg/)

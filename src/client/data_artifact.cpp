@@ -6,7 +6,9 @@ namespace conflux {
 
 Result<std::unique_ptr<ByteSource>> DataArtifact::open() const {
   ContentAddressedStore cas(core_.state->storage(), path().flow);
-  Result<std::unique_ptr<ByteSource>> source = cas.load(sha());
+  // The recorded size lets an object store answer a small artifact with one request.
+  Result<std::unique_ptr<ByteSource>> source =
+      cas.load(sha(), size() > 0 ? std::optional<uint64_t>(size()) : std::nullopt);
   if (!source.ok()) {
     return source.status().with_context("artifact '" + name() + "' of task '" + path().parent() +
                                         "'");

@@ -1,6 +1,8 @@
 #include "datastore/content_addressed_store.hpp"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -19,6 +21,9 @@ constexpr std::string_view kMetaRaw = R"({"cas_raw": true, "cas_version": 1})";
 constexpr size_t kReadChunk = 256 * 1024;
 // Metaflow's name for the JSON-encoded user metadata on an S3 object (s3.py, s3op.py).
 constexpr std::string_view kUserAttributes = "metaflow-user-attributes";
+// On object stores, blobs up to this size are PUT without looking them up first: sending them again
+// when they exist costs about what the lookup would.
+constexpr size_t kPutWithoutLookup = 64 * 1024;
 
 // Adds "<flow>/<sha>" context to the errors of a source.
 class ContextSource final : public ByteSource {
@@ -35,6 +40,23 @@ class ContextSource final : public ByteSource {
  private:
   std::unique_ptr<ByteSource> inner_;
   std::string context_;
+};
+
+// A source over a string it owns.
+class OwnedStringSource final : public ByteSource {
+ public:
+  explicit OwnedStringSource(std::string data) : data_(std::move(data)) {}
+  Result<size_t> read(void* buf, size_t n) override {
+    n = std::min(n, data_.size() - pos_);
+    std::memcpy(buf, data_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  std::optional<uint64_t> remaining() const override { return data_.size() - pos_; }
+
+ private:
+  std::string data_;
+  size_t pos_ = 0;
 };
 
 // Metaflow's decision (load_blobs): missing meta => legacy gzip; raw flag wins; else version 1
@@ -170,11 +192,18 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
   const std::string meta_key = key + "_meta";
   auto fail = [&](const Status& st) { return st.with_context("saving " + context(result.sha)); };
 
-  Result<bool> exists = storage_.exists(key);
-  if (!exists.ok()) return fail(exists.status());
-  if (*exists) {
+  if (known_to_exist(result.sha)) {
     result.deduplicated = true;  // the spill (if any) is discarded by its destructor
     return result;
+  }
+  const bool small = sink.spill_ == nullptr && sink.buffer_.size() <= kPutWithoutLookup;
+  if (!(small && storage_.supports_object_metadata())) {
+    Result<bool> exists = storage_.exists(key);
+    if (!exists.ok()) return fail(exists.status());
+    if (*exists) {
+      result.deduplicated = true;
+      return result;
+    }
   }
 
   if (storage_.supports_object_metadata()) return publish_with_object_flag(sink, key, result);
@@ -237,8 +266,8 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
     if (bs.ok()) bs = sink.spill_->commit_as(key);
   } else if (result.raw) {
     // Overwriting is harmless here (same sha, same bytes, and the flag travels with them), and it
-    // spares the object store the existence check a no-overwrite PUT makes: the blob was just
-    // found missing (publish), so a second check would almost always say the same.
+    // spares the object store the existence check a no-overwrite PUT makes (publish either just
+    // found the blob missing or skipped the lookup for a small one).
     bs = storage_.save_with_metadata(key, sink.buffer_, /*overwrite=*/true, flag);
   } else {
     Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
@@ -310,17 +339,35 @@ Result<bool> ContentAddressedStore::stored_raw_flag(std::string_view sha,
   return raw;
 }
 
-Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view sha) {
+Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view sha,
+                                                                std::optional<uint64_t> content_size) {
   CONFLUX_RETURN_IF_ERROR(flow_status_);
   CONFLUX_RETURN_IF_ERROR(check_sha(sha));
-  const std::string key = blob_key(sha);
-  Result<std::unique_ptr<ByteSource>> in = storage_.open(key);
-  if (in.status().code() == StatusCode::kNotFound) {
-    return Status::not_found(context(sha) + " does not exist");
+  if (storage_.supports_object_metadata() && content_size && *content_size <= options_.gzip_threshold) {
+    // Small: one GET brings the blob and its flag (a streamed open is a lookup, then reads).
+    CONFLUX_ASSIGN_OR_RETURN(std::string content, load_all(sha));
+    return std::unique_ptr<ByteSource>(std::make_unique<OwnedStringSource>(std::move(content)));
   }
-  if (!in.ok()) return in.status().with_context("loading " + context(sha));
-  CONFLUX_ASSIGN_OR_RETURN(bool raw, stored_raw_flag(sha, key + "_meta"));
-  std::unique_ptr<ByteSource> source = std::move(in).value();
+  const std::string key = blob_key(sha);
+  bool raw = false;
+  std::unique_ptr<ByteSource> source;
+  if (storage_.supports_object_metadata()) {
+    Result<StorageBackend::OpenedObject> opened = storage_.open_with_metadata(key);
+    if (opened.status().code() == StatusCode::kNotFound) {
+      return Status::not_found(context(sha) + " does not exist");
+    }
+    if (!opened.ok()) return opened.status().with_context("loading " + context(sha));
+    CONFLUX_ASSIGN_OR_RETURN(raw, raw_flag_of(sha, opened->metadata));
+    source = std::move(opened->source);
+  } else {
+    Result<std::unique_ptr<ByteSource>> in = storage_.open(key);
+    if (in.status().code() == StatusCode::kNotFound) {
+      return Status::not_found(context(sha) + " does not exist");
+    }
+    if (!in.ok()) return in.status().with_context("loading " + context(sha));
+    CONFLUX_ASSIGN_OR_RETURN(raw, stored_raw_flag(sha, key + "_meta"));
+    source = std::move(in).value();
+  }
   if (!raw) source = std::make_unique<ParallelGunzipSource>(std::move(source));
   return std::unique_ptr<ByteSource>(
       std::make_unique<ContextSource>(std::move(source), context(sha)));
@@ -355,6 +402,16 @@ Result<std::string> ContentAddressedStore::load_all(std::string_view sha) {
   Result<std::string> content = gunzip(*blob);
   if (!content.ok()) return content.status().with_context(context(sha));
   return content;
+}
+
+void ContentAddressedStore::assume_exists(std::string_view sha) {
+  std::lock_guard<std::mutex> lock(known_mutex_);
+  known_.emplace(sha);
+}
+
+bool ContentAddressedStore::known_to_exist(std::string_view sha) const {
+  std::lock_guard<std::mutex> lock(known_mutex_);
+  return !known_.empty() && known_.count(std::string(sha)) > 0;
 }
 
 Result<bool> ContentAddressedStore::contains(std::string_view sha) {

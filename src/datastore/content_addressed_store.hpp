@@ -20,14 +20,18 @@
 // load_blobs): no `_meta` next to an existing blob means a legacy gzip blob; `_meta` without
 // "cas_version" (and not raw), or with a version other than 1, is an error.
 //
-// Thread safety: all methods are safe to call concurrently; the store holds no mutable state.
+// Thread safety: all methods are safe to call concurrently; the only mutable state is the set of
+// blobs a caller vouched for (assume_exists), behind a mutex.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "conflux/byte_stream.hpp"
 #include "conflux/status.hpp"
@@ -72,10 +76,19 @@ class ContentAddressedStore {
                                    CasEncoding encoding = CasEncoding::kAuto);
 
   // Streams the original content of blob `sha` (gunzipped unless raw). NotFound if absent.
-  Result<std::unique_ptr<ByteSource>> load(std::string_view sha);
+  // `content_size`, when the caller knows it (an artifact index records it), lets an object store
+  // answer a small blob with one request instead of a lookup and a ranged read.
+  Result<std::unique_ptr<ByteSource>> load(std::string_view sha,
+                                           std::optional<uint64_t> content_size = std::nullopt);
   // The whole original content; for small blobs.
   Result<std::string> load_all(std::string_view sha);
   Result<bool> contains(std::string_view sha);
+
+  // The caller vouches that blob `sha` exists: it is referenced by a committed task of a run still
+  // in progress (a task's inputs), so nothing deletes it. Saving that content then sends no request
+  // at all: a task re-saves many of its parent's values (its name, _task_ok, None, ...), and on an
+  // object store each lookup is a round trip.
+  void assume_exists(std::string_view sha);
 
   // "<Flow>/data/<sha[:2]>/<sha>"; the flag lives at blob_key(sha) + "_meta" (or on the blob, see
   // above).
@@ -95,9 +108,13 @@ class ContentAddressedStore {
   // The cas_raw flag in a blob's object metadata (none: a legacy gzip blob, as in Metaflow).
   Result<bool> raw_flag_of(std::string_view sha, const ObjectMetadata& metadata) const;
 
+  bool known_to_exist(std::string_view sha) const;
+
   StorageBackend& storage_;
   const std::string flow_;
   const CasOptions options_;
+  mutable std::mutex known_mutex_;
+  std::unordered_set<std::string> known_;  // assume_exists()
   const Status flow_status_;
 };
 

@@ -119,6 +119,9 @@ class StorageBackend {
   // to the blob on the local filesystem, so the CAS asks which one applies. Backends without it
   // keep the defaults below.
   virtual bool supports_object_metadata() const { return false; }
+  // True when every call is a network round trip (object stores): callers then prefer one listing
+  // to several lookups. Local storage answers lookups from the page cache.
+  virtual bool remote() const { return false; }
   // save() that attaches `metadata` to the published object.
   virtual Status save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
                                     const ObjectMetadata& metadata) {
@@ -139,6 +142,16 @@ class StorageBackend {
     CONFLUX_ASSIGN_OR_RETURN(std::string bytes, load(key));
     CONFLUX_ASSIGN_OR_RETURN(ObjectMetadata metadata, load_metadata(key));
     return ObjectWithMetadata{std::move(bytes), std::move(metadata)};
+  }
+  // open() and load_metadata() together; an object store learns both from the lookup open() makes.
+  struct OpenedObject {
+    std::unique_ptr<ByteSource> source;
+    ObjectMetadata metadata;
+  };
+  virtual Result<OpenedObject> open_with_metadata(std::string_view key) {
+    CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> source, open(key));
+    CONFLUX_ASSIGN_OR_RETURN(ObjectMetadata metadata, load_metadata(key));
+    return OpenedObject{std::move(source), std::move(metadata)};
   }
 };
 

@@ -1,6 +1,7 @@
 #include "datastore/task_datastore.hpp"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "base/py_json.hpp"
 #include "datastore/storage_key.hpp"
@@ -125,11 +126,13 @@ Result<std::unique_ptr<StorageWriter>> TaskDataStore::begin_log(int attempt,
 Status TaskDataStore::done(int attempt, const ArtifactIndex& index) {
   CONFLUX_RETURN_IF_ERROR(check_attempt(attempt));
   std::string json;
-  if (index.attempt == attempt) {
+  // data.json names the datastore it lives in, as Metaflow's ("local", "s3").
+  if (index.attempt == attempt && index.datastore == storage_.type()) {
     json = index.to_json();
   } else {
     ArtifactIndex copy = index;
     copy.attempt = attempt;
+    copy.datastore = std::string(storage_.type());
     json = copy.to_json();
   }
   CONFLUX_RETURN_IF_ERROR(save_attempt_file(attempt, kDataFile, json));
@@ -156,11 +159,33 @@ Result<bool> TaskDataStore::is_done(int attempt) {
 }
 
 Result<int> TaskDataStore::latest_done_attempt() {
-  CONFLUX_ASSIGN_OR_RETURN(std::optional<int> latest, latest_attempt());
+  CONFLUX_RETURN_IF_ERROR(name_status_);
+  std::optional<int> latest;
+  bool done = false;
+  if (storage_.remote()) {
+    // One listing of the task's files instead of a lookup per attempt and one for the marker.
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<ListEntry> files, storage_.list(prefix_));
+    std::set<std::string> names;
+    for (const ListEntry& f : files) {
+      if (f.is_file) names.insert(f.name);
+    }
+    for (int i = 0; i < kMaxAttempts; ++i) {
+      if (names.count(std::to_string(i) + "." + std::string(kAttemptFile))) {
+        latest = i;
+      } else if (latest.has_value()) {
+        break;
+      }
+    }
+    done = latest.has_value() && names.count(std::to_string(*latest) + "." + std::string(kDoneFile));
+  } else {
+    CONFLUX_ASSIGN_OR_RETURN(latest, latest_attempt());
+    if (latest.has_value()) {
+      CONFLUX_ASSIGN_OR_RETURN(done, is_done(*latest));
+    }
+  }
   if (!latest.has_value()) {
     return Status::not_found("no attempt of task '" + prefix_ + "' has started");
   }
-  CONFLUX_ASSIGN_OR_RETURN(bool done, is_done(*latest));
   if (!done) {
     return Status::not_found("no completed attempt of task '" + prefix_ + "': attempt " +
                              std::to_string(*latest) + " has not finished");

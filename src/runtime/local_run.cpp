@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,7 +15,9 @@
 #include "runtime/scheduler.hpp"
 #include "runtime/small_value_cache.hpp"
 #include "task/artifact_persister.hpp"
+#include "task/input_attempts.hpp"
 #include "task/input_paths.hpp"
+#include "task/known_blobs.hpp"
 #include "task/task_runner.hpp"
 
 namespace conflux {
@@ -30,12 +33,24 @@ class DatastoreTaskStore : public TaskStore {
   DatastoreTaskStore(StorageBackend& storage, std::string flow, std::string run_id)
       : storage_(storage), flow_(std::move(flow)), run_id_(std::move(run_id)), cas_(storage, flow_), values_(cas_) {}
 
-  Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id, int attempt) override {
+  Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id, int attempt,
+                                   bool exited_cleanly) override {
     TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
-    CONFLUX_ASSIGN_OR_RETURN(bool done, ds.is_done(attempt));
-    if (!done) return Status::failed_precondition("the task exited without committing its attempt");
+    if (!exited_cleanly) {
+      CONFLUX_ASSIGN_OR_RETURN(bool done, ds.is_done(attempt));
+      if (!done) return Status::failed_precondition("the task exited without committing its attempt");
+    }
     CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(attempt));
+    remember_blobs(step, index);
     return outcome_of(index);
+  }
+
+  // The blobs of the last committed task of `step` this store read: the next tasks of the step
+  // mostly save the same values (--known-blobs).
+  std::vector<std::string> known_blobs(const std::string& step) {
+    std::lock_guard<std::mutex> lock(known_mutex_);
+    auto it = known_blobs_.find(step);
+    return it != known_blobs_.end() ? it->second : std::vector<std::string>{};
   }
 
   Result<TaskOutcome> outcome_of(const ArtifactIndex& index) override {
@@ -59,12 +74,23 @@ class DatastoreTaskStore : public TaskStore {
                              const std::string& stdout_log, const std::string& stderr_log,
                              int return_code, bool killed, bool success) override {
     TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
-    CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStdout, stdout_log));
-    CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStderr, stderr_log));
+    // Empty logs (a task that succeeded quietly) are not written: readers, ours and Metaflow's,
+    // take a missing log as empty, and each is a file or a request per task.
+    if (!stdout_log.empty()) CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStdout, stdout_log));
+    if (!stderr_log.empty()) CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStderr, stderr_log));
     return ds.save_runtime(attempt, RuntimeOutcome{return_code, killed, success});
   }
 
  private:
+  void remember_blobs(const std::string& step, const ArtifactIndex& index) {
+    std::vector<std::string> shas;
+    for (const ArtifactEntry& e : index.artifacts) {
+      if (shas.size() < kMaxKnownBlobs) shas.push_back(e.sha);
+    }
+    std::lock_guard<std::mutex> lock(known_mutex_);
+    known_blobs_[step] = std::move(shas);
+  }
+
   Result<Value> load(const ArtifactIndex& index, std::string_view name) {
     const ArtifactEntry* e = index.find(name);
     if (!e) return Status::not_found("the task has no " + std::string(name) + " artifact");
@@ -76,6 +102,8 @@ class DatastoreTaskStore : public TaskStore {
   std::string run_id_;
   ContentAddressedStore cas_;
   SmallValueCache values_;  // _task_ok, _transition: the same few blobs for every task
+  std::mutex known_mutex_;
+  std::map<std::string, std::vector<std::string>> known_blobs_;  // by step
 };
 
 // Converts the ordered _graph_info JSON to a Python value, keeping key order.
@@ -253,8 +281,9 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
   sched.task_env = options.task_env;
   sched.task_env["METAFLOW_RUN_ID"] = run_id;
   std::string run = run_id;
-  sched.task_command = [&options, &storage, &flow, run](const std::string& step, const std::string& task_id,
-                                                        const std::vector<std::string>& inputs, int64_t split_index,
+  sched.task_command = [&options, &storage, &flow, &store, run](const std::string& step, const std::string& task_id,
+                                                        const std::vector<std::string>& inputs,
+                                                        const std::vector<int>& input_attempts, int64_t split_index,
                                                         int attempt, int max_retries, const std::string& fallback_reason) {
     std::vector<std::string> argv = options.task_command_prefix;
     argv.insert(argv.end(), {"step", step, "--run-id", run, "--task-id", task_id});
@@ -270,6 +299,9 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
     } else {
       argv.insert(argv.end(), {"--input-paths", paths});  // if saving failed, let the exec report it
     }
+    if (std::string attempts = format_input_attempts(input_attempts, kMaxInputPathsArgument); !attempts.empty()) {
+      argv.insert(argv.end(), {"--input-attempts", attempts});
+    }
     argv.insert(argv.end(), {"--retry-count", std::to_string(attempt), "--max-user-code-retries",
                              std::to_string(max_retries), "--namespace", options.namespace_name});
     if (split_index >= 0) argv.insert(argv.end(), {"--split-index", std::to_string(split_index)});
@@ -277,6 +309,9 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
     if (!options.origin_run_id.empty()) argv.insert(argv.end(), {"--origin-run-id", options.origin_run_id});
     if (!options.parameters_task.empty()) argv.insert(argv.end(), {"--parameters-task", options.parameters_task});
     for (const auto& t : options.tags) argv.insert(argv.end(), {"--tag", t});
+    if (std::string known = format_known_blobs(store.known_blobs(step)); !known.empty()) {
+      argv.insert(argv.end(), {"--known-blobs", known});
+    }
     return argv;
   };
   LauncherContext launch;

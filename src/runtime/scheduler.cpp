@@ -12,6 +12,7 @@
 #include <list>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "base/parallel_for.hpp"
 #include "flow/decorators.hpp"
@@ -45,6 +46,7 @@ struct PendingTask {
   std::string step;
   std::string task_id;
   std::vector<std::string> input_paths;
+  std::vector<int> input_attempts;  // the committed attempt of each input (-1: unknown, a clone's)
   int64_t split_index = -1;
   std::vector<SplitFrame> path;
   int attempt = 0;
@@ -69,7 +71,7 @@ struct RunningTask {
 // A join waits until every branch (or foreach element) of the split it closes has arrived.
 struct JoinState {
   int64_t expected = 0;
-  std::vector<std::pair<int64_t, std::string>> arrived;  // (branch index, input pathspec)
+  std::vector<std::tuple<int64_t, std::string, int>> arrived;  // (branch index, input pathspec, attempt)
   std::vector<SplitFrame> prefix;
 };
 
@@ -221,7 +223,8 @@ struct Scheduler::Impl {
     l.task_id = task.task_id;
     l.attempt = task.attempt;
     l.split_index = task.split_index;
-    l.argv = s.options_.task_command(task.step, task.task_id, task.input_paths, task.split_index, task.attempt,
+    l.argv = s.options_.task_command(task.step, task.task_id, task.input_paths, task.input_attempts, task.split_index,
+                                     task.attempt,
                                      max_user_retries(*node.step), task.fallback_reason);
     // @environment: the step's variables, on top of the run's.
     l.env = s.options_.task_env;
@@ -377,11 +380,15 @@ struct Scheduler::Impl {
     return next;
   }
 
+  // The attempt a successful task committed; unknown for a clone (it keeps its origin's numbering).
+  static int committed_attempt(const RunningTask& task) { return task.cloned ? -1 : task.spec.attempt; }
+
   PendingTask child(const std::string& step, const RunningTask& parent, std::vector<SplitFrame> path,
                     int64_t split_index) {
     PendingTask t;
     t.step = step;
     t.input_paths = {pathspec(parent.spec)};  // the id is allocated at launch
+    t.input_attempts = {committed_attempt(parent)};
     t.split_index = split_index;
     t.path = std::move(path);
     return t;
@@ -445,12 +452,15 @@ struct Scheduler::Impl {
     JoinState& state = joins[path_key(target, prefix)];
     state.expected = frame.count;
     state.prefix = prefix;
-    state.arrived.emplace_back(frame.index, pathspec(task.spec));
+    state.arrived.emplace_back(frame.index, pathspec(task.spec), committed_attempt(task));
     if (static_cast<int64_t>(state.arrived.size()) < state.expected) return Status();
     std::sort(state.arrived.begin(), state.arrived.end());
     PendingTask join;
     join.step = target;
-    for (const auto& [index, input] : state.arrived) join.input_paths.push_back(input);
+    for (const auto& [index, input, attempt] : state.arrived) {
+      join.input_paths.push_back(input);
+      join.input_attempts.push_back(attempt);
+    }
     join.path = prefix;
     joins.erase(path_key(target, prefix));
     queue.push_back(std::move(join));
@@ -469,7 +479,7 @@ struct Scheduler::Impl {
     std::optional<TaskOutcome> outcome;
     Status problem;
     if (success) {
-      auto read = s.store_.read_outcome(task.spec.step, task.spec.task_id, task.spec.attempt);
+      auto read = s.store_.read_outcome(task.spec.step, task.spec.task_id, task.spec.attempt, exit.ok() && !end.lost);
       if (read.ok()) {
         outcome = std::move(read).value();
       } else {

@@ -33,8 +33,11 @@ struct TaskOutcome {
 class TaskStore {
  public:
   virtual ~TaskStore() = default;
+  // `exited_cleanly`: the task's process exited 0, which it does only after committing (so the
+  // commit marker need not be looked up); otherwise (an engine that lost the task) the commit
+  // marker decides.
   virtual Result<TaskOutcome> read_outcome(const std::string& step, const std::string& task_id,
-                                           int attempt) = 0;
+                                           int attempt, bool exited_cleanly) = 0;
   // The same from a committed attempt's artifact index already in hand (a clone's).
   virtual Result<TaskOutcome> outcome_of(const ArtifactIndex& index) = 0;
   // Saves what the runtime captured for one attempt: logs (mflog) and the exit record.
@@ -75,6 +78,7 @@ struct SchedulerOptions {
   // Builds the command line of one task attempt (the flow binary's `step` command).
   std::function<std::vector<std::string>(const std::string& step, const std::string& task_id,
                                          const std::vector<std::string>& input_paths,
+                                         const std::vector<int>& input_attempts,  // kUnknownAttempt: unknown
                                          int64_t split_index, int attempt, int max_user_retries,
                                          const std::string& fallback_reason)>
       task_command;

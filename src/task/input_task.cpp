@@ -3,7 +3,8 @@
 namespace conflux {
 
 Result<std::unique_ptr<InputTask>> InputTask::open(StorageBackend& storage, ContentAddressedStore& cas,
-                                                   const std::string& flow, const std::string& pathspec) {
+                                                   const std::string& flow, const std::string& pathspec,
+                                                   std::optional<int> known_attempt) {
   size_t a = pathspec.find('/');
   size_t b = a == std::string::npos ? a : pathspec.find('/', a + 1);
   if (b == std::string::npos || pathspec.find('/', b + 1) != std::string::npos) {
@@ -14,7 +15,7 @@ Result<std::unique_ptr<InputTask>> InputTask::open(StorageBackend& storage, Cont
   task->step_ = pathspec.substr(a + 1, b - a - 1);
   task->task_id_ = pathspec.substr(b + 1);
   TaskDataStore ds(storage, flow, pathspec.substr(0, a), task->step_, task->task_id_);
-  auto attempt = ds.latest_done_attempt();
+  auto attempt = known_attempt ? Result<int>(*known_attempt) : ds.latest_done_attempt();
   if (!attempt.ok()) return attempt.status().with_context("input task " + flow + "/" + pathspec);
   auto index = ds.load_index(*attempt);
   if (!index.ok()) return index.status().with_context("input task " + flow + "/" + pathspec);
@@ -22,10 +23,20 @@ Result<std::unique_ptr<InputTask>> InputTask::open(StorageBackend& storage, Cont
   return task;
 }
 
+namespace {
+
+// What the index says the content weighs (0: not recorded, as by some writers: unknown).
+std::optional<uint64_t> content_size_hint(const ArtifactEntry& entry) {
+  if (entry.info.size == 0) return std::nullopt;
+  return entry.info.size;
+}
+
+}  // namespace
+
 Result<bool> InputTask::load_into(std::string_view name, ArtifactSlot& slot) {
   const ArtifactEntry* entry = index_.find(name);
   if (!entry) return false;
-  auto source = cas_.load(entry->sha);
+  auto source = cas_.load(entry->sha, content_size_hint(*entry));
   if (!source.ok()) return source.status().with_context("artifact '" + std::string(name) + "'");
   FingerprintSource fingerprinted(**source);
   Status decoded = slot.decode(fingerprinted);
@@ -46,7 +57,7 @@ Result<Value> InputTask::value(std::string_view name) {
   if (auto it = values_.find(name); it != values_.end()) return it->second;
   const ArtifactEntry* entry = index_.find(name);
   if (!entry) return Status::not_found("task " + pathspec_ + " has no artifact '" + std::string(name) + "'");
-  auto source = cas_.load(entry->sha);
+  auto source = cas_.load(entry->sha, content_size_hint(*entry));
   if (!source.ok()) return source.status().with_context("artifact '" + std::string(name) + "'");
   auto value = read_pickle(**source);
   if (!value.ok()) return value.status().with_context("artifact '" + std::string(name) + "' of " + pathspec_);

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "conflux/codec.hpp"
@@ -20,10 +21,12 @@ namespace conflux {
 
 class InputTask {
  public:
-  // Opens the latest committed attempt of `pathspec` ("run/step/task" of `flow`). Errors name the
-  // task.
+  // Opens the latest committed attempt of `pathspec` ("run/step/task" of `flow`), or `attempt` when
+  // the caller knows which one committed (the runtime does: it is read without looking it up).
+  // Errors name the task.
   static Result<std::unique_ptr<InputTask>> open(StorageBackend& storage, ContentAddressedStore& cas,
-                                                 const std::string& flow, const std::string& pathspec);
+                                                 const std::string& flow, const std::string& pathspec,
+                                                 std::optional<int> attempt = std::nullopt);
 
   const std::string& pathspec() const { return pathspec_; }
   const std::string& step() const { return step_; }

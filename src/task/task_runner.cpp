@@ -104,7 +104,9 @@ Status TaskRun::prepare() {
   opened.reserve(o_.input_paths.size());
   for (size_t i = 0; i < o_.input_paths.size(); ++i) opened.emplace_back(Status::internal("not opened"));
   parallel_for(o_.input_paths.size(), kInputOpenThreads, [&](size_t i) {
-    opened[i] = InputTask::open(storage_, cas_, flow_.name, o_.input_paths[i]);
+    std::optional<int> attempt;
+    if (i < o_.input_attempts.size() && o_.input_attempts[i] >= 0) attempt = o_.input_attempts[i];
+    opened[i] = InputTask::open(storage_, cas_, flow_.name, o_.input_paths[i], attempt);
   });
   std::vector<std::unique_ptr<InputTask>> inputs;
   inputs.reserve(opened.size());
@@ -113,6 +115,10 @@ Status TaskRun::prepare() {
     inputs.push_back(std::move(input).value());
   }
   if (inputs.empty()) return Status::invalid_argument("task " + o_.step + "/" + o_.task_id + " has no input paths");
+  // The first input's blobs exist (it committed): re-saving its values (the flow's name, True,
+  // None, ...) costs no request. One input is enough: a join's inputs share those values.
+  for (const ArtifactEntry& e : inputs.front()->index().artifacts) cas_.assume_exists(e.sha);
+  for (const std::string& sha : o_.known_blobs) cas_.assume_exists(sha);
   context_ = std::make_unique<TaskContextImpl>(std::move(inputs), node_.step->is_join);
   if (!o_.parameters_task.empty()) {
     CONFLUX_ASSIGN_OR_RETURN(parameters_, InputTask::open(storage_, cas_, flow_.name, o_.parameters_task));

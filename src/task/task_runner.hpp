@@ -34,6 +34,13 @@ struct TaskRunOptions {
   // @catch's fallback attempt: the previous attempt's process died for this reason; the step is
   // not run again, the failure is recorded as caught.
   std::string fallback_reason;
+  // Blobs of this run's committed tasks (the runtime saw them in the last finished task of this
+  // step): they exist, so saving the same values sends no request (ContentAddressedStore::
+  // assume_exists).
+  std::vector<std::string> known_blobs;
+  // The committed attempt of each input path, where the runtime knows it (kUnknownAttempt: look it
+  // up); empty: all unknown.
+  std::vector<int> input_attempts;
   std::string program_name;  // the flow binary's file name (_graph_info "file")
   std::string ds_root;       // the datastore root (".../.metaflow"), recorded in metadata
   // The code package the task runs from (METAFLOW_CODE_*), empty when run from a local build.

@@ -111,6 +111,20 @@ TEST_F(CasTest, PastTheThresholdBlobsAreGzipMembers) {
   EXPECT_TRUE(temp_files_under(dir_.path()).empty());
 }
 
+TEST_F(CasTest, BlobsVouchedForAreNotWrittenAgain) {
+  ContentAddressedStore cas(storage_, "Flow");
+  const std::string data = pattern(3000, 16);
+  cas.assume_exists(sha_of(data));
+  auto r = cas.save_bytes(data);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_TRUE(r->deduplicated);
+  EXPECT_EQ(r->sha, sha_of(data));
+  EXPECT_EQ(dstest::count_files_under(dir_.path()), 0u) << "the caller vouched for it: nothing is sent";
+  ContentAddressedStore other(storage_, "Flow");  // the vouching is per store
+  EXPECT_FALSE(other.save_bytes(data)->deduplicated);
+  EXPECT_EQ(*cas.load_all(r->sha), data);
+}
+
 TEST_F(CasTest, ForcedRawEncoding) {
   ContentAddressedStore cas(storage_, "Flow");
   auto r = cas.save_bytes("code package", CasEncoding::kRaw);

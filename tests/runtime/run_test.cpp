@@ -33,9 +33,11 @@ TEST_F(RunTest, HelloRunsAndLeavesMetaflowLayout) {
   fs::path flow = root() / "HelloFlow";
   EXPECT_EQ(read_file(flow / "latest_run"), run);
   for (const char* f : {"0.DONE.lock", "0.data.json", "0.attempt.json", "0.task_begin", "0.task_end",
-                        "0.runtime", "0.runtime_stdout.log", "0.runtime_stderr.log", "_meta/_self.json"}) {
+                        "0.runtime", "0.runtime_stdout.log", "_meta/_self.json"}) {
     EXPECT_TRUE(fs::exists(flow / run / "end" / "2" / f)) << f;
   }
+  // Nothing went to stderr: an empty log is not written (Metaflow's reader takes none as empty).
+  EXPECT_FALSE(fs::exists(flow / run / "end" / "2" / "0.runtime_stderr.log"));
   EXPECT_TRUE(fs::exists(flow / run / "_parameters" / "0" / "0.DONE.lock"));
   auto run_meta = nlohmann::json::parse(read_file(flow / run / "_meta" / "_self.json"));
   EXPECT_EQ(run_meta["run_number"], run);

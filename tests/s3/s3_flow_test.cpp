@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -114,6 +115,11 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
     EXPECT_TRUE(storage_->load_metadata(key).value().count("metaflow-user-attributes")) << key;
   }
   expect_complete_blobs("HelloFlow");
+  // data.json names the datastore it lives in, as Metaflow's does.
+  const std::string index = storage_->load("HelloFlow/" + run + "/start/1/0.data.json").value();
+  EXPECT_NE(index.find("\"datastore\": \"s3\""), std::string::npos) << index;
+  // A task that printed nothing leaves no empty runtime logs behind (readers take none as empty).
+  EXPECT_FALSE(storage_->exists("HelloFlow/" + run + "/start/1/0.runtime_stderr.log").value());
   // Local metadata stays in the local .metaflow, as in Metaflow (its client looks there): none
   // in S3, and the local attempt metadata records the S3 datastore.
   std::vector<std::string> run_keys = all_keys("HelloFlow/" + run);
@@ -155,7 +161,7 @@ TEST_F(S3FlowTest, ForeachSurvivesServerFaultsMidRun) {
   std::string run = run_flow("foreach");
   ASSERT_FALSE(run.empty());
   int run_faults = faults.injected();
-  testing::ProxyFaults more_faults("500", 5);
+  testing::ProxyFaults more_faults("500", 2);  // dump makes only a few requests
   CommandResult dump = flow("foreach", {"dump", run + "/join", "--json", "--include", "best"});
   EXPECT_EQ(dump.exit_code, 0) << dump.err;
   auto best = nlohmann::json::parse(dump.out, nullptr, false);
@@ -165,6 +171,33 @@ TEST_F(S3FlowTest, ForeachSurvivesServerFaultsMidRun) {
   EXPECT_GT(run_faults, 2);
   EXPECT_GT(more_faults.injected(), 0);
   expect_complete_blobs("ShardFlow");
+}
+
+// Requests are round trips: a foreach task costs a dozen or so (no lookup before saving a small
+// blob, none at all for values its input or its step's earlier tasks stored, one listing or none
+// to find an input's attempt, one GET per small artifact read). Counted by the proxy, for this
+// test's prefix only (tests share the server).
+TEST_F(S3FlowTest, AForeachTaskCostsAFewRequests) {
+  const std::string log_path = testing::s3_env()["CONFLUX_TEST_S3_REQUEST_LOG"];
+  ASSERT_FALSE(log_path.empty());
+  const std::string prefix = root_.substr(root_.find('/', 5) + 1);  // after s3://bucket/
+  std::string encoded = prefix;
+  for (size_t at = encoded.find('/'); at != std::string::npos; at = encoded.find('/', at)) encoded.replace(at, 1, "%2F");
+  const size_t before = testing::read_file(log_path).size();
+  const int shards = 12;
+  std::string run = run_flow("foreach", {"--shards", std::to_string(shards), "--max-workers", "4"});
+  ASSERT_FALSE(run.empty());
+  std::istringstream lines(testing::read_file(log_path).substr(before));
+  int requests = 0, heads = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("/" + prefix + "/") == std::string::npos && line.find("prefix=" + encoded) == std::string::npos) continue;
+    ++requests;
+    heads += line.starts_with("HEAD ");
+  }
+  const int tasks = shards + 3;  // start, the shards, join, end
+  EXPECT_GT(requests, tasks * 5) << "the log must see this run's requests";
+  EXPECT_LE(requests, tasks * 17) << requests << " requests for " << tasks << " tasks";
+  EXPECT_EQ(heads, 0) << "no lookups: blobs are PUT or known, attempts listed or known";
 }
 
 TEST_F(S3FlowTest, MissingSysrootIsAClearError) {

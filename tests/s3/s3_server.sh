@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts or stops the local S3 server the S3 tests and benchmarks use: s3rver (npm, pinned by
 # package-lock.json here) on a free loopback port, behind sigv4_check_proxy.py (the strict SigV4
-# checker) on another. Everything lives under DIR: node_modules, the data, logs, pids, and `env`,
+# checker) on another. Everything lives under DIR: node_modules, the data, logs (requests.log: one
+# line per request the proxy received), pids, and `env`,
 # a shell file with the settings a client needs (METAFLOW_S3_ENDPOINT_URL pointing at the proxy,
 # credentials, bucket, fault file).
 #   tests/s3/s3_server.sh start DIR     (idempotent: a running server is kept)
@@ -56,6 +57,7 @@ echo $! >"$dir/s3rver.pid"
 rm -f "$dir/faults.json" "$dir/faults.json.count"
 nohup /usr/bin/python3 "$HERE/sigv4_check_proxy.py" --listen "$proxy_port" \
   --upstream "127.0.0.1:$s3_port" --cred S3RVER:S3RVER --fault-file "$dir/faults.json" \
+  --request-log "$dir/requests.log" \
   >"$dir/proxy.log" 2>&1 &
 echo $! >"$dir/proxy.pid"
 
@@ -66,6 +68,7 @@ export METAFLOW_S3_ENDPOINT_URL=http://127.0.0.1:$proxy_port
 export CONFLUX_TEST_S3_DIRECT_URL=http://127.0.0.1:$s3_port
 export CONFLUX_TEST_S3_BUCKET=$bucket
 export CONFLUX_TEST_S3_FAULT_FILE=$dir/faults.json
+export CONFLUX_TEST_S3_REQUEST_LOG=$dir/requests.log
 export AWS_ACCESS_KEY_ID=S3RVER
 export AWS_SECRET_ACCESS_KEY=S3RVER
 export AWS_DEFAULT_REGION=us-east-1

@@ -28,6 +28,9 @@ Fault injection for the retry tests: when --fault-file names an existing JSON fi
 As S3 does, a PUT with "If-None-Match: *" on an existing key is answered 412 PreconditionFailed.
 Injected faults are counted in <fault-file>.count.
 
+With --request-log FILE, every request received is appended to FILE as "METHOD PATH" (the
+benchmarks count requests per task with it; truncate the file to start counting).
+
 Standard library only; run with /usr/bin/python3. Listens on loopback only.
 """
 
@@ -78,6 +81,14 @@ class Config:
     lock = threading.Lock()
     seen_since_fault_file = 0
     fault_file_stamp = None
+    request_log = None
+
+
+def log_request(method, path):
+    if Config.request_log is None:
+        return
+    with Config.lock, open(Config.request_log, "a") as f:
+        f.write(f"{method} {path}\n")
 
 
 def next_fault(completes_or_copies):
@@ -187,6 +198,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def handle_any(self):
+        log_request(self.command, self.path)
         length = int(self.headers.get("Content-Length", 0) or 0)
         body = self.rfile.read(length) if length else b""
         reason = self.verify(body)
@@ -282,12 +294,14 @@ def main():
     p.add_argument("--upstream", required=True, help="host:port of the S3 server")
     p.add_argument("--cred", action="append", default=[], help="ACCESS_KEY:SECRET (repeatable)")
     p.add_argument("--fault-file", help="JSON fault specification, read per request")
+    p.add_argument("--request-log", help="append every request's method and path to this file")
     args = p.parse_args()
     for cred in args.cred:
         key, _, secret = cred.partition(":")
         Config.secrets[key] = secret
     Config.upstream = args.upstream
     Config.fault_file = args.fault_file
+    Config.request_log = args.request_log
     server = Server(("127.0.0.1", int(args.listen)), Handler)
     server.serve_forever()
 

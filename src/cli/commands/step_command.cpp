@@ -7,7 +7,9 @@
 #include "cli/flow_cli.hpp"
 #include "runtime/local_run.hpp"
 #include "datastore/task_datastore.hpp"
+#include "task/input_attempts.hpp"
 #include "task/input_paths.hpp"
+#include "task/known_blobs.hpp"
 #include "task/task_runner.hpp"
 
 namespace conflux::cli {
@@ -29,6 +31,8 @@ int step_command(FlowCommandContext& ctx) {
       {"origin-run-id", "R", "The run this one resumes.", false, ""},
       {"parameters-task", "PATH", "Read parameters from this _parameters task, not the inputs (resume with changed parameters).", false, ""},
       {"fallback-reason", "TEXT", "Do not run the step: record this failure as caught by @catch.", false, ""},
+      {"input-attempts", "all:N|A[,A...]", "The committed attempt of each input (else each is looked up).", false, ""},
+      {"known-blobs", "SHA[,SHA...]", "Blobs of this run's committed tasks: they exist, saving them again sends nothing.", false, ""},
   };
   spec.positionals = {"STEP"};
   spec.min_positionals = spec.max_positionals = 1;
@@ -63,6 +67,9 @@ int step_command(FlowCommandContext& ctx) {
   o.parameters_task = args->get("parameters-task");
   o.fallback_reason = args->get("fallback-reason");
   o.program_name = ctx.program_name;
+  auto known = parse_known_blobs(args->get("known-blobs"));
+  if (!known.ok()) return fail("Bad option", known.status().with_context("--known-blobs"));
+  o.known_blobs = std::move(known).value();
   // Set by `conflux task-run` when the task runs from a code package.
   for (auto [var, field] : {std::pair{"METAFLOW_CODE_URL", &o.code_url}, std::pair{"METAFLOW_CODE_SHA", &o.code_sha},
                             std::pair{"METAFLOW_CODE_DS", &o.code_ds}, std::pair{"METAFLOW_CODE_METADATA", &o.code_metadata}}) {
@@ -82,6 +89,9 @@ int step_command(FlowCommandContext& ctx) {
   auto inputs = decompress_input_paths(paths);
   if (!inputs.ok()) return fail("Bad option", inputs.status().with_context("--input-paths"));
   o.input_paths = std::move(inputs).value();
+  auto attempts = parse_input_attempts(args->get("input-attempts"), o.input_paths.size());
+  if (!attempts.ok()) return fail("Bad option", attempts.status().with_context("--input-attempts"));
+  o.input_attempts = std::move(attempts).value();
   return run_task(*ctx.graph, *backends->storage, backends->metadata(), o);
 }
 

@@ -413,6 +413,11 @@ Result<std::unique_ptr<StorageWriter>> S3Storage::begin_write(std::string_view k
 }
 
 Result<std::unique_ptr<ByteSource>> S3Storage::open(std::string_view key) {
+  CONFLUX_ASSIGN_OR_RETURN(OpenedObject opened, open_with_metadata(key));
+  return std::move(opened.source);
+}
+
+Result<StorageBackend::OpenedObject> S3Storage::open_with_metadata(std::string_view key) {
   CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
   const std::string object = object_key(key);
   // HEAD first: it tells the size, so an empty object is never fetched with a Range (s3rver
@@ -427,7 +432,7 @@ Result<std::unique_ptr<ByteSource>> S3Storage::open(std::string_view key) {
   auto source = std::make_unique<RangeSource>(client_, object, total, std::string());
   source->set_range(options_.range_size);
   if (total > 0) CONFLUX_RETURN_IF_ERROR(source->fetch());
-  return std::unique_ptr<ByteSource>(std::move(source));
+  return OpenedObject{std::move(source), metadata_of(h)};
 }
 
 Result<std::vector<ListEntry>> S3Storage::list(std::string_view prefix) {

@@ -71,10 +71,12 @@ class S3Storage final : public StorageBackend {
   Status save(std::string_view key, std::string_view bytes, bool overwrite) override;
   Result<std::unique_ptr<StorageWriter>> begin_write(std::string_view key, bool overwrite) override;
   Result<std::unique_ptr<ByteSource>> open(std::string_view key) override;
+  Result<OpenedObject> open_with_metadata(std::string_view key) override;
   Result<std::vector<ListEntry>> list(std::string_view prefix) override;
   Status remove(std::string_view key) override;
 
   bool supports_object_metadata() const override { return true; }
+  bool remote() const override { return true; }
   Status save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
                             const ObjectMetadata& metadata) override;
   Result<ObjectMetadata> load_metadata(std::string_view key) override;
