@@ -265,14 +265,13 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
     bs = sink.spill_->set_metadata(flag);
     if (bs.ok()) bs = sink.spill_->commit_as(key);
   } else if (result.raw) {
-    // Overwriting is harmless here (same sha, same bytes, and the flag travels with them), and it
-    // spares the object store the existence check a no-overwrite PUT makes (publish either just
-    // found the blob missing or skipped the lookup for a small one).
-    bs = storage_.save_with_metadata(key, sink.buffer_, /*overwrite=*/true, flag);
+    // One conditional PUT (publish either just found the blob missing or skipped the lookup for
+    // a small one); if it exists, its bytes are these.
+    bs = storage_.save_immutable_with_metadata(key, sink.buffer_, flag);
   } else {
     Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
     if (!packed.ok()) return fail(packed.status());
-    bs = storage_.save_with_metadata(key, *packed, /*overwrite=*/true, flag);
+    bs = storage_.save_immutable_with_metadata(key, *packed, flag);
   }
   if (bs.code() == StatusCode::kAlreadyExists) {
     result.deduplicated = true;

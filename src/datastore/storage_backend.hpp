@@ -128,6 +128,14 @@ class StorageBackend {
     (void)key, (void)bytes, (void)overwrite, (void)metadata;
     return Status::not_supported("this storage backend keeps no object metadata");
   }
+  // Stores an object whose bytes never change once written (a content-addressed blob): created if
+  // absent, AlreadyExists if it is there. Unlike save_with_metadata(overwrite=false), an object
+  // store sends one conditional PUT (If-None-Match: *): no lookup first, no read-back of an
+  // existing object, and nothing a concurrent reader is reading is ever replaced.
+  virtual Status save_immutable_with_metadata(std::string_view key, std::string_view bytes,
+                                              const ObjectMetadata& metadata) {
+    return save_with_metadata(key, bytes, /*overwrite=*/false, metadata);
+  }
   // The user metadata of the object under `key` (empty if it has none); NotFound if absent.
   virtual Result<ObjectMetadata> load_metadata(std::string_view key) {
     (void)key;

@@ -399,6 +399,19 @@ Status S3Storage::save_with_metadata(std::string_view key, std::string_view byte
   return Status();
 }
 
+Status S3Storage::save_immutable_with_metadata(std::string_view key, std::string_view bytes,
+                                               const ObjectMetadata& metadata) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  S3Request req{"PUT", object, {}, {{"If-None-Match", "*"}}, bytes};
+  add_metadata_headers(metadata, &req.headers);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+  // 412: it exists (ours, if only our first attempt's answer was lost: the same bytes either way).
+  if (r.status == 412) return Status::already_exists("s3://" + client_.bucket() + "/" + object + " already exists");
+  if (r.status != 200) return s3_error(r, "saving", client_.bucket(), object);
+  return Status();
+}
+
 Result<ObjectMetadata> S3Storage::load_metadata(std::string_view key) {
   CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
   const std::string object = object_key(key);

@@ -77,6 +77,8 @@ class S3Storage final : public StorageBackend {
 
   bool supports_object_metadata() const override { return true; }
   bool remote() const override { return true; }
+  Status save_immutable_with_metadata(std::string_view key, std::string_view bytes,
+                                      const ObjectMetadata& metadata) override;
   Status save_with_metadata(std::string_view key, std::string_view bytes, bool overwrite,
                             const ObjectMetadata& metadata) override;
   Result<ObjectMetadata> load_metadata(std::string_view key) override;
