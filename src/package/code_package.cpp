@@ -4,8 +4,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <openssl/evp.h>
 
+#include "base/sha256.hpp"
 #include "conflux/version.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/gzip_codec.hpp"
@@ -28,18 +28,6 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return out.str();
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -54,7 +42,8 @@ Result<CodePackage> build_code_package(const CodePackageInput& input) {
   pkg.binary_member = "bin/" + binary_name;
 
   std::vector<TarEntry> entries;
-  std::string binary_sha256 = sha256_hex(*binary);  // of the binary as built, debug info included
+  auto binary_sha256 = sha256_hex(*binary);  // of the binary as built, debug info included
+  if (!binary_sha256.ok()) return binary_sha256.status().with_context("cannot package " + input.binary.string());
   auto stripped = strip_debug_info(*binary);
   pkg.info_note = stripped.ok() ? "debug info stripped (objcopy --strip-debug)" : "shipped as built: " + stripped.status().message();
   entries.push_back({pkg.binary_member, stripped.ok() ? std::move(stripped).value() : std::move(binary).value(), 0755});
@@ -71,7 +60,7 @@ Result<CodePackage> build_code_package(const CodePackageInput& input) {
       {"flow", input.flow_name},
       {"conflux_version", kConfluxVersion},
       {"binary", pkg.binary_member},
-      {"binary_sha256", binary_sha256},
+      {"binary_sha256", *binary_sha256},
       {"binary_note", pkg.info_note},
       {"build_id", pkg.elf.build_id},
       {"arch", pkg.elf.arch},

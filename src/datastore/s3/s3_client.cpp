@@ -1,6 +1,5 @@
 #include "datastore/s3/s3_client.hpp"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,25 +9,13 @@
 
 #include "datastore/random_bits.hpp"
 #include "base/curl_library.hpp"
+#include "base/sha256.hpp"
 #include "datastore/s3/s3_xml.hpp"
 
 namespace conflux {
 
 namespace {
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 // One curl handle per thread: connection reuse without sharing a handle between threads.
 struct HandleDeleter {
@@ -158,7 +145,7 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
   CONFLUX_RETURN_IF_ERROR(curl::load());
   const curl::Api& lib = curl::api();
   const std::string target = url(request.key, request.query);
-  const std::string payload_hash = sha256_hex(request.body);
+  CONFLUX_ASSIGN_OR_RETURN(const std::string payload_hash, sha256_hex(request.body));
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
   std::string last_error;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
