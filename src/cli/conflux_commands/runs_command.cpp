@@ -31,9 +31,17 @@ int runs_command(ToolContext& ctx) {
   nlohmann::ordered_json json = nlohmann::ordered_json::array();
   std::vector<std::vector<std::string>> rows;
   for (const Run& run : *runs) {
-    Result<std::string> status = run_status(run);
+    // Status and end time both come from the end task: look it up once.
+    Result<std::string> status = std::string("unfinished");
+    Result<std::optional<ClientTime>> finished = std::optional<ClientTime>();
+    Result<Task> end = run.end_task();
+    if (end.ok()) {
+      status = task_status(*end);
+      finished = end->finished_at();
+    } else if (!end.status().is_not_found()) {
+      return fail(ctx, end.status());
+    }
     if (!status.ok()) return fail(ctx, status.status());
-    Result<std::optional<ClientTime>> finished = run.finished_at();
     if (!finished.ok()) return fail(ctx, finished.status());
     rows.push_back({run.id(), *status, human_time(run.created_at()),
                     *finished ? human_time(**finished) : "-", run.user_name(),
