@@ -101,15 +101,9 @@ std::string sink_all(const std::string& content, size_t chunk, int threads, size
 
 std::string source_all(std::string_view compressed, int threads, size_t piece) {
   ParallelGunzipSource in(std::make_unique<StringViewSource>(compressed), threads);
-  std::string out;
-  std::string buf(piece, '\0');
-  while (true) {
-    Result<size_t> n = in.read(buf.data(), buf.size());
-    EXPECT_TRUE(n.ok()) << n.status().to_string();
-    if (!n.ok() || *n == 0) break;
-    out.append(buf.data(), *n);
-  }
-  return out;
+  Result<std::string> all = testing::read_all(in, piece);
+  EXPECT_TRUE(all.ok()) << all.status().to_string();
+  return all.ok() ? *all : std::string();
 }
 
 TEST(ParallelGzipTest, RoundTripsAtChunkBoundaries) {

@@ -24,15 +24,10 @@ std::string pattern(size_t n, uint32_t seed) {
   return s;
 }
 
-std::string read_all(ByteSource& in, size_t chunk = 100000) {
-  std::string out, buf(chunk, '\0');
-  while (true) {
-    Result<size_t> n = in.read(buf.data(), buf.size());
-    EXPECT_TRUE(n.ok()) << n.status().to_string();
-    if (!n.ok() || *n == 0) break;
-    out.append(buf.data(), *n);
-  }
-  return out;
+std::string read_all(ByteSource& in) {
+  Result<std::string> all = testing::read_all(in);
+  EXPECT_TRUE(all.ok()) << all.status().to_string();
+  return all.ok() ? *all : std::string();
 }
 
 TEST(S3StorageTest, SaveLoadsBackWithSpecialCharactersInKeys) {

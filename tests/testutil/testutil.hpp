@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "conflux/byte_stream.hpp"
+#include "conflux/status.hpp"
+
 namespace conflux::testing {
 
 // A fresh directory, removed when the object goes away: under the system's temporary directory,
@@ -44,6 +47,15 @@ pid_t spawn_command(const std::vector<std::string>& argv, const std::filesystem:
                     const std::map<std::string, std::string>& env = {});
 
 std::string read_file(const std::filesystem::path& path);
+// Everything a source yields, read `chunk` bytes at a time; its first error otherwise.
+inline Result<std::string> read_all(ByteSource& in, size_t chunk = 100000) {
+  std::string out, buf(chunk, '\0');
+  while (true) {
+    CONFLUX_ASSIGN_OR_RETURN(size_t n, in.read(buf.data(), buf.size()));
+    if (n == 0) return out;
+    out.append(buf.data(), n);
+  }
+}
 void write_file(const std::filesystem::path& path, const std::string& text);
 
 // Path of a binary built into the build tree, e.g. build_path("examples/hello").
