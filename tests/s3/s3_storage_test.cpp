@@ -24,8 +24,8 @@ std::string pattern(size_t n, uint32_t seed) {
   return s;
 }
 
-std::string read_all(ByteSource& in) {
-  Result<std::string> all = testing::read_all(in);
+std::string read_all(ByteSource& in, size_t chunk = 100000) {
+  Result<std::string> all = testing::read_all(in, chunk);
   EXPECT_TRUE(all.ok()) << all.status().to_string();
   return all.ok() ? *all : std::string();
 }
