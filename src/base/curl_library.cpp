@@ -5,6 +5,8 @@
 #include <mutex>
 #include <string>
 
+#include "base/dynamic_library.hpp"
+
 namespace conflux::curl {
 
 namespace {
@@ -14,14 +16,8 @@ Status g_status;
 std::once_flag g_once;
 
 template <class F>
-bool resolve(void* library, const char* name, F* out, std::string* missing) {
-  void* symbol = dlsym(library, name);
-  if (!symbol) {
-    *missing += (missing->empty() ? "" : ", ") + std::string(name);
-    return false;
-  }
-  *out = reinterpret_cast<F>(symbol);
-  return true;
+void resolve(void* library, const char* name, F* out, std::string* missing) {
+  if (!resolve_symbol(library, name, out)) *missing += (missing->empty() ? "" : ", ") + std::string(name);
 }
 
 void load_once() {

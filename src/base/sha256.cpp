@@ -5,6 +5,8 @@
 
 #include <mutex>
 
+#include "base/dynamic_library.hpp"
+
 namespace conflux {
 
 namespace {
@@ -29,9 +31,7 @@ const Libcrypto& libcrypto() {
                                                dlerror() + "); install it (Debian: apt-get install libssl3)");
       return;
     }
-    lib.digest = reinterpret_cast<DigestFn>(dlsym(handle, "EVP_Digest"));
-    lib.sha256 = reinterpret_cast<Sha256Fn>(dlsym(handle, "EVP_sha256"));
-    if (lib.digest == nullptr || lib.sha256 == nullptr) {
+    if (!resolve_symbol(handle, "EVP_Digest", &lib.digest) || !resolve_symbol(handle, "EVP_sha256", &lib.sha256)) {
       lib.status = Status::failed_precondition("the libcrypto.so.3 found lacks EVP_Digest or EVP_sha256");
     }
   });
