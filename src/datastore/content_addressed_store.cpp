@@ -198,32 +198,20 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
   }
   const bool small = sink.spill_ == nullptr && sink.buffer_.size() <= kPutWithoutLookup;
   if (!(small && storage_.supports_object_metadata())) {
-    Result<bool> exists = storage_.exists(key);
-    if (!exists.ok()) return fail(exists.status());
-    if (*exists) {
+    // Reusing a stored blob touches it, so that `conflux gc` spares it (docs/operations.md); the
+    // touch doubles as the lookup.
+    Status touched = storage_.touch(key);
+    if (touched.ok()) {
       result.deduplicated = true;
       return result;
     }
+    if (!touched.is_not_found()) return fail(touched);
   }
 
   if (storage_.supports_object_metadata()) return publish_with_object_flag(sink, key, result);
 
   // Publish the flag first; if another writer got there first, its flag decides the encoding.
-  Status ms = storage_.save(meta_key, result.raw ? kMetaRaw : kMetaGzip, /*overwrite=*/false);
-  if (ms.code() == StatusCode::kAlreadyExists) {
-    Result<bool> theirs = stored_raw_flag(result.sha, meta_key);
-    if (theirs.ok()) {
-      result.raw = *theirs;
-    } else if (theirs.status().code() == StatusCode::kCorruption) {
-      // A damaged flag with no blob behind it (crashed writer): replace it with ours.
-      ms = storage_.save(meta_key, result.raw ? kMetaRaw : kMetaGzip, /*overwrite=*/true);
-      if (!ms.ok()) return fail(ms);
-    } else {
-      return fail(theirs.status());
-    }
-  } else if (!ms.ok()) {
-    return fail(ms);
-  }
+  CONFLUX_RETURN_IF_ERROR(publish_flag(result.sha, meta_key, &result.raw).with_context("saving " + context(result.sha)));
 
   Status bs;
   if (sink.spill_ == nullptr) {
@@ -251,6 +239,28 @@ Result<CasSaveResult> ContentAddressedStore::publish(Sink& sink, CasEncoding enc
   return result;
 }
 
+// Publishes the `_meta` flag of a blob about to be saved with no-overwrite. If another writer's
+// flag is there, adopts its encoding (*raw) and touches it; a touch that finds the flag gone (gc
+// swept it meanwhile) publishes it again, so the blob never lands without its flag.
+Status ContentAddressedStore::publish_flag(std::string_view sha, const std::string& meta_key, bool* raw) {
+  for (int round = 0; round < 3; ++round) {
+    Status ms = storage_.save(meta_key, *raw ? kMetaRaw : kMetaGzip, /*overwrite=*/false);
+    if (ms.ok()) return ms;
+    if (ms.code() != StatusCode::kAlreadyExists) return ms;
+    Result<bool> theirs = stored_raw_flag(sha, meta_key);
+    if (theirs.status().code() == StatusCode::kCorruption) {
+      // A damaged flag with no blob behind it (crashed writer): replace it with ours.
+      return storage_.save(meta_key, *raw ? kMetaRaw : kMetaGzip, /*overwrite=*/true);
+    }
+    if (theirs.status().is_not_found()) continue;  // swept between our save and our read
+    if (!theirs.ok()) return theirs.status();
+    *raw = *theirs;
+    Status touched = storage_.touch(meta_key);
+    if (!touched.is_not_found()) return touched;
+  }
+  return Status::unavailable("the flag " + meta_key + " kept disappearing while it was saved");
+}
+
 // Object stores (Metaflow's S3 layout): the flag travels on the blob as user metadata, so blob and
 // flag are published together and always agree; concurrent writers of one sha each publish a
 // complete, self-consistent object, whichever wins.
@@ -264,14 +274,24 @@ Result<CasSaveResult> ContentAddressedStore::publish_with_object_flag(Sink& sink
   if (sink.spill_ != nullptr) {  // spilled content is encoded as result.raw says (see publish)
     bs = sink.spill_->set_metadata(flag);
     if (bs.ok()) bs = sink.spill_->commit_as(key);
-  } else if (result.raw) {
+  } else {
     // One conditional PUT (publish either just found the blob missing or skipped the lookup for
     // a small one); if it exists, its bytes are these.
-    bs = storage_.save_immutable_with_metadata(key, sink.buffer_, flag);
-  } else {
-    Result<std::string> packed = gzip_compress(sink.buffer_, options_.gzip_level);
-    if (!packed.ok()) return fail(packed.status());
-    bs = storage_.save_immutable_with_metadata(key, *packed, flag);
+    std::string packed;
+    if (!result.raw) {
+      Result<std::string> gz = gzip_compress(sink.buffer_, options_.gzip_level);
+      if (!gz.ok()) return fail(gz.status());
+      packed = std::move(gz).value();
+    }
+    const std::string_view bytes = result.raw ? std::string_view(sink.buffer_) : std::string_view(packed);
+    bs = storage_.save_immutable_with_metadata(key, bytes, flag);
+    if (bs.code() == StatusCode::kAlreadyExists) {
+      // Reused: put the same content again so the blob's modified time says so and `conflux gc`
+      // spares it (one PUT, where a touch is a lookup and a copy). A reader of this small blob
+      // gets bytes and flag in one GET, the old object's or the new one's.
+      result.deduplicated = true;
+      bs = storage_.save_with_metadata(key, bytes, /*overwrite=*/true, flag);
+    }
   }
   if (bs.code() == StatusCode::kAlreadyExists) {
     result.deduplicated = true;

@@ -100,6 +100,7 @@ class ContentAddressedStore {
   Result<CasSaveResult> publish(Sink& sink, CasEncoding encoding);
   Result<CasSaveResult> publish_with_object_flag(Sink& sink, const std::string& key,
                                                  CasSaveResult result);
+  Status publish_flag(std::string_view sha, const std::string& meta_key, bool* raw);
   Status reencode_spill(Sink& sink, const std::string& sha, const std::string& key, bool* dedup);
   // The stored encoding of an existing blob: true = raw.
   Result<bool> stored_raw_flag(std::string_view sha, const std::string& meta_key);

@@ -10,9 +10,12 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 #include <utility>
 
 #include "datastore/process_id.hpp"
+#include "datastore/random_bits.hpp"
 #include "datastore/storage_key.hpp"
 
 namespace conflux {
@@ -218,6 +221,49 @@ class LocalSource final : public ByteSource {
   uint64_t left_;  // file size at open minus bytes read
 };
 
+std::chrono::system_clock::time_point modified_time(const struct stat& st) {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+}
+
+// A name in `dir` that list() never shows, for a file or directory on its way out.
+std::string hidden_name(std::string_view dir) {
+  return std::string(dir) + "/" + std::string(kTempPrefix) + "gc-" + std::to_string(current_pid()) +
+         "-" + std::to_string(random_u64());
+}
+
+// Appends the regular files below `dir` (whose key is `key`) to `out`.
+Status walk_tree(const std::string& dir, const std::string& key, std::vector<ObjectInfo>* out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT || errno == ENOTDIR) return Status();
+    return errno_status(errno, "opendir", dir);
+  }
+  std::vector<std::string> subdirs;
+  while (true) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) break;
+    std::string_view name(e->d_name);
+    if (name == "." || name == ".." || name.starts_with(kTempPrefix)) continue;
+    struct stat st;
+    if (::fstatat(::dirfd(d), e->d_name, &st, 0) != 0) continue;  // vanished meanwhile
+    std::string child_key = key.empty() ? std::string(name) : key + "/" + std::string(name);
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.push_back(std::move(child_key));
+    } else if (S_ISREG(st.st_mode)) {
+      out->push_back(ObjectInfo{std::move(child_key), static_cast<uint64_t>(st.st_size), modified_time(st)});
+    }
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return errno_status(err, "readdir", dir);
+  const std::string root = dir.substr(0, dir.size() - key.size());
+  for (const std::string& sub : subdirs) CONFLUX_RETURN_IF_ERROR(walk_tree(root + sub, sub, out));
+  return Status();
+}
+
 }  // namespace
 
 LocalStorage::LocalStorage(const std::filesystem::path& root) : root_(root.string()) {
@@ -364,6 +410,60 @@ Status LocalStorage::remove(std::string_view key) {
   const std::string path = full_path(key);
   if (::unlink(path.c_str()) == 0 || errno == ENOENT) return Status();
   return errno_status(errno, "remove", path);
+}
+
+}  // namespace conflux
+
+namespace conflux {
+
+Result<std::vector<ObjectInfo>> LocalStorage::list_tree(std::string_view prefix) {
+  if (!prefix.empty()) CONFLUX_RETURN_IF_ERROR(check_storage_key(prefix));
+  std::vector<ObjectInfo> out;
+  CONFLUX_RETURN_IF_ERROR(walk_tree(full_path(prefix), std::string(prefix), &out));
+  return out;
+}
+
+Status LocalStorage::touch(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string path = full_path(key);
+  if (::utimensat(AT_FDCWD, path.c_str(), nullptr, 0) == 0) return Status();
+  return errno_status(errno, "touch", path);
+}
+
+Result<bool> LocalStorage::remove_if_older(std::string_view key,
+                                           std::chrono::system_clock::time_point cutoff) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string path = full_path(key);
+  const std::string hidden = hidden_name(parent_of(path));
+  if (::rename(path.c_str(), hidden.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    return errno_status(errno, "rename", path);
+  }
+  struct stat st;
+  if (::stat(hidden.c_str(), &st) != 0) return errno_status(errno, "stat", hidden);
+  if (modified_time(st) >= cutoff) {
+    // Touched before our rename: put it back, unless a writer already published it again.
+    int err = rename_no_replace(hidden.c_str(), path.c_str());
+    if (err == EEXIST) ::unlink(hidden.c_str());
+    else if (err != 0) return errno_status(err, "restore", path);
+    return false;
+  }
+  if (::unlink(hidden.c_str()) != 0) return errno_status(errno, "remove", hidden);
+  return true;
+}
+
+Status LocalStorage::remove_tree(std::string_view prefix) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(prefix));
+  const std::string path = full_path(prefix);
+  const std::string hidden = hidden_name(parent_of(path));
+  if (::rename(path.c_str(), hidden.c_str()) != 0) {
+    if (errno == ENOENT) return Status();
+    return errno_status(errno, "rename", path);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(hidden, ec);
+  if (ec) return Status::io_error("removing '" + hidden + "': " + ec.message());
+  return Status();
 }
 
 }  // namespace conflux

@@ -42,6 +42,14 @@ class LocalStorage final : public StorageBackend {
   Result<std::unique_ptr<ByteSource>> open(std::string_view key) override;
   Result<std::vector<ListEntry>> list(std::string_view prefix) override;
   Status remove(std::string_view key) override;
+  Result<std::vector<ObjectInfo>> list_tree(std::string_view prefix) override;
+  Status touch(std::string_view key) override;
+  // Renames the file to a hidden name first, then checks its time: a concurrent touch() either
+  // came first (the file is renamed back) or finds no file.
+  Result<bool> remove_if_older(std::string_view key,
+                               std::chrono::system_clock::time_point cutoff) override;
+  // Renames the directory to a hidden name (readers stop seeing it at once), then deletes it.
+  Status remove_tree(std::string_view prefix) override;
 
   // True for the names of in-flight temporary files.
   static bool is_temp_name(std::string_view name);

@@ -13,6 +13,7 @@
 // one thread at a time.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +34,14 @@ using ObjectMetadata = std::map<std::string, std::string>;
 struct ListEntry {
   std::string name;      // the child's last key component, not the full key
   bool is_file = false;  // false: a "directory" (a prefix with children)
+};
+
+// One object of a listed tree.
+struct ObjectInfo {
+  std::string key;  // relative to the backend's root
+  uint64_t size = 0;
+  // When the object was last written or touch()ed.
+  std::chrono::system_clock::time_point modified;
 };
 
 // A streaming writer for one object. Bytes go to a private temporary object; nothing is visible
@@ -97,6 +106,29 @@ class StorageBackend {
 
   // Removes the object under `key`. Removing an absent object succeeds.
   virtual Status remove(std::string_view key) = 0;
+
+  // --- Garbage collection (src/gc): what `conflux gc` needs to find and drop unused objects ---
+  // Every object below `prefix` ("" for all), recursively, temporaries excluded, in no particular
+  // order. A missing prefix yields an empty list.
+  virtual Result<std::vector<ObjectInfo>> list_tree(std::string_view prefix) = 0;
+  // Sets the object's modified time to now without changing its bytes or metadata: a writer that
+  // reuses a stored blob says so, and the collector spares blobs touched within its grace period.
+  // NotFound if absent.
+  virtual Status touch(std::string_view key) = 0;
+  // Removes the object only if it was last modified before `cutoff`; true if it was removed,
+  // false if it was newer or absent. On local storage this is atomic with respect to touch(): a
+  // touch either lands first (the object stays) or finds the object gone (NotFound, and the
+  // writer publishes it again). On S3 the check is a HEAD just before the DELETE: a touch in
+  // between (one round trip) is lost (see docs/operations.md).
+  virtual Result<bool> remove_if_older(std::string_view key,
+                                       std::chrono::system_clock::time_point cutoff) = 0;
+  // Removes every object below `prefix` (a run's files). Not atomic in general: an interrupted
+  // call leaves some objects, and calling it again finishes the job.
+  virtual Status remove_tree(std::string_view prefix) {
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects, list_tree(prefix));
+    for (const ObjectInfo& object : objects) CONFLUX_RETURN_IF_ERROR(remove(object.key));
+    return Status();
+  }
 
   // One object of a save_many() batch; `bytes` must stay alive during the call.
   struct SaveItem {

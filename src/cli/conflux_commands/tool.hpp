@@ -87,6 +87,7 @@ int show_command(ToolContext& ctx);
 int dump_command(ToolContext& ctx);
 int logs_command(ToolContext& ctx);
 int tag_command(ToolContext& ctx);
+int gc_command(ToolContext& ctx);
 int configure_command(ToolContext& ctx);
 int version_command(ToolContext& ctx);
 int service_command(ToolContext& ctx);

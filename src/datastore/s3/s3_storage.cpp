@@ -4,12 +4,14 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <thread>
 
 #include "base/parallel_for.hpp"
 #include "datastore/random_bits.hpp"
+#include "datastore/s3/s3_time.hpp"
 #include "datastore/s3/s3_xml.hpp"
 #include "datastore/storage_key.hpp"
 
@@ -488,6 +490,74 @@ Status S3Storage::remove_object(const std::string& object) {
   if (r.status != 204 && r.status != 200 && r.status != 404) {
     return s3_error(r, "removing", client_.bucket(), object);
   }
+  return Status();
+}
+
+Result<std::vector<ObjectInfo>> S3Storage::list_tree(std::string_view prefix) {
+  if (!prefix.empty()) CONFLUX_RETURN_IF_ERROR(check_storage_key(prefix));
+  std::string object_prefix = object_key(prefix);
+  if (!object_prefix.empty()) object_prefix += "/";
+  const size_t root_length = options_.location.prefix.empty() ? 0 : options_.location.prefix.size() + 1;
+  std::vector<ObjectInfo> out;
+  std::string token;
+  while (true) {
+    S3Request req{"GET", "", {{"list-type", "2"}, {"prefix", object_prefix}}, {}, {}};
+    if (!token.empty()) req.query.emplace_back("continuation-token", token);
+    CONFLUX_ASSIGN_OR_RETURN(S3Response r, client_.send(req));
+    if (r.status != 200) return s3_error(r, "listing", client_.bucket(), object_prefix);
+    for (std::string_view block : xml_blocks(r.body, "Contents")) {
+      std::string key = xml_value(block, "Key").value_or("");
+      if (key.size() <= object_prefix.size() || key.size() <= root_length) continue;
+      std::string_view name = std::string_view(key).substr(key.rfind('/') + 1);
+      if (is_temp_name(name)) continue;
+      const std::string modified_text = xml_value(block, "LastModified").value_or("");
+      auto modified = parse_iso8601_utc(modified_text);
+      if (!modified) {
+        return Status::io_error("listing s3://" + client_.bucket() + "/" + object_prefix +
+                                ": unreadable LastModified '" + modified_text + "' of " + key);
+      }
+      uint64_t size = std::strtoull(xml_value(block, "Size").value_or("0").c_str(), nullptr, 10);
+      out.push_back(ObjectInfo{key.substr(root_length), size, *modified});
+    }
+    if (xml_value(r.body, "IsTruncated").value_or("false") != "true") break;
+    token = xml_value(r.body, "NextContinuationToken").value_or("");
+    if (token.empty()) break;
+  }
+  return out;
+}
+
+Status S3Storage::touch(std::string_view key) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response h, head(object));
+  if (h.status == 404) return s3_error(h, "touching", client_.bucket(), object);
+  return copy(object, object, metadata_of(h));
+}
+
+Result<bool> S3Storage::remove_if_older(std::string_view key,
+                                        std::chrono::system_clock::time_point cutoff) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(key));
+  const std::string object = object_key(key);
+  CONFLUX_ASSIGN_OR_RETURN(S3Response h, head(object));
+  if (h.status == 404) return false;
+  auto header = h.headers.find("last-modified");
+  std::optional<std::chrono::system_clock::time_point> modified;
+  if (header != h.headers.end()) modified = parse_http_date(header->second);
+  if (!modified) {
+    return Status::io_error("s3://" + client_.bucket() + "/" + object +
+                            ": no readable Last-Modified header; not removed");
+  }
+  if (*modified >= cutoff) return false;
+  CONFLUX_RETURN_IF_ERROR(remove_object(object));
+  return true;
+}
+
+Status S3Storage::remove_tree(std::string_view prefix) {
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects, list_tree(prefix));
+  std::vector<Status> results(objects.size());
+  parallel_for(objects.size(), options_.batch_parallelism,
+               [&](size_t i) { results[i] = remove(objects[i].key); });
+  for (const Status& s : results) CONFLUX_RETURN_IF_ERROR(s);
   return Status();
 }
 

@@ -74,6 +74,14 @@ class S3Storage final : public StorageBackend {
   Result<OpenedObject> open_with_metadata(std::string_view key) override;
   Result<std::vector<ListEntry>> list(std::string_view prefix) override;
   Status remove(std::string_view key) override;
+  Result<std::vector<ObjectInfo>> list_tree(std::string_view prefix) override;
+  // A copy of the object onto itself with its own metadata (S3 has no other way to change the
+  // modified time): a HEAD and a server-side copy, objects up to 5 GiB.
+  Status touch(std::string_view key) override;
+  Result<bool> remove_if_older(std::string_view key,
+                               std::chrono::system_clock::time_point cutoff) override;
+  // Lists, then deletes batch_parallelism objects at a time.
+  Status remove_tree(std::string_view prefix) override;
 
   bool supports_object_metadata() const override { return true; }
   bool remote() const override { return true; }

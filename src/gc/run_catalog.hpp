@@ -1,0 +1,39 @@
+// RunCatalog: every run of a datastore and of its metadata, with what gc needs to judge a run,
+// delete it and find the blobs it references. Runs are found in both places: a run whose files are
+// in the datastore but which the metadata does not know (another machine's local metadata sharing
+// an S3 bucket, a crashed registration) is listed too, so its blobs are never swept.
+//
+// Thread safety: functions of their arguments; the stores must be safe for concurrent use.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "datastore/storage_backend.hpp"
+#include "gc/retention_policy.hpp"
+#include "metadata/metadata_provider.hpp"
+
+namespace conflux::gc {
+
+// Where a datastore's runs live.
+struct GcStores {
+  StorageBackend* datastore = nullptr;         // <Flow>/<run>/..., <Flow>/data/<sha[:2]>/<sha>
+  StorageBackend* metadata_storage = nullptr;  // local metadata's files; may equal datastore
+  MetadataProvider* metadata = nullptr;        // the local provider over metadata_storage
+};
+
+struct CatalogedRun {
+  RunFacts facts;
+  uint64_t bytes = 0;  // its own files in the datastore and the metadata, not shared blobs
+  size_t files = 0;
+  // Keys of its <attempt>.data.json and <attempt>.task_begin files: the blob references.
+  std::vector<std::string> reference_keys;
+};
+
+// The names of the flows in the datastore and the metadata, sorted.
+Result<std::vector<std::string>> list_flow_names(const GcStores& stores);
+
+// Every run of `flow`, sorted by id.
+Result<std::vector<CatalogedRun>> catalog_flow(const GcStores& stores, const std::string& flow);
+
+}  // namespace conflux::gc
