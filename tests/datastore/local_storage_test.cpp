@@ -200,6 +200,80 @@ TEST(LocalStorageTest, ConcurrentNoOverwriteSavesHaveExactlyOneWinner) {
   EXPECT_TRUE(temp_files_under(dir.path()).empty());
 }
 
+// --- What `conflux gc` uses ---
+
+TEST(LocalStorageTest, ListTreeWalksEveryFileWithSizesAndTimes) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  DS_ASSERT_OK(storage.save("F/1/start/1/0.data.json", "{}", true));
+  DS_ASSERT_OK(storage.save("F/1/_meta/_self.json", "abc", true));
+  DS_ASSERT_OK(storage.save("F/2/x", "", true));
+  auto writer = storage.begin_write("F/1/in-flight", true);  // a temporary: never listed
+  ASSERT_TRUE(writer.ok());
+  Result<std::vector<ObjectInfo>> tree = storage.list_tree("F/1");
+  ASSERT_TRUE(tree.ok()) << tree.status().to_string();
+  std::vector<std::string> keys;
+  for (const ObjectInfo& o : *tree) {
+    keys.push_back(o.key);
+    EXPECT_GE(o.modified, before);
+  }
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, (std::vector<std::string>{"F/1/_meta/_self.json", "F/1/start/1/0.data.json"}));
+  EXPECT_EQ(storage.list_tree("F").value().size(), 3u);
+  EXPECT_TRUE(storage.list_tree("missing").value().empty());
+}
+
+TEST(LocalStorageTest, RemoveIfOlderSparesWhatWasTouched) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  DS_ASSERT_OK(storage.save("F/data/ab/old", "x", true));
+  DS_ASSERT_OK(storage.save("F/data/ab/reused", "y", true));
+  // Both written before the cutoff; one is reused (touched) after it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto cutoff = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  DS_ASSERT_OK(storage.touch("F/data/ab/reused"));
+  EXPECT_EQ(storage.remove_if_older("F/data/ab/old", cutoff).value(), true);
+  EXPECT_EQ(storage.remove_if_older("F/data/ab/reused", cutoff).value(), false);
+  EXPECT_EQ(storage.remove_if_older("F/data/ab/absent", cutoff).value(), false);
+  EXPECT_FALSE(storage.exists("F/data/ab/old").value());
+  EXPECT_EQ(storage.load("F/data/ab/reused").value(), "y");
+  EXPECT_TRUE(storage.touch("F/data/ab/old").is_not_found());
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
+TEST(LocalStorageTest, RemoveIfOlderRacingTouchesNeverLosesAReusedFile) {
+  // A writer touches, and re-publishes when the touch finds nothing; whatever the interleaving,
+  // the file exists once the writer is done.
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  for (int round = 0; round < 200; ++round) {
+    const std::string key = "F/data/" + std::to_string(round);
+    DS_ASSERT_OK(storage.save(key, "v", true));
+    const std::filesystem::path path = dir.path() / key;
+    std::filesystem::last_write_time(path, std::filesystem::last_write_time(path) - std::chrono::seconds(10));
+    const auto cutoff = std::chrono::system_clock::now() - std::chrono::seconds(1);
+    std::thread sweeper([&] { (void)storage.remove_if_older(key, cutoff); });
+    Status touched = storage.touch(key);
+    if (touched.is_not_found()) DS_ASSERT_OK(storage.save(key, "v", false));
+    sweeper.join();
+    EXPECT_TRUE(storage.exists(key).value()) << round;
+  }
+}
+
+TEST(LocalStorageTest, RemoveTreeMakesADirectoryDisappearAtOnce) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  DS_ASSERT_OK(storage.save("F/1/start/1/0.data.json", "{}", true));
+  DS_ASSERT_OK(storage.save("F/2/start/1/0.data.json", "{}", true));
+  DS_ASSERT_OK(storage.remove_tree("F/1"));
+  DS_ASSERT_OK(storage.remove_tree("F/1"));  // again: nothing to do
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "F/1"));
+  EXPECT_TRUE(storage.exists("F/2/start/1/0.data.json").value());
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+}
+
 TEST(DatastoreRootTest, SysrootWins) {
   EXPECT_EQ(find_datastore_root("/some/cwd", std::string_view("/data/ds")),
             std::filesystem::path("/data/ds/.metaflow"));

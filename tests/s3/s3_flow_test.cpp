@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -225,6 +226,47 @@ TEST_F(S3FlowTest, ResumeClonesFromAnS3Run) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_NE(resumed.out.find("Cloning previously run task"), std::string::npos) << resumed.out;
   EXPECT_NE(resumed.out.find("] sum 6"), std::string::npos) << resumed.out;
+}
+
+}  // namespace
+}  // namespace conflux
+
+namespace conflux {
+namespace {
+
+// `conflux gc` on the S3 datastore (local metadata, as Metaflow keeps it): the older run's objects
+// and metadata go, the blobs only it used are swept, and what remains is complete and readable.
+TEST_F(S3FlowTest, GcDeletesAnOldRunAndSweepsItsBlobs) {
+  std::string old_run = run_flow("foreach", {"--shards", "2"});
+  std::string new_run = run_flow("foreach", {"--shards", "3"});
+  ASSERT_FALSE(old_run.empty());
+  const size_t blobs_before = all_keys("ShardFlow/data").size();
+  CommandResult gc = run_command({build_path("bin/conflux").string(), "gc", "--keep-last", "1", "--grace", "0s",
+                                  "--delete", "--json"},
+                                 env_, tmp_.path());
+  ASSERT_EQ(gc.exit_code, 0) << gc.out << gc.err;
+  auto report = nlohmann::json::parse(gc.out);
+  ASSERT_EQ(report["runs"].size(), 1u) << gc.out;
+  EXPECT_EQ(report["runs"][0]["pathspec"], "ShardFlow/" + old_run);
+  EXPECT_GT(report["blobs"].get<size_t>(), 0u);
+  EXPECT_TRUE(all_keys("ShardFlow/" + old_run).empty());
+  EXPECT_FALSE(fs::exists(tmp_.path() / ".metaflow" / "ShardFlow" / old_run));
+  EXPECT_EQ(all_keys("ShardFlow/data").size(), blobs_before - report["blobs"].get<size_t>());
+
+  // Every blob left is referenced by the remaining run, and every reference resolves.
+  std::set<std::string> referenced;
+  for (const std::string& key : all_keys("ShardFlow/" + new_run)) {
+    if (!key.ends_with(".data.json")) continue;
+    auto index = nlohmann::json::parse(storage_->load(key).value());
+    for (const auto& [name, sha] : index["objects"].items()) referenced.insert(sha.get<std::string>());
+  }
+  std::set<std::string> stored;
+  for (const std::string& key : all_keys("ShardFlow/data")) stored.insert(key.substr(key.rfind('/') + 1));
+  EXPECT_EQ(stored, referenced);
+  expect_complete_blobs("ShardFlow");
+  CommandResult dump = flow("foreach", {"dump", new_run + "/start"});
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  EXPECT_NE(dump.out.find("[0, 1, 2]"), std::string::npos) << dump.out;
 }
 
 }  // namespace

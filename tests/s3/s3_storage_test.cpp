@@ -3,6 +3,7 @@
 // pagination, object metadata, error messages, retries through injected faults.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "datastore/content_addressed_store.hpp"
@@ -256,6 +257,55 @@ TEST(S3StorageTest, ContentAddressedStoreKeepsFlagsAsObjectMetadata) {
 
 // Faults: every Nth request through the proxy fails; everything still succeeds, and no partial
 // object is ever visible.
+// --- What `conflux gc` uses ---
+
+TEST(S3StorageTest, ListTreeWalksEveryObjectWithSizesAndTimes) {
+  auto s3 = make_s3(s3_options("tree"));
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(5);
+  ASSERT_TRUE(s3->save("F/1/start/1/0.data.json", "{}", true).ok());
+  ASSERT_TRUE(s3->save("F/1/_meta/_self.json", "abc", true).ok());
+  ASSERT_TRUE(s3->save("F/2/x", "", true).ok());
+  Result<std::vector<ObjectInfo>> tree = s3->list_tree("F/1");
+  ASSERT_TRUE(tree.ok()) << tree.status().to_string();
+  std::map<std::string, uint64_t> sizes;
+  for (const ObjectInfo& o : *tree) {
+    sizes[o.key] = o.size;
+    EXPECT_GE(o.modified, before);
+    EXPECT_LE(o.modified, std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  EXPECT_EQ(sizes, (std::map<std::string, uint64_t>{{"F/1/_meta/_self.json", 3}, {"F/1/start/1/0.data.json", 2}}));
+  EXPECT_EQ(s3->list_tree("F").value().size(), 3u);
+  EXPECT_TRUE(s3->list_tree("missing").value().empty());
+}
+
+TEST(S3StorageTest, TouchKeepsBytesAndMetadataAndRemoveIfOlderSparesIt) {
+  auto s3 = make_s3(s3_options("touch"));
+  const ObjectMetadata flag{{"metaflow-user-attributes", "{\"cas_raw\": true, \"cas_version\": 1}"}};
+  ASSERT_TRUE(s3->save_with_metadata("F/data/ab/reused", "bytes", true, flag).ok());
+  ASSERT_TRUE(s3->save("F/data/ab/old", "x", true).ok());
+  // S3 keeps whole seconds: wait past the next second so the touch is visibly newer.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto cutoff = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(s3->touch("F/data/ab/reused").ok());
+  EXPECT_EQ(s3->load("F/data/ab/reused").value(), "bytes");
+  EXPECT_EQ(s3->load_metadata("F/data/ab/reused").value(), flag);
+  EXPECT_EQ(s3->remove_if_older("F/data/ab/reused", cutoff).value(), false);
+  EXPECT_EQ(s3->remove_if_older("F/data/ab/old", cutoff).value(), true);
+  EXPECT_EQ(s3->remove_if_older("F/data/ab/absent", cutoff).value(), false);
+  EXPECT_FALSE(s3->exists("F/data/ab/old").value());
+  EXPECT_TRUE(s3->touch("F/data/ab/old").is_not_found());
+}
+
+TEST(S3StorageTest, RemoveTreeRemovesEveryObjectBelowAPrefix) {
+  auto s3 = make_s3(s3_options("rmtree"));
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(s3->save("F/1/t/" + std::to_string(i), "v", true).ok());
+  ASSERT_TRUE(s3->save("F/2/keep", "v", true).ok());
+  ASSERT_TRUE(s3->remove_tree("F/1").ok());
+  EXPECT_TRUE(s3->list_tree("F/1").value().empty());
+  EXPECT_TRUE(s3->exists("F/2/keep").value());
+}
+
 class S3FaultTest : public ::testing::TestWithParam<std::pair<std::string, int>> {};
 
 TEST_P(S3FaultTest, OperationsSucceedThroughRetries) {

@@ -24,7 +24,9 @@
 // (their part uploads run on threads of their own).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,7 +78,8 @@ class S3Storage final : public StorageBackend {
   Status remove(std::string_view key) override;
   Result<std::vector<ObjectInfo>> list_tree(std::string_view prefix) override;
   // A copy of the object onto itself with its own metadata (S3 has no other way to change the
-  // modified time): a HEAD and a server-side copy, objects up to 5 GiB.
+  // modified time): a HEAD and a server-side copy, objects up to 5 GiB. Stores that keep the old
+  // time for such a copy (s3rver) get two copies through a temporary object instead.
   Status touch(std::string_view key) override;
   Result<bool> remove_if_older(std::string_view key,
                                std::chrono::system_clock::time_point cutoff) override;
@@ -107,8 +110,10 @@ class S3Storage final : public StorageBackend {
 
   Result<S3Response> head(const std::string& object);
   Status remove_object(const std::string& object);
-  // Server-side copy of `from` to `to` (object keys), replacing the metadata with `metadata`.
-  Status copy(const std::string& from, const std::string& to, const ObjectMetadata& metadata);
+  // Server-side copy of `from` to `to` (object keys), replacing the metadata with `metadata`;
+  // `modified`, if given, receives the new object's time from the answer.
+  Status copy(const std::string& from, const std::string& to, const ObjectMetadata& metadata,
+              std::optional<std::chrono::system_clock::time_point>* modified = nullptr);
 
   S3StorageOptions options_;
   S3Client client_;
