@@ -148,7 +148,7 @@ std::vector<RunVerdict> judge_runs(const RetentionPolicy& policy, const std::vec
       v.reason = "kept: tagged " + *tag;
       continue;
     }
-    if (now - std::max(run.created, run.last_activity) < policy.grace) {
+    if (now - run.last_activity < policy.grace) {
       v.reason = "kept: active within the grace period";
       continue;
     }

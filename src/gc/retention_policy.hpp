@@ -3,7 +3,7 @@
 //   keep_last   it is not one of the N newest runs of its flow;
 // and no exception applies:
 //   keep_tags   it carries one of these tags (user or system tag);
-//   grace       it was created, or last wrote anything, within this period (still running, or
+//   grace       it wrote anything (its creation included) within this period (still running, or
 //               just finished): never deleted. The sweep also spares blobs touched within it.
 // At least one of older_than and keep_last is required: gc never deletes by default.
 //

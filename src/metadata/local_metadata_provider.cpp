@@ -343,6 +343,13 @@ Result<std::vector<RunRecord>> LocalMetadataProvider::list_runs(string_view flow
   return out;
 }
 
+Status LocalMetadataProvider::mark_run_in_use(string_view flow, string_view run_id) {
+  CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}}));
+  Status s = storage_.touch(meta_key({flow, run_id}, kSelfFile));
+  if (s.is_not_found()) return Status::not_found("run '" + pathspec({flow, run_id}) + "' does not exist");
+  return s;
+}
+
 Result<RunRecord> LocalMetadataProvider::get_run(string_view flow, string_view run_id) {
   CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}}));
   return load_record<RunRecord>(storage_, meta_key({flow, run_id}, kSelfFile),

@@ -63,6 +63,8 @@ class LocalMetadataProvider final : public MetadataProvider {
                             std::string_view task_id, int attempt,
                             std::span<const ArtifactRef> artifacts, const RunTags& tags) override;
 
+  Status mark_run_in_use(std::string_view flow, std::string_view run_id) override;
+
   Result<std::vector<FlowRecord>> list_flows() override;
   Result<FlowRecord> get_flow(std::string_view flow) override;
   Result<std::vector<RunRecord>> list_runs(std::string_view flow) override;

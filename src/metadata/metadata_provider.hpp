@@ -128,6 +128,15 @@ class MetadataProvider {
     return Status();
   }
 
+  // Records that a run is being read to build another (resume clones its tasks), so that
+  // `conflux gc` counts it as active for its grace period. Local metadata refreshes the time of
+  // the run's _self.json; NotFound if the run does not exist. The service keeps no such time.
+  virtual Status mark_run_in_use(std::string_view flow, std::string_view run_id) {
+    (void)flow;
+    (void)run_id;
+    return Status();
+  }
+
   virtual Result<RunRecord> mutate_run_tags(std::string_view flow, std::string_view run_id,
                                             const std::vector<std::string>& to_add,
                                             const std::vector<std::string>& to_remove) = 0;

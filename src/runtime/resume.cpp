@@ -317,8 +317,10 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
   LocalRunResult result;
   const std::string& flow = graph.flow().name;
   auto origin = metadata.get_run(flow, resume.origin_run_id);
-  if (!origin.ok()) {
-    result.status = origin.status().with_context("cannot resume run " + flow + "/" + resume.origin_run_id);
+  // The origin counts as active while we clone from it: `conflux gc` leaves it alone.
+  Status in_use = origin.ok() ? metadata.mark_run_in_use(flow, resume.origin_run_id) : origin.status();
+  if (!in_use.ok()) {
+    result.status = in_use.with_context("cannot resume run " + flow + "/" + resume.origin_run_id);
     return result;
   }
   std::set<std::string> rerun;
@@ -385,6 +387,12 @@ LocalRunResult resume_local(const FlowGraph& graph, StorageBackend& storage, Met
   if (parameters_change) run_options.parameters_task = result.run_id + "/_parameters/" + *params_id;
   result.status =
       run_scheduler(graph, storage, metadata, result.run_id, *params_id, tags, run_options, console, &origin_run);
+  if (result.status.ok() && metadata.get_run(flow, resume.origin_run_id).status().is_not_found()) {
+    // Deleted under us (conflux gc past its grace period): clones may point at swept values.
+    result.status = Status::failed_precondition("run " + flow + "/" + resume.origin_run_id +
+                                                " was deleted while this resume cloned it; resume it no more, "
+                                                "run the flow again");
+  }
   return result;
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -217,6 +218,22 @@ TEST_F(GcTest, PolicyFromTheConfigFile) {
   EXPECT_NE(bad.err.find("unknown key 'keep_lats'"), std::string::npos) << bad.err;
 }
 
+TEST_F(GcTest, ResumeMarksItsOriginRunAsInUse) {
+  std::string origin = run_flow(2);
+  // Make the run look two hours idle.
+  const auto past = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  for (const auto& e : fs::recursive_directory_iterator(root() / "ShardFlow")) fs::last_write_time(e.path(), past);
+  CommandResult idle = gc({"--older-than", "0s", "--grace", "1h", "--allow-all"});
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_NE(idle.out.find("Would delete 1 run(s)"), std::string::npos) << idle.out;
+
+  CommandResult resumed = run_command({build_path("examples/foreach").string(), "resume", "--origin-run-id", origin}, env());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  CommandResult in_use = gc({"--older-than", "0s", "--grace", "1h", "--allow-all"});
+  ASSERT_EQ(in_use.exit_code, 0) << in_use.err;
+  EXPECT_NE(in_use.out.find("Would delete 0 run(s)"), std::string::npos) << in_use.out;
+}
+
 TEST_F(GcTest, BadOptionsAreUsageErrors) {
   CommandResult none = gc({});
   EXPECT_EQ(none.exit_code, 2);
@@ -226,14 +243,13 @@ TEST_F(GcTest, BadOptionsAreUsageErrors) {
   EXPECT_NE(bad.err.find("'30days' is not a duration"), std::string::npos) << bad.err;
 }
 
-// Runs reuse stored values while gc sweeps them. The runner makes a "seed" run of
-// examples/parameters with --region r<i>, and about 1.25 s later (five iterations on) a run tagged
-// `fresh` with the same region, which reuses the seed's blobs. gc loops meanwhile, deleting
-// untagged runs that have been idle for its 1 s grace period and sweeping their blobs: each fresh
-// run reuses a blob just before, during or just after its sweep. Every run must succeed and every
-// fresh run must load completely at the end.
+// Runs reuse stored values while gc sweeps them. The runner makes "seed" runs of
+// examples/parameters with --region r<i>, and, 0.8 to 2 s after each, a run tagged `fresh` with the
+// same region, which reuses the seed's blobs. gc loops meanwhile, deleting untagged runs idle for
+// its 1 s grace period and sweeping their blobs: each fresh run reuses a blob well before, around
+// or after its sweep. Every run must succeed and every fresh run must load completely at the end.
 TEST_F(GcTest, RunsWhileGcSweepsKeepTheirBlobs) {
-  constexpr int kLag = 5;
+  using Clock = std::chrono::steady_clock;
   std::atomic<bool> stop{false};
   std::atomic<int> fresh_runs{0};
   std::thread runner([&] {
@@ -244,11 +260,18 @@ TEST_F(GcTest, RunsWhileGcSweepsKeepTheirBlobs) {
       CommandResult r = run_command(argv, env());
       EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     };
+    std::deque<std::pair<int, Clock::time_point>> seeds;  // region, when its fresh run is due
     for (int i = 0; !stop.load(); ++i) {
       run(i, false);
-      if (i >= kLag) {
-        run(i - kLag, true);
+      seeds.emplace_back(i, Clock::now() + std::chrono::milliseconds(800 + 300 * (i % 5)));
+      for (auto it = seeds.begin(); it != seeds.end();) {
+        if (Clock::now() < it->second) {
+          ++it;
+          continue;
+        }
+        run(it->first, true);
         ++fresh_runs;
+        it = seeds.erase(it);
       }
     }
   });
