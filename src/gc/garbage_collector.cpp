@@ -21,12 +21,10 @@ Result<std::vector<std::string>> flows_in_scope(const GcStores& stores, const Re
 }
 
 Status delete_run(const GcStores& stores, const std::string& flow, const std::string& run_id) {
-  const std::string prefix = flow + "/" + run_id;
   // The metadata first: once it is gone no client lists the run, whatever happens next.
-  if (stores.metadata_storage != stores.datastore) {
-    CONFLUX_RETURN_IF_ERROR(stores.metadata_storage->remove_tree(prefix));
-  }
-  return stores.datastore->remove_tree(prefix);
+  Status s = stores.metadata->delete_run(flow, run_id);
+  if (!s.ok() && !s.is_not_found()) return s;
+  return stores.datastore->remove_tree(flow + "/" + run_id);
 }
 
 }  // namespace
@@ -34,11 +32,6 @@ Status delete_run(const GcStores& stores, const std::string& flow, const std::st
 Result<GcReport> collect_garbage(const GcStores& stores, const GcOptions& options,
                                  const GcProgress& progress) {
   CONFLUX_RETURN_IF_ERROR(options.policy.validate());
-  if (stores.metadata->type() != "local") {
-    return Status::not_supported(
-        "conflux gc works with local metadata for now; with the metadata service the runs' "
-        "metadata could not be deleted");
-  }
   auto say = [&](const std::string& line) {
     if (progress) progress(line);
   };

@@ -1,7 +1,8 @@
 // collect_garbage: `conflux gc` end to end.
 //   1. Catalog the runs of the flows in scope and judge them by the policy.
-//   2. Unless it is a dry run, delete each condemned run: its files in the datastore and in the
-//      local metadata (on local storage a run disappears at once: its folder is renamed away).
+//   2. Unless it is a dry run, delete each condemned run: its metadata (local files, or the
+//      service's DELETE), then its files in the datastore (on local storage a run disappears at
+//      once: its folder is renamed away).
 //   3. Catalog again, now that those runs are gone, and collect every blob the remaining runs
 //      reference (a run that started since step 1 is included).
 //   4. Sweep each flow's blobs that are unreferenced and untouched since (start of 3 - grace).
@@ -57,7 +58,8 @@ struct GcReport {
 using GcProgress = std::function<void(const std::string&)>;
 
 // FailedPrecondition, before anything is deleted, if the policy selects every run in scope and
-// allow_all is false. Service metadata is not supported yet (the stores hold local metadata).
+// allow_all is false. With the metadata service, runs are deleted through its DELETE route
+// (NotSupported, before anything is swept, from a service without one).
 Result<GcReport> collect_garbage(const GcStores& stores, const GcOptions& options,
                                  const GcProgress& progress = {});
 

@@ -18,8 +18,10 @@ namespace conflux::gc {
 // Where a datastore's runs live.
 struct GcStores {
   StorageBackend* datastore = nullptr;         // <Flow>/<run>/..., <Flow>/data/<sha[:2]>/<sha>
-  StorageBackend* metadata_storage = nullptr;  // local metadata's files; may equal datastore
-  MetadataProvider* metadata = nullptr;        // the local provider over metadata_storage
+  // Local metadata's files, when they are not in the datastore (an S3 datastore); else equal to
+  // datastore (also with the metadata service, which keeps no files).
+  StorageBackend* metadata_storage = nullptr;
+  MetadataProvider* metadata = nullptr;  // local metadata over metadata_storage, or the service
 };
 
 struct CatalogedRun {

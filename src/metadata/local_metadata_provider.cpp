@@ -350,6 +350,13 @@ Status LocalMetadataProvider::mark_run_in_use(string_view flow, string_view run_
   return s;
 }
 
+Status LocalMetadataProvider::delete_run(string_view flow, string_view run_id) {
+  CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}}));
+  CONFLUX_ASSIGN_OR_RETURN(bool exists, storage_.exists(meta_key({flow, run_id}, kSelfFile)));
+  if (!exists) return Status::not_found("run '" + pathspec({flow, run_id}) + "' does not exist");
+  return storage_.remove_tree(pathspec({flow, run_id}));
+}
+
 Result<RunRecord> LocalMetadataProvider::get_run(string_view flow, string_view run_id) {
   CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}}));
   return load_record<RunRecord>(storage_, meta_key({flow, run_id}, kSelfFile),

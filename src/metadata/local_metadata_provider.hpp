@@ -64,6 +64,8 @@ class LocalMetadataProvider final : public MetadataProvider {
                             std::span<const ArtifactRef> artifacts, const RunTags& tags) override;
 
   Status mark_run_in_use(std::string_view flow, std::string_view run_id) override;
+  // Removes <Flow>/<run> from the storage: with a local datastore that is the run's data too.
+  Status delete_run(std::string_view flow, std::string_view run_id) override;
 
   Result<std::vector<FlowRecord>> list_flows() override;
   Result<FlowRecord> get_flow(std::string_view flow) override;

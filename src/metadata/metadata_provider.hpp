@@ -137,6 +137,11 @@ class MetadataProvider {
     return Status();
   }
 
+  // Deletes a run's metadata: the run, its steps, tasks, metadata and artifact rows (not the
+  // datastore's files; `conflux gc` removes those). NotFound if the run does not exist;
+  // NotSupported where the backend cannot (metaflow-service has no DELETE).
+  virtual Status delete_run(std::string_view flow, std::string_view run_id) = 0;
+
   virtual Result<RunRecord> mutate_run_tags(std::string_view flow, std::string_view run_id,
                                             const std::vector<std::string>& to_add,
                                             const std::vector<std::string>& to_remove) = 0;

@@ -359,6 +359,19 @@ Result<RunRecord> ServiceMetadataProvider::mutate_run_tags(std::string_view flow
   return get_run(flow, run_id);
 }
 
+Status ServiceMetadataProvider::delete_run(std::string_view flow, std::string_view run_id) {
+  CONFLUX_ASSIGN_OR_RETURN(Response r, request("DELETE", run_path(flow, run_id), ""));
+  if (r.status == 200) return Status();
+  if (r.status == 404 && r.body.find("does not exist") != std::string::npos) {
+    return Status::not_found("run " + std::string(flow) + "/" + std::string(run_id) + " does not exist");
+  }
+  if (r.status == 404 || r.status == 405) {
+    return Status::not_supported("the metadata service at " + options_.url + " cannot delete runs (no DELETE "
+                                 "/flows/{flow}/runs/{run}: metaflow-service has none; conflux service does)");
+  }
+  return http_error("delete run " + std::string(flow) + "/" + std::string(run_id), r);
+}
+
 Status ServiceMetadataProvider::heartbeat_run(std::string_view flow, std::string_view run_id) {
   CONFLUX_ASSIGN_OR_RETURN(Response r, request("POST", run_path(flow, run_id) + "/heartbeat", "{}"));
   // metaflow-service answers a too-early heartbeat with 404 and a wait time: not an error.

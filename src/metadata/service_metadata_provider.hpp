@@ -66,6 +66,8 @@ class ServiceMetadataProvider final : public MetadataProvider {
   Result<std::vector<ArtifactRow>> list_artifacts(std::string_view flow, std::string_view run_id,
                                                   std::string_view step, std::string_view task_id,
                                                   std::optional<int> attempt) override;
+  // DELETE /flows/F/runs/R (conflux service has it; metaflow-service answers 405: NotSupported).
+  Status delete_run(std::string_view flow, std::string_view run_id) override;
   Result<RunRecord> mutate_run_tags(std::string_view flow, std::string_view run_id,
                                     const std::vector<std::string>& to_add,
                                     const std::vector<std::string>& to_remove) override;

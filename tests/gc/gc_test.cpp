@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "conflux/client.hpp"
+#include "testutil/service_process.hpp"
 #include "testutil/testutil.hpp"
 
 namespace {
@@ -232,6 +233,48 @@ TEST_F(GcTest, ResumeMarksItsOriginRunAsInUse) {
   CommandResult in_use = gc({"--older-than", "0s", "--grace", "1h", "--allow-all"});
   ASSERT_EQ(in_use.exit_code, 0) << in_use.err;
   EXPECT_NE(in_use.out.find("Would delete 0 run(s)"), std::string::npos) << in_use.out;
+}
+
+// With the metadata service, gc lists runs from it and deletes their metadata through its DELETE
+// route, then the files and blobs in the datastore.
+TEST_F(GcTest, DeletesRunsRegisteredInTheMetadataService) {
+  conflux::testing::ServiceProcess service({"--db", (dir_.path() / "service.db").string()},
+                                           dir_.path() / "service.log");
+  const int port = service.port();
+  ASSERT_NE(port, 0) << service.log();
+  std::map<std::string, std::string> with_service = env();
+  with_service["METAFLOW_DEFAULT_METADATA"] = "service";
+  with_service["METAFLOW_SERVICE_URL"] = "http://127.0.0.1:" + std::to_string(port);
+  auto run = [&](int shards) {
+    CommandResult r = run_command({build_path("examples/foreach").string(), "run", "--shards", std::to_string(shards),
+                                   "--run-id-file", (dir_.path() / "run_id").string()},
+                                  with_service);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    return conflux::testing::read_file(dir_.path() / "run_id");
+  };
+  std::string old_run = run(2);
+  std::string new_run = run(3);
+  auto conflux_cmd = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), build_path("bin/conflux").string());
+    return run_command(args, with_service);
+  };
+  CommandResult r = conflux_cmd({"gc", "--keep-last", "1", "--grace", "0s", "--delete", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report["runs"].size(), 1u) << r.out;
+  EXPECT_EQ(report["runs"][0]["pathspec"], "ShardFlow/" + old_run);
+  EXPECT_GT(report["blobs"].get<size_t>(), 0u);
+  EXPECT_FALSE(fs::exists(root() / "ShardFlow" / old_run));
+
+  CommandResult runs = conflux_cmd({"runs", "ShardFlow", "--all-namespaces", "--json"});
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  auto listed = nlohmann::json::parse(runs.out);
+  ASSERT_EQ(listed.size(), 1u) << runs.out;
+  EXPECT_EQ(listed[0]["id"], new_run);
+  CommandResult dump = conflux_cmd({"dump", "ShardFlow/" + new_run + "/start", "--all-namespaces"});
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  EXPECT_NE(dump.out.find("[0, 1, 2]"), std::string::npos) << dump.out;
+  EXPECT_EQ(blobs(), referenced_blobs());
 }
 
 TEST_F(GcTest, BadOptionsAreUsageErrors) {

@@ -129,8 +129,9 @@ int gc_command(ToolContext& ctx) {
   if (!backends.ok()) return fail(ctx, backends.status());
   gc::GcStores stores;
   stores.datastore = backends->storage.get();
-  stores.metadata_storage =
-      backends->own_metadata_storage ? backends->own_metadata_storage.get() : backends->storage.get();
+  stores.metadata_storage = backends->own_metadata_storage && !backends->service
+                                ? backends->own_metadata_storage.get()
+                                : backends->storage.get();
   stores.metadata = &backends->metadata();
 
   gc::GcOptions options;
