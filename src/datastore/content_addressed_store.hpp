@@ -9,8 +9,10 @@
 // threshold it is compressed on every core as it comes (ParallelGzipSink: a multi-member gzip that
 // Python's gzip reads, written straight to a temporary object), so a large blob is never held in
 // memory and costs little more wall time than storing it raw. Loading decodes such blobs on every
-// core too. A blob is written once: saving content that already exists only discards the
-// temporary.
+// core too. A blob is written once: saving content that already exists discards the temporary and
+// touches the blob (refreshes its modification time; on an object store a small blob is PUT
+// again), so that `conflux gc` never sweeps a value a running task just reused
+// (docs/operations.md).
 //
 // Publication order and concurrency: `_meta` is published (no-overwrite) before the blob, so a
 // reader that finds a blob always finds its flag. The first `_meta` published for a sha fixes the
