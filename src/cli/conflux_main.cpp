@@ -25,6 +25,8 @@ const std::vector<ToolCommand>& tool_commands() {
       {"logs", "Print the output of a task or step.", logs_command},
       {"tag", "Add, remove, replace or list the user tags of runs.", tag_command},
       {"gc", "Delete old runs by a retention policy and the blobs no run uses.", gc_command},
+      {"export", "Write runs, with their data and metadata, into a bundle file.", export_command},
+      {"import", "Bring the runs of a bundle into this datastore and metadata.", import_command},
       {"configure", "Show the effective configuration (configure show).", configure_command},
       {"version", "Print the Conflux version.", version_command},
       {"service", "Run the metadata service (metaflow-service's REST API).", service_command},

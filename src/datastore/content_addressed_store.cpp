@@ -392,6 +392,57 @@ Result<std::unique_ptr<ByteSource>> ContentAddressedStore::load(std::string_view
       std::make_unique<ContextSource>(std::move(source), context(sha)));
 }
 
+Result<ContentAddressedStore::StoredBlob> ContentAddressedStore::open_stored(std::string_view sha) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  CONFLUX_RETURN_IF_ERROR(check_sha(sha));
+  const std::string key = blob_key(sha);
+  StoredBlob out;
+  Result<uint64_t> size = storage_.size(key);
+  if (size.status().is_not_found()) return Status::not_found(context(sha) + " does not exist");
+  if (!size.ok()) return size.status().with_context("reading " + context(sha));
+  out.stored_size = *size;
+  if (storage_.supports_object_metadata()) {
+    Result<StorageBackend::OpenedObject> opened = storage_.open_with_metadata(key);
+    if (!opened.ok()) return opened.status().with_context("reading " + context(sha));
+    CONFLUX_ASSIGN_OR_RETURN(out.raw, raw_flag_of(sha, opened->metadata));
+    out.bytes = std::move(opened->source);
+  } else {
+    CONFLUX_ASSIGN_OR_RETURN(out.raw, stored_raw_flag(sha, key + "_meta"));
+    Result<std::unique_ptr<ByteSource>> in = storage_.open(key);
+    if (!in.ok()) return in.status().with_context("reading " + context(sha));
+    out.bytes = std::move(in).value();
+  }
+  return out;
+}
+
+Result<bool> ContentAddressedStore::put_stored(std::string_view sha, bool raw, const WriterFn& writer) {
+  CONFLUX_RETURN_IF_ERROR(flow_status_);
+  CONFLUX_RETURN_IF_ERROR(check_sha(sha));
+  const std::string key = blob_key(sha);
+  auto fail = [&](const Status& st) { return st.with_context("storing " + context(sha)); };
+  Status touched = storage_.touch(key);
+  if (touched.ok()) return true;
+  if (!touched.is_not_found()) return fail(touched);
+  if (!storage_.supports_object_metadata()) {
+    bool flag_raw = raw;
+    CONFLUX_RETURN_IF_ERROR(fail(publish_flag(sha, key + "_meta", &flag_raw)));
+    if (flag_raw != raw) {
+      return fail(Status::failed_precondition(
+          "another writer is storing it with the other encoding at this moment; run the import again"));
+    }
+  }
+  CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<StorageWriter> out, storage_.begin_write(key, /*overwrite=*/false));
+  if (storage_.supports_object_metadata()) {
+    CONFLUX_RETURN_IF_ERROR(fail(out->set_metadata({{std::string(kUserAttributes), std::string(raw ? kMetaRaw : kMetaGzip)}})));
+  }
+  CONFLUX_RETURN_IF_ERROR(fail(writer(*out)));
+  CONFLUX_RETURN_IF_ERROR(fail(out->status()));
+  Status committed = out->commit();
+  if (committed.code() == StatusCode::kAlreadyExists) return true;
+  CONFLUX_RETURN_IF_ERROR(fail(committed));
+  return false;
+}
+
 Result<std::string> ContentAddressedStore::load_all(std::string_view sha) {
   CONFLUX_RETURN_IF_ERROR(flow_status_);
   CONFLUX_RETURN_IF_ERROR(check_sha(sha));

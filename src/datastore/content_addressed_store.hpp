@@ -92,6 +92,19 @@ class ContentAddressedStore {
   // object store each lookup is a round trip.
   void assume_exists(std::string_view sha);
 
+  // --- Moving blobs between datastores unchanged (conflux export / import) ---
+  struct StoredBlob {
+    std::unique_ptr<ByteSource> bytes;  // as stored: gzip'd unless raw
+    bool raw = false;
+    uint64_t stored_size = 0;
+  };
+  // The blob's stored bytes and encoding; NotFound if absent.
+  Result<StoredBlob> open_stored(std::string_view sha);
+  // Publishes blob `sha` from stored bytes in encoding `raw` that `writer` streams, unless it
+  // exists (then it is touched, like a reused value). True if it was already there. The bytes are
+  // trusted to be that blob (the importer checks the bundle's integrity, not each SHA-1).
+  Result<bool> put_stored(std::string_view sha, bool raw, const WriterFn& writer);
+
   // "<Flow>/data/<sha[:2]>/<sha>"; the flag lives at blob_key(sha) + "_meta" (or on the blob, see
   // above).
   std::string blob_key(std::string_view sha) const;

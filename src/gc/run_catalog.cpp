@@ -52,6 +52,22 @@ Result<std::vector<std::string>> list_flow_names(const GcStores& stores) {
   return out;
 }
 
+Result<CatalogedRun> catalog_run(const GcStores& stores, const std::string& flow, const std::string& run_id,
+                                 bool keep_files) {
+  CatalogedRun run;
+  run.facts.flow = flow;
+  run.facts.run_id = run_id;
+  const std::string prefix = flow + "/" + run_id;
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> data, stores.datastore->list_tree(prefix));
+  add_objects(data, /*collect_references=*/true, &run);
+  if (stores.metadata_storage != stores.datastore) {
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> meta, stores.metadata_storage->list_tree(prefix));
+    add_objects(meta, /*collect_references=*/false, &run);
+  }
+  if (keep_files) run.data_files = std::move(data);
+  return run;
+}
+
 Result<std::vector<CatalogedRun>> catalog_flow(const GcStores& stores, const std::string& flow) {
   std::map<std::string, CatalogedRun> runs;
   CONFLUX_ASSIGN_OR_RETURN(std::vector<RunRecord> records, stores.metadata->list_runs(flow));
@@ -76,26 +92,19 @@ Result<std::vector<CatalogedRun>> catalog_flow(const GcStores& stores, const std
     run.facts.run_id = id;
     out.push_back(std::move(run));
   }
-  const bool separate_metadata = stores.metadata_storage != stores.datastore;
   std::vector<Status> errors(out.size());
   const int parallelism = stores.datastore->remote() ? 16 : 1;
   parallel_for(out.size(), parallelism, [&](size_t i) {
     CatalogedRun& run = out[i];
-    const std::string prefix = flow + "/" + run.facts.run_id;
-    Result<std::vector<ObjectInfo>> data = stores.datastore->list_tree(prefix);
-    if (!data.ok()) {
-      errors[i] = data.status();
+    Result<CatalogedRun> files = catalog_run(stores, flow, run.facts.run_id, /*keep_files=*/false);
+    if (!files.ok()) {
+      errors[i] = files.status();
       return;
     }
-    add_objects(*data, /*collect_references=*/true, &run);
-    if (separate_metadata) {
-      Result<std::vector<ObjectInfo>> meta = stores.metadata_storage->list_tree(prefix);
-      if (!meta.ok()) {
-        errors[i] = meta.status();
-        return;
-      }
-      add_objects(*meta, /*collect_references=*/false, &run);
-    }
+    run.bytes = files->bytes;
+    run.files = files->files;
+    run.reference_keys = std::move(files->reference_keys);
+    run.facts.last_activity = files->facts.last_activity;
     if (!run.facts.has_metadata) run.facts.created = run.facts.last_activity;
   });
   for (const Status& s : errors) CONFLUX_RETURN_IF_ERROR(s);

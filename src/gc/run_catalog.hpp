@@ -30,10 +30,17 @@ struct CatalogedRun {
   size_t files = 0;
   // Keys of its <attempt>.data.json and <attempt>.task_begin files: the blob references.
   std::vector<std::string> reference_keys;
+  // Every file of the run in the datastore, when asked for (catalog_run's keep_files).
+  std::vector<ObjectInfo> data_files;
 };
 
 // The names of the flows in the datastore and the metadata, sorted.
 Result<std::vector<std::string>> list_flow_names(const GcStores& stores);
+
+// One run's files: its activity, size and references (`facts` holds flow and run id only, plus
+// the time of its newest file).
+Result<CatalogedRun> catalog_run(const GcStores& stores, const std::string& flow, const std::string& run_id,
+                                 bool keep_files);
 
 // Every run of `flow`, sorted by id.
 Result<std::vector<CatalogedRun>> catalog_flow(const GcStores& stores, const std::string& flow);

@@ -201,6 +201,12 @@ Result<std::string> LocalMetadataProvider::new_task_id(string_view flow, string_
   return Status::unavailable("could not allocate a task id in run '" + run_path + "'");
 }
 
+Status LocalMetadataProvider::register_step(string_view flow, string_view run_id, string_view step,
+                                            const RunTags& tags) {
+  CONFLUX_RETURN_IF_ERROR(check_names({{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}}));
+  return ensure_step(flow, run_id, step, tags);
+}
+
 Status LocalMetadataProvider::register_task_id(string_view flow, string_view run_id,
                                                string_view step, string_view task_id,
                                                const RunTags& tags) {

@@ -55,6 +55,8 @@ class LocalMetadataProvider final : public MetadataProvider {
                          const RunTags& tags) override;
   Result<std::string> new_task_id(std::string_view flow, std::string_view run_id,
                                   std::string_view step, const RunTags& tags) override;
+  Status register_step(std::string_view flow, std::string_view run_id, std::string_view step,
+                       const RunTags& tags) override;
   Status register_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
                           std::string_view task_id, const RunTags& tags) override;
   Status register_metadata(std::string_view flow, std::string_view run_id, std::string_view step,

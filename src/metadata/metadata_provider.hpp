@@ -63,6 +63,10 @@ class MetadataProvider {
   // Registers a run whose id was chosen elsewhere (e.g. by a scheduler). A no-op if it exists.
   virtual Status register_run_id(std::string_view flow, std::string_view run_id,
                                  const RunTags& tags) = 0;
+  // Registers a step of a run (a no-op if it exists); tasks register their step themselves, this
+  // is for copying a run's records with their own times (conflux import).
+  virtual Status register_step(std::string_view flow, std::string_view run_id, std::string_view step,
+                               const RunTags& tags) = 0;
   // Creates a new task of `step` (and the step if needed) and returns its id.
   virtual Result<std::string> new_task_id(std::string_view flow, std::string_view run_id,
                                           std::string_view step, const RunTags& tags) = 0;

@@ -232,6 +232,11 @@ Result<std::string> ServiceMetadataProvider::new_task_id(std::string_view flow, 
   return id;
 }
 
+Status ServiceMetadataProvider::register_step(std::string_view flow, std::string_view run_id,
+                                              std::string_view step, const RunTags& tags) {
+  return ensure_step(flow, run_id, step, tags);
+}
+
 Status ServiceMetadataProvider::register_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
                                                  std::string_view task_id, const RunTags& tags) {
   CONFLUX_ASSIGN_OR_RETURN(Response got, request("GET", task_path(flow, run_id, step, task_id), ""));

@@ -42,6 +42,8 @@ class ServiceMetadataProvider final : public MetadataProvider {
   Status register_run_id(std::string_view flow, std::string_view run_id, const RunTags& tags) override;
   Result<std::string> new_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
                                   const RunTags& tags) override;
+  Status register_step(std::string_view flow, std::string_view run_id, std::string_view step,
+                       const RunTags& tags) override;
   Status register_task_id(std::string_view flow, std::string_view run_id, std::string_view step,
                           std::string_view task_id, const RunTags& tags) override;
   Status register_metadata(std::string_view flow, std::string_view run_id, std::string_view step,

@@ -7,7 +7,7 @@ namespace conflux {
 
 namespace {
 
-constexpr size_t kBlock = 512;
+constexpr size_t kBlock = kTarBlock;
 
 // Writes `value` as a zero-padded octal field of `width` bytes (the last one a NUL).
 void put_octal(char* field, size_t width, uint64_t value) {
@@ -46,41 +46,69 @@ bool safe_path(std::string_view path) {
 
 }  // namespace
 
+Result<std::string> tar_file_header(std::string_view path, uint64_t size, uint32_t mode, int64_t mtime) {
+  if (!safe_path(path) || path.size() > 255) {
+    return Status::invalid_argument("tar: cannot store the path '" + std::string(path) + "'");
+  }
+  if (size >= (uint64_t{1} << 33)) {
+    return Status::invalid_argument("tar: '" + std::string(path) + "' is 8 GiB or more, which a ustar header cannot hold");
+  }
+  char header[kBlock] = {};
+  std::string name(path), prefix;
+  if (name.size() > 100) {
+    // ustar splits a long path at a '/' into prefix (155) and name (100).
+    size_t cut = name.rfind('/', 155);
+    if (cut == std::string::npos || name.size() - cut - 1 > 100) {
+      return Status::invalid_argument("tar: cannot store the path '" + std::string(path) + "'");
+    }
+    prefix = name.substr(0, cut);
+    name = name.substr(cut + 1);
+  }
+  std::memcpy(header, name.data(), name.size());
+  put_octal(header + 100, 8, mode);
+  put_octal(header + 108, 8, 0);  // uid
+  put_octal(header + 116, 8, 0);  // gid
+  put_octal(header + 124, 12, size);
+  put_octal(header + 136, 12, static_cast<uint64_t>(mtime));
+  std::memset(header + 148, ' ', 8);  // the checksum counts its own field as spaces
+  header[156] = '0';                   // regular file
+  std::memcpy(header + 257, "ustar", 6);
+  std::memcpy(header + 263, "00", 2);
+  std::memcpy(header + 345, prefix.data(), prefix.size());
+  unsigned sum = 0;
+  for (unsigned char c : header) sum += c;
+  put_octal(header + 148, 7, sum);
+  header[155] = ' ';
+  return std::string(header, kBlock);
+}
+
+Result<std::optional<TarHeader>> parse_tar_header(const char* h, uint64_t offset) {
+  if (std::all_of(h, h + kBlock, [](char c) { return c == '\0'; })) return std::optional<TarHeader>();
+  CONFLUX_ASSIGN_OR_RETURN(uint64_t stored_sum, get_octal(h + 148, 8));
+  unsigned sum = 0;
+  for (size_t i = 0; i < kBlock; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
+  if (sum != stored_sum) return Status::corruption("tar: header checksum mismatch at byte " + std::to_string(offset));
+  TarHeader out;
+  CONFLUX_ASSIGN_OR_RETURN(out.size, get_octal(h + 124, 12));
+  CONFLUX_ASSIGN_OR_RETURN(uint64_t mode, get_octal(h + 100, 8));
+  out.mode = static_cast<uint32_t>(mode & 07777);
+  out.path.assign(h, strnlen(h, 100));
+  std::string prefix(h + 345, strnlen(h + 345, 155));
+  if (std::memcmp(h + 257, "ustar", 5) == 0 && !prefix.empty()) out.path = prefix + "/" + out.path;
+  out.type = h[156];
+  if ((out.type == '0' || out.type == '\0') && !safe_path(out.path)) {
+    return Status::corruption("tar: refusing the unsafe path '" + out.path + "'");
+  }
+  return std::optional<TarHeader>(std::move(out));
+}
+
 Result<std::string> write_tar(const std::vector<TarEntry>& entries, int64_t mtime) {
   std::string out;
   for (const TarEntry& e : entries) {
-    if (!safe_path(e.path) || e.path.size() > 255) {
-      return Status::invalid_argument("tar: cannot store the path '" + e.path + "'");
-    }
-    char header[kBlock] = {};
-    std::string name = e.path, prefix;
-    if (name.size() > 100) {
-      // ustar splits a long path at a '/' into prefix (155) and name (100).
-      size_t cut = name.rfind('/', 155);
-      if (cut == std::string::npos || name.size() - cut - 1 > 100) {
-        return Status::invalid_argument("tar: cannot store the path '" + e.path + "'");
-      }
-      prefix = name.substr(0, cut);
-      name = name.substr(cut + 1);
-    }
-    std::memcpy(header, name.data(), name.size());
-    put_octal(header + 100, 8, e.mode);
-    put_octal(header + 108, 8, 0);  // uid
-    put_octal(header + 116, 8, 0);  // gid
-    put_octal(header + 124, 12, e.data.size());
-    put_octal(header + 136, 12, static_cast<uint64_t>(mtime));
-    std::memset(header + 148, ' ', 8);  // the checksum counts its own field as spaces
-    header[156] = '0';                   // regular file
-    std::memcpy(header + 257, "ustar", 6);
-    std::memcpy(header + 263, "00", 2);
-    std::memcpy(header + 345, prefix.data(), prefix.size());
-    unsigned sum = 0;
-    for (unsigned char c : header) sum += c;
-    put_octal(header + 148, 7, sum);
-    header[155] = ' ';
-    out.append(header, kBlock);
+    CONFLUX_ASSIGN_OR_RETURN(std::string header, tar_file_header(e.path, e.data.size(), e.mode, mtime));
+    out += header;
     out.append(e.data);
-    out.append((kBlock - e.data.size() % kBlock) % kBlock, '\0');
+    out.append(tar_padding(e.data.size()), '\0');
   }
   out.append(2 * kBlock, '\0');
   return out;
@@ -90,28 +118,17 @@ Result<std::vector<TarEntry>> read_tar(std::string_view bytes) {
   std::vector<TarEntry> entries;
   size_t pos = 0;
   while (pos + kBlock <= bytes.size()) {
-    const char* h = bytes.data() + pos;
-    if (std::all_of(h, h + kBlock, [](char c) { return c == '\0'; })) break;  // end of archive
-    CONFLUX_ASSIGN_OR_RETURN(uint64_t stored_sum, get_octal(h + 148, 8));
-    unsigned sum = 0;
-    for (size_t i = 0; i < kBlock; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
-    if (sum != stored_sum) return Status::corruption("tar: header checksum mismatch at byte " + std::to_string(pos));
-    CONFLUX_ASSIGN_OR_RETURN(uint64_t size, get_octal(h + 124, 12));
-    CONFLUX_ASSIGN_OR_RETURN(uint64_t mode, get_octal(h + 100, 8));
-    std::string name(h, strnlen(h, 100));
-    std::string prefix(h + 345, strnlen(h + 345, 155));
-    if (std::memcmp(h + 257, "ustar", 5) == 0 && !prefix.empty()) name = prefix + "/" + name;
-    char type = h[156];
+    CONFLUX_ASSIGN_OR_RETURN(std::optional<TarHeader> header, parse_tar_header(bytes.data() + pos, pos));
+    if (!header) break;  // end of archive
     pos += kBlock;
-    if (pos + size > bytes.size()) return Status::corruption("tar: '" + name + "' is truncated");
-    if (type == '0' || type == '\0') {
-      if (!safe_path(name)) return Status::corruption("tar: refusing the unsafe path '" + name + "'");
-      entries.push_back({name, std::string(bytes.substr(pos, size)), static_cast<uint32_t>(mode & 07777)});
-    } else if (type != '5') {
-      return Status::corruption("tar: '" + name + "' is not a regular file or directory (type '" +
-                                std::string(1, type) + "')");
+    if (pos + header->size > bytes.size()) return Status::corruption("tar: '" + header->path + "' is truncated");
+    if (header->type == '0' || header->type == '\0') {
+      entries.push_back({header->path, std::string(bytes.substr(pos, header->size)), header->mode});
+    } else if (header->type != '5') {
+      return Status::corruption("tar: '" + header->path + "' is not a regular file or directory (type '" +
+                                std::string(1, header->type) + "')");
     }
-    pos += (size + kBlock - 1) / kBlock * kBlock;
+    pos += (header->size + kBlock - 1) / kBlock * kBlock;
   }
   return entries;
 }

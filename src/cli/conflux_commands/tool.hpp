@@ -88,6 +88,8 @@ int dump_command(ToolContext& ctx);
 int logs_command(ToolContext& ctx);
 int tag_command(ToolContext& ctx);
 int gc_command(ToolContext& ctx);
+int export_command(ToolContext& ctx);
+int import_command(ToolContext& ctx);
 int configure_command(ToolContext& ctx);
 int version_command(ToolContext& ctx);
 int service_command(ToolContext& ctx);
