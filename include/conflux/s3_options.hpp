@@ -18,6 +18,11 @@ struct S3Options {
   std::string session_token;  // temporary credentials only
   int retry_count = 7;        // retries of a failed request (METAFLOW_S3_RETRY_COUNT)
   int part_size_mib = 0;      // writes: multipart part size, 5..5120 (0: the default)
+  // Server-side encryption of every object written: "" (the bucket's default), "AES256" (SSE-S3)
+  // or "aws:kms" (SSE-KMS) (METAFLOW_S3_SERVER_SIDE_ENCRYPTION), and for SSE-KMS a key id or ARN
+  // ("" for the account's default key; CONFLUX_S3_SSE_KMS_KEY_ID).
+  std::string server_side_encryption;
+  std::string sse_kms_key_id;
 };
 
 }  // namespace conflux

@@ -64,6 +64,8 @@ Result<S3Options> s3_options_from_settings(const std::string& sysroot_override) 
   s3.region = settings.region;
   s3.endpoint_url = metaflow_setting("METAFLOW_S3_ENDPOINT_URL").value_or("");
   s3.addressing = metaflow_setting("METAFLOW_S3_ADDRESSING_STYLE").value_or("auto");
+  s3.server_side_encryption = metaflow_setting("METAFLOW_S3_SERVER_SIDE_ENCRYPTION").value_or("");
+  s3.sse_kms_key_id = metaflow_setting("CONFLUX_S3_SSE_KMS_KEY_ID").value_or("");
   // Tuning knobs, mostly for tests and benchmarks.
   if (auto mib = metaflow_setting("CONFLUX_S3_PART_SIZE_MIB")) {
     CONFLUX_ASSIGN_OR_RETURN(int64_t n, parse_count(*mib, "CONFLUX_S3_PART_SIZE_MIB", 5, 5120));

@@ -84,11 +84,15 @@ class Config:
     request_log = None
 
 
-def log_request(method, path):
+def log_request(method, path, headers):
     if Config.request_log is None:
         return
+    # The server-side encryption asked for, when any (s3rver ignores it; tests read it here).
+    sse = headers.get("x-amz-server-side-encryption")
+    kms = headers.get("x-amz-server-side-encryption-aws-kms-key-id")
+    extra = (f" sse={sse}" if sse else "") + (f" kms={kms}" if kms else "")
     with Config.lock, open(Config.request_log, "a") as f:
-        f.write(f"{method} {path}\n")
+        f.write(f"{method} {path}{extra}\n")
 
 
 def next_fault(completes_or_copies):
@@ -198,7 +202,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def handle_any(self):
-        log_request(self.command, self.path)
+        log_request(self.command, self.path, self.headers)
         length = int(self.headers.get("Content-Length", 0) or 0)
         body = self.rfile.read(length) if length else b""
         reason = self.verify(body)

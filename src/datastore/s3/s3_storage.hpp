@@ -46,6 +46,10 @@ struct S3StorageOptions {
   int upload_parallelism = 4;           // parts in flight per writer
   size_t range_size = size_t{8} << 20;  // bytes per ranged GET in open()
   int batch_parallelism = 16;           // requests in flight in save_many/load_many
+  // Sent with every PUT, copy and multipart upload start (x-amz-server-side-encryption and
+  // x-amz-server-side-encryption-aws-kms-key-id); empty: nothing is sent.
+  std::string server_side_encryption;
+  std::string sse_kms_key_id;
 };
 
 class S3Storage final : public StorageBackend {
@@ -109,6 +113,8 @@ class S3Storage final : public StorageBackend {
   explicit S3Storage(S3StorageOptions options);
 
   Result<S3Response> head(const std::string& object);
+  // Adds the server-side encryption headers of the options (writes that create objects).
+  void add_encryption_headers(std::vector<std::pair<std::string, std::string>>* headers) const;
   Status remove_object(const std::string& object);
   // Server-side copy of `from` to `to` (object keys), replacing the metadata with `metadata`;
   // `modified`, if given, receives the new object's time from the answer.
