@@ -57,6 +57,21 @@ Result<S3Options> s3_options_from_settings(const std::string& sysroot_override) 
   in.profile = environment_value("AWS_PROFILE");
   in.credentials_file = file_text(environment_value("AWS_SHARED_CREDENTIALS_FILE").value_or(home + "/.aws/credentials"));
   in.config_file = file_text(environment_value("AWS_CONFIG_FILE").value_or(home + "/.aws/config"));
+  S3CredentialChain& chain = s3.chain;
+  chain.web_identity_token_file = environment_value("AWS_WEB_IDENTITY_TOKEN_FILE").value_or("");
+  chain.role_arn = environment_value("AWS_ROLE_ARN").value_or("");
+  chain.role_session_name = environment_value("AWS_ROLE_SESSION_NAME").value_or("");
+  chain.sts_endpoint = environment_value("AWS_ENDPOINT_URL_STS").value_or("");
+  if (auto full = environment_value("AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
+    chain.container_uri = *full;
+  } else if (auto relative = environment_value("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
+    chain.container_uri = "http://169.254.170.2" + *relative;
+  }
+  chain.container_token = environment_value("AWS_CONTAINER_AUTHORIZATION_TOKEN").value_or("");
+  chain.container_token_file = environment_value("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").value_or("");
+  if (auto imds = environment_value("AWS_EC2_METADATA_SERVICE_ENDPOINT")) chain.imds_endpoint = *imds;
+  chain.imds_disabled = environment_value("AWS_EC2_METADATA_DISABLED").value_or("") == "true";
+  in.web_identity = !chain.web_identity_token_file.empty() && !chain.role_arn.empty();
   CONFLUX_ASSIGN_OR_RETURN(S3Settings settings, resolve_s3_settings(in));
   s3.access_key_id = settings.credentials.access_key_id;
   s3.secret_access_key = settings.credentials.secret_access_key;

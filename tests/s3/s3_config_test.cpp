@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "datastore/s3/s3_client.hpp"
+#include "datastore/s3/credential_chain.hpp"
 #include "datastore/s3/s3_config.hpp"
 #include "datastore/s3/s3_xml.hpp"
 #include "testutil/testutil.hpp"
@@ -60,11 +61,25 @@ TEST(S3ConfigTest, KeysInTheConfigFileAndDefaultProfile) {
   EXPECT_EQ(s.region, "eu-north-1");
 }
 
-TEST(S3ConfigTest, MissingCredentialsAndUnknownProfilesAreNamed) {
+TEST(S3ConfigTest, WithoutKeysTheRestOfTheChainIsUsedAndUnknownProfilesAreNamed) {
   S3SettingInputs in;
-  Status s = resolve_s3_settings(in).status();
+  S3Settings none = resolve_s3_settings(in).value();
+  EXPECT_TRUE(none.use_chain);
+  EXPECT_TRUE(none.credentials.access_key_id.empty());
+  // A web identity comes before the profile's keys, as in the AWS CLI; keys in the environment first.
+  in.web_identity = true;
+  in.credentials_file = "[default]\naws_access_key_id=D\naws_secret_access_key=d\n";
+  EXPECT_TRUE(resolve_s3_settings(in).value().use_chain);
+  in.access_key_id = "E";
+  in.secret_access_key = "e";
+  EXPECT_EQ(resolve_s3_settings(in).value().credentials.access_key_id, "E");
+  // With nothing in the chain either, the error says what to set.
+  S3CredentialChain chain;
+  chain.imds_disabled = true;
+  Status s = fetch_credentials(chain, "us-east-1").status();
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("AWS_ACCESS_KEY_ID"), std::string::npos);
+  in = S3SettingInputs();
   in.profile = "ghost";
   in.credentials_file = "[default]\naws_access_key_id=D\naws_secret_access_key=d\n";
   EXPECT_NE(resolve_s3_settings(in).status().message().find("'ghost'"), std::string::npos);

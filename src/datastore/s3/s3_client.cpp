@@ -147,6 +147,10 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
   const std::string target = url(request.key, request.query);
   CONFLUX_ASSIGN_OR_RETURN(const std::string payload_hash, sha256_hex(request.body));
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
+  S3Credentials credentials = options_.credentials;
+  if (options_.credential_provider) {
+    CONFLUX_ASSIGN_OR_RETURN(credentials, options_.credential_provider->credentials());
+  }
   std::string last_error;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     if (attempt > 1) {
@@ -164,9 +168,8 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
     curl_slist* headers = nullptr;
     std::string sha_header = "x-amz-content-sha256: " + payload_hash;
     headers = lib.slist_append(headers, sha_header.c_str());
-    if (!options_.credentials.session_token.empty()) {
-      headers = lib.slist_append(
-          headers, ("x-amz-security-token: " + options_.credentials.session_token).c_str());
+    if (!credentials.session_token.empty()) {
+      headers = lib.slist_append(headers, ("x-amz-security-token: " + credentials.session_token).c_str());
     }
     bool has_content_type = false;
     for (const auto& [name, value] : request.headers) {
@@ -182,8 +185,8 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
     lib.easy_setopt(curl, CURLOPT_URL, target.c_str());
     lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     lib.easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    lib.easy_setopt(curl, CURLOPT_USERNAME, options_.credentials.access_key_id.c_str());
-    lib.easy_setopt(curl, CURLOPT_PASSWORD, options_.credentials.secret_access_key.c_str());
+    lib.easy_setopt(curl, CURLOPT_USERNAME, credentials.access_key_id.c_str());
+    lib.easy_setopt(curl, CURLOPT_PASSWORD, credentials.secret_access_key.c_str());
     lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     lib.easy_setopt(curl, CURLOPT_WRITEDATA, &ex);

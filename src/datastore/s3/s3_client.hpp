@@ -15,12 +15,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "conflux/status.hpp"
+#include "datastore/s3/credential_chain.hpp"
 #include "datastore/s3/s3_config.hpp"
 
 namespace conflux {
@@ -29,6 +31,9 @@ struct S3ClientOptions {
   S3Endpoint endpoint;  // host empty: AWS (https://s3.<region>.amazonaws.com)
   S3Addressing addressing = S3Addressing::kVirtual;
   S3Credentials credentials;
+  // When set, credentials come from here at each request (cached and refreshed by the provider)
+  // instead of `credentials`.
+  std::shared_ptr<CredentialProvider> credential_provider;
   std::string region = "us-east-1";
   int max_attempts = 8;  // first try included
   std::chrono::milliseconds base_backoff{50};

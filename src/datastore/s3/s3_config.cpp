@@ -99,6 +99,8 @@ Result<S3Settings> resolve_s3_settings(const S3SettingInputs& in) {
 
   if (set(in.access_key_id) && set(in.secret_access_key)) {
     s.credentials = {*in.access_key_id, *in.secret_access_key, in.session_token.value_or("")};
+  } else if (in.web_identity) {
+    s.use_chain = true;
   } else {
     for (const auto* sec : {cred_section, config_section}) {
       std::string id = value_of(sec, "aws_access_key_id");
@@ -108,11 +110,7 @@ Result<S3Settings> resolve_s3_settings(const S3SettingInputs& in) {
         break;
       }
     }
-    if (s.credentials.access_key_id.empty()) {
-      return Status::invalid_argument(
-          "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give profile '" +
-          profile + "' aws_access_key_id and aws_secret_access_key in ~/.aws/credentials");
-    }
+    s.use_chain = s.credentials.access_key_id.empty();
   }
 
   if (set(in.region)) {

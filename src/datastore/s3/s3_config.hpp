@@ -49,18 +49,24 @@ struct S3SettingInputs {
   std::optional<std::string> profile;            // AWS_PROFILE
   std::optional<std::string> credentials_file;   // ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE)
   std::optional<std::string> config_file;        // ~/.aws/config (AWS_CONFIG_FILE)
+  // AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are both set (a Kubernetes service account).
+  bool web_identity = false;
 };
 
 struct S3Settings {
-  S3Credentials credentials;
+  S3Credentials credentials;  // empty when use_chain
   std::string region;
+  // No key pair: credentials come from the rest of the chain (web identity, the container
+  // endpoint, instance metadata; see credential_chain.hpp), fetched when first needed.
+  bool use_chain = false;
 };
 
-// The AWS CLI's precedence: the key pair from the environment if both variables are set, else the
-// profile (AWS_PROFILE, else "default") from the credentials file, else from the config file
-// ("[profile name]" sections, "[default]"). Region: AWS_REGION, AWS_DEFAULT_REGION, the profile's
-// `region` in the config file, else us-east-1. InvalidArgument if no key pair is found (naming the
-// profile), or if AWS_PROFILE names a profile that neither file has.
+// The AWS CLI's precedence: the key pair from the environment if both variables are set, else a web
+// identity (use_chain), else the profile (AWS_PROFILE, else "default") from the credentials file,
+// else from the config file ("[profile name]" sections, "[default]"), else the rest of the chain
+// (use_chain: the container endpoint, instance metadata). Region: AWS_REGION, AWS_DEFAULT_REGION,
+// the profile's `region` in the config file, else us-east-1. InvalidArgument if AWS_PROFILE names
+// a profile that neither file has.
 Result<S3Settings> resolve_s3_settings(const S3SettingInputs& inputs);
 
 // INI sections of an AWS file: section name -> key -> value (keys lowercased, values trimmed).

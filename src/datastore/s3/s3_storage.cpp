@@ -286,6 +286,10 @@ Result<std::unique_ptr<S3Storage>> S3Storage::open(const S3Options& s3) {
   CONFLUX_ASSIGN_OR_RETURN(options.location, parse_s3_url(s3.root, "METAFLOW_DATASTORE_SYSROOT_S3"));
   options.client.credentials = {s3.access_key_id, s3.secret_access_key, s3.session_token};
   options.client.region = s3.region;
+  if (s3.access_key_id.empty()) {
+    // No key pair: the rest of the AWS credential chain, fetched on the first request.
+    options.client.credential_provider = make_chain_provider(s3.chain, s3.region);
+  }
   if (!s3.endpoint_url.empty()) {
     CONFLUX_ASSIGN_OR_RETURN(options.client.endpoint, parse_s3_endpoint(s3.endpoint_url));
   }
