@@ -36,6 +36,10 @@ struct ServerOptions {
   // Receives each access-log line and each audit/event line (without newline). May be empty.
   std::function<void(const std::string& line)> access_log;
   std::function<void(const std::string& line)> event_log;
+  // Receives one JSON line per mutating request (POST, PUT, PATCH, DELETE; heartbeats excepted,
+  // they only refresh liveness), refused ones included: who (the token's principal, or
+  // "anonymous" without auth), what, from where, and the answer. Empty: no audit log.
+  std::function<void(const std::string& line)> audit_log;
 };
 
 class Server {

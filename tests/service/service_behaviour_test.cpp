@@ -115,7 +115,7 @@ TEST_P(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
 
 TEST_P(ServiceTest, BearerTokenRequiredExceptPing) {
   ServerOptions o;
-  o.auth = BearerAuth({"s3cret"});
+  o.auth = BearerAuth(std::vector<BearerAuth::Token>{{"ci", "s3cret"}});
   start(o);
   if (IsSkipped() || HasFatalFailure()) return;
   auto c = client();
@@ -126,6 +126,44 @@ TEST_P(ServiceTest, BearerTokenRequiredExceptPing) {
   EXPECT_EQ(denied->body.find("s3cret"), std::string::npos);
   EXPECT_EQ(c.Get("/flows", {{"Authorization", "Bearer wrong"}})->status, 401);
   EXPECT_EQ(c.Get("/flows", {{"Authorization", "Bearer s3cret"}})->status, 200);
+}
+
+// Every mutating request, refused ones included, leaves one audit line naming the token's
+// principal; reads and heartbeats leave none.
+TEST_P(ServiceTest, AuditLogNamesThePrincipalOfEveryMutatingCall) {
+  ServerOptions o;
+  o.auth = BearerAuth(std::vector<BearerAuth::Token>{{"alice", "a-secret"}, {"bob", "b-secret"}});
+  std::mutex mu;
+  std::vector<Json> lines;
+  o.audit_log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(Json::parse(line));
+  };
+  start(o);
+  if (IsSkipped() || HasFatalFailure()) return;
+  auto c = client();
+  httplib::Headers alice = {{"Authorization", "Bearer a-secret"}}, bob = {{"Authorization", "Bearer b-secret"}};
+  EXPECT_EQ(c.Post("/flows/F", alice, R"({"user_name": "carol"})", "application/json")->status, 200);
+  EXPECT_EQ(c.Post("/flows/F/run", alice, R"({"user_name": "carol"})", "application/json")->status, 200);
+  EXPECT_EQ(c.Get("/flows", alice)->status, 200);
+  EXPECT_TRUE(c.Post("/flows/F/runs/1/heartbeat", alice, "{}", "application/json"));  // 200, or 404 "too early"
+  EXPECT_EQ(c.Patch("/flows/F/runs/1/tag/mutate", bob, R"({"tags_to_add": ["x"]})", "application/json")->status, 200);
+  EXPECT_EQ(c.Delete("/flows/F/runs/1", {{"Authorization", "Bearer wrong"}})->status, 401);
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0]["principal"], "alice");
+  EXPECT_EQ(lines[0]["user_name"], "carol");
+  EXPECT_EQ(lines[0]["status"], 200);
+  EXPECT_EQ(lines[0]["path"], "/flows/F");
+  EXPECT_EQ(lines[1]["audit"].get<std::string>().substr(0, 5), "POST ");
+  EXPECT_EQ(lines[2]["principal"], "bob");
+  EXPECT_EQ(lines[2]["audit"].get<std::string>().substr(0, 6), "PATCH ");
+  EXPECT_EQ(lines[3]["principal"], "unauthenticated");
+  EXPECT_EQ(lines[3]["status"], 401);
+  for (const Json& line : lines) {
+    EXPECT_EQ(line.dump().find("secret"), std::string::npos);
+    EXPECT_TRUE(line.contains("time") && line.contains("remote"));
+  }
 }
 
 TEST_P(ServiceTest, OversizedBodyIs413) {

@@ -49,6 +49,7 @@ CommandSpec service_spec() {
       {"tls-cert", "FILE", "Serve HTTPS with this PEM certificate (needs --tls-key)", false, ""},
       {"tls-key", "FILE", "The PEM private key of --tls-cert", false, ""},
       {"access-log", "FILE", "Append the JSON access log to FILE instead of stderr (written out every 100 ms)", false, ""},
+      {"audit-log", "FILE", "Append one JSON line per mutating request (who, what, the answer) to FILE, written at once", false, ""},
       {"db-connections", "N", "PostgreSQL: connections in the pool at most", false, "16"},
       {"threads", "N", "Worker threads (each open keep-alive connection holds one; idle ones close after 2 s)", false, "64"},
       {"max-body-bytes", "N", "Largest accepted request body; larger ones get 413", false, "8388608"},
@@ -134,6 +135,14 @@ int service_command(ToolContext& ctx) {
       access_out == &std::cerr ? &access_writer : &stderr_writer.emplace(std::cerr);
   options.access_log = [&access_writer](const std::string& line) { access_writer.write(line); };
   options.event_log = [event_writer](const std::string& line) { event_writer->write_now(line); };
+  std::ofstream audit_file;
+  std::optional<service::LogWriter> audit_writer;
+  if (args->has("audit-log")) {
+    audit_file.open(args->get("audit-log"), std::ios::app);
+    if (!audit_file) return fail(ctx, Status::io_error("cannot open the audit log '" + args->get("audit-log") + "'"));
+    service::LogWriter& writer = audit_writer.emplace(audit_file);
+    options.audit_log = [&writer](const std::string& line) { writer.write_now(line); };
+  }
   service::SystemClock clock;
   Result<std::unique_ptr<service::Server>> server = service::Server::create(std::move(options), **db, clock, metrics);
   if (!server.ok()) return fail(ctx, server.status());
