@@ -16,6 +16,7 @@
 #include "cli/conflux_commands/tool.hpp"
 #include "service/clock.hpp"
 #include "service/db/open_database.hpp"
+#include "service/db/sqlite_backup.hpp"
 #include "service/log_writer.hpp"
 #include "service/metrics.hpp"
 #include "service/server.hpp"
@@ -35,11 +36,13 @@ std::string default_db_path() {
 
 CommandSpec service_spec() {
   CommandSpec spec;
-  spec.usage = "service [migrate] [OPTIONS]";
+  spec.usage = "service [migrate | backup --to FILE] [OPTIONS]";
   spec.description =
       "Run the metadata service: metaflow-service's REST API (Metaflow's Python client and flows "
       "work against it unchanged) on a SQLite database or PostgreSQL. 'conflux service migrate' applies the "
-      "schema migrations and exits. SIGTERM or SIGINT stops it after the requests in flight.";
+      "schema migrations and exits. 'conflux service backup --to FILE' copies a SQLite database while the "
+      "service keeps running (a consistent snapshot, checked, renamed into place when complete; for "
+      "PostgreSQL use pg_dump). SIGTERM or SIGINT stops the service after the requests in flight.";
   spec.options = {
       {"host", "ADDR", "Listen address", false, "127.0.0.1"},
       {"port", "N", "Listen port (0: any free port, printed at start)", false, "8080"},
@@ -53,13 +56,29 @@ CommandSpec service_spec() {
       {"db-connections", "N", "PostgreSQL: connections in the pool at most", false, "16"},
       {"threads", "N", "Worker threads (each open keep-alive connection holds one; idle ones close after 2 s)", false, "64"},
       {"max-body-bytes", "N", "Largest accepted request body; larger ones get 413", false, "8388608"},
+      {"to", "FILE", "backup: the file to write (must not exist)", false, ""},
   };
-  spec.positionals = {"migrate"};
+  spec.positionals = {"migrate|backup"};
   spec.max_positionals = 1;
   return spec;
 }
 
 }  // namespace
+
+// `conflux service backup --to FILE`: an online copy of the SQLite database.
+static int backup_database(ToolContext& ctx, const ParsedArgs& args) {
+  if (!args.has("to")) return usage_error(ctx, Status::invalid_argument("give the backup file with --to FILE"));
+  std::string db = args.get("db", default_db_path());
+  if (db.starts_with("postgres")) {
+    return usage_error(ctx, Status::invalid_argument(
+                                "backup copies SQLite databases; back up PostgreSQL with pg_dump (docs/service.md)"));
+  }
+  if (db.starts_with("sqlite://")) db = db.substr(std::string_view("sqlite://").size());
+  Status s = service::backup_sqlite(db, args.get("to"));
+  if (!s.ok()) return fail(ctx, s);
+  std::cout << "conflux service: backed up " << db << " to " << args.get("to") << "\n";
+  return kExitOk;
+}
 
 int service_command(ToolContext& ctx) {
   int code = 0;
@@ -67,8 +86,10 @@ int service_command(ToolContext& ctx) {
   if (!args) return code;
   bool migrate_only = false;
   if (!args->positionals().empty()) {
-    if (args->positionals()[0] != "migrate") {
-      return usage_error(ctx, Status::invalid_argument("unknown subcommand '" + args->positionals()[0] + "' (expected 'migrate')"));
+    const std::string& sub = args->positionals()[0];
+    if (sub == "backup") return backup_database(ctx, *args);
+    if (sub != "migrate") {
+      return usage_error(ctx, Status::invalid_argument("unknown subcommand '" + sub + "' (expected 'migrate' or 'backup')"));
     }
     migrate_only = true;
   }
