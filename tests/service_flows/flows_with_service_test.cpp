@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "runtime/flow_run_test_util.hpp"
 #include "service/pg/pg_test_database.hpp"
@@ -171,6 +174,78 @@ TEST_F(ServiceFlowsTest, UnreachableServiceIsAClearError) {
   auto r = run_flow_svc("examples/hello", {"run"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot reach the metadata service at http://127.0.0.1:1"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// Two `conflux service` replicas on one PostgreSQL database, as behind a load balancer: writes
+// through either are unique and seen by both, and flows run against each at the same time.
+TEST_F(ServiceFlowsPostgresTest, TwoReplicasShareOneDatabaseUnderLoad) {
+  start_service();
+  const int port_a = port_;
+  fs::path log_b = dir_.path() / "replica-b.log";
+  pid_t replica_b = spawn_command({build_path("bin/conflux").string(), "service", "--port", "0", "--db", db_url()}, log_b);
+  ASSERT_TRUE(wait_for_text(log_b, "listening on http://127.0.0.1:", 20)) << read_file(log_b);
+  std::smatch m;
+  std::string text = read_file(log_b);
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("listening on http://127.0.0.1:([0-9]+)")));
+  const int port_b = std::stoi(m[1].str());
+
+  httplib::Client setup("127.0.0.1", port_a);
+  ASSERT_EQ(setup.Post("/flows/LoadFlow", "{}", "application/json")->status, 200);
+  std::mutex mu;
+  std::set<std::string> run_numbers;
+  int failures = 0;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      httplib::Client a("127.0.0.1", port_a), b("127.0.0.1", port_b);
+      for (int i = 0; i < 500; ++i) {
+        httplib::Client& c = (i + t) % 2 == 0 ? a : b;
+        auto r = c.Post("/flows/LoadFlow/run", R"({"user_name": "load"})", "application/json");
+        std::lock_guard<std::mutex> lock(mu);
+        if (!r || r->status != 200) {
+          ++failures;
+          continue;
+        }
+        run_numbers.insert(nlohmann::json::parse(r->body)["run_number"].dump());
+      }
+    });
+  }
+  // Meanwhile a flow through each replica.
+  auto through = [&](int port) {
+    std::map<std::string, std::string> env = {{"METAFLOW_SERVICE_URL", "http://127.0.0.1:" + std::to_string(port)}};
+    std::vector<std::string> argv = {build_path("examples/foreach").string(), "run", "--shards", "6"};
+    env["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = dir_.path().string();
+    env["METAFLOW_DEFAULT_METADATA"] = "service";
+    env["USER"] = "tester";
+    return run_command(argv, env);
+  };
+  CommandResult flow_a, flow_b;
+  std::thread ta([&] { flow_a = through(port_a); });
+  std::thread tb([&] { flow_b = through(port_b); });
+  for (auto& w : writers) w.join();
+  ta.join();
+  tb.join();
+
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(run_numbers.size(), 2000u) << "run numbers handed out by both replicas are unique";
+  ASSERT_EQ(flow_a.exit_code, 0) << flow_a.out << flow_a.err;
+  ASSERT_EQ(flow_b.exit_code, 0) << flow_b.out << flow_b.err;
+  for (int port : {port_a, port_b}) {
+    port_ = port;
+    EXPECT_EQ(get("/flows/LoadFlow/runs").size(), 2000u) << "replica on port " << port;
+    for (const std::string& run : {run_id_of(flow_a.out), run_id_of(flow_b.out)}) {
+      EXPECT_EQ(get("/flows/ShardFlow/runs/" + run + "/steps/train/tasks").size(), 6u) << run << " via " << port;
+    }
+  }
+  port_ = port_a;
+  kill(replica_b, SIGTERM);
+  int status = 0;
+  waitpid(replica_b, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace
