@@ -40,7 +40,7 @@ const Libcrypto& libcrypto() {
 
 }  // namespace
 
-Result<std::string> sha256_hex(std::string_view data) {
+Result<std::string> sha256_raw(std::string_view data) {
   const Libcrypto& lib = libcrypto();
   CONFLUX_RETURN_IF_ERROR(lib.status);
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -48,13 +48,41 @@ Result<std::string> sha256_hex(std::string_view data) {
   if (lib.digest(data.data(), data.size(), digest, &len, lib.sha256(), nullptr) != 1 || len != 32) {
     return Status::internal("SHA-256 computation failed (OpenSSL)");
   }
+  return std::string(reinterpret_cast<const char*>(digest), len);
+}
+
+std::string hex_lower(std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (unsigned i = 0; i < len; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  std::string out(2 * bytes.size(), '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 0xf];
   }
   return out;
+}
+
+Result<std::string> sha256_hex(std::string_view data) {
+  CONFLUX_ASSIGN_OR_RETURN(std::string raw, sha256_raw(data));
+  return hex_lower(raw);
+}
+
+Result<std::string> hmac_sha256(std::string_view key, std::string_view data) {
+  constexpr size_t kBlock = 64;
+  std::string k(key);
+  if (k.size() > kBlock) {
+    CONFLUX_ASSIGN_OR_RETURN(k, sha256_raw(k));
+  }
+  k.resize(kBlock, '\0');
+  std::string inner(kBlock, '\0'), outer(kBlock, '\0');
+  for (size_t i = 0; i < kBlock; ++i) {
+    inner[i] = static_cast<char>(k[i] ^ 0x36);
+    outer[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  inner.append(data);
+  CONFLUX_ASSIGN_OR_RETURN(std::string inner_hash, sha256_raw(inner));
+  outer.append(inner_hash);
+  return sha256_raw(outer);
 }
 
 }  // namespace conflux

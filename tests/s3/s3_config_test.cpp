@@ -6,6 +6,8 @@
 #include "datastore/s3/credential_chain.hpp"
 #include "datastore/s3/s3_config.hpp"
 #include "datastore/s3/s3_xml.hpp"
+#include "datastore/s3/sigv4.hpp"
+#include "base/sha256.hpp"
 #include "testutil/testutil.hpp"
 
 namespace conflux {
@@ -125,6 +127,59 @@ TEST(S3ConfigTest, FlowBinariesDoNotLinkLibcurl) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("(NEEDED)"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("libcurl"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace conflux
+
+namespace conflux {
+namespace {
+
+// AWS's worked example of a signed GET Object request (S3 API reference, "Signature Calculations
+// for the Authorization Header: Transferring Payload in a Single Chunk").
+TEST(SigV4Test, SignsAwsWorkedExample) {
+  SigV4Request r;
+  r.method = "GET";
+  r.canonical_uri = "/test.txt";
+  r.region = "us-east-1";
+  r.amz_date = "20130524T000000Z";
+  r.payload_hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  r.headers = {{"x-amz-date", "20130524T000000Z"},
+               {"Range", "bytes=0-9"},
+               {"Host", "examplebucket.s3.amazonaws.com"},
+               {"x-amz-content-sha256", r.payload_hash}};
+  Result<std::string> auth =
+      sigv4_authorization(r, {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""});
+  ASSERT_TRUE(auth.ok()) << auth.status().to_string();
+  EXPECT_EQ(*auth,
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+            "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+            "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
+}
+
+TEST(SigV4Test, HeadersSortByNameEvenWhenOneNameExtendsAnother) {
+  SigV4Request r;
+  r.method = "PUT";
+  r.canonical_uri = "/b/k";
+  r.region = "us-east-1";
+  r.amz_date = "20261207T000000Z";
+  r.payload_hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  r.headers = {{"x-amz-server-side-encryption-aws-kms-key-id", "alias/k"},
+               {"x-amz-server-side-encryption", "aws:kms"},
+               {"Host", "h"}};
+  std::string auth = sigv4_authorization(r, {"A", "S", ""}).value();
+  EXPECT_NE(auth.find("SignedHeaders=host;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id,"),
+            std::string::npos)
+      << auth;
+}
+
+TEST(SigV4Test, HmacSha256MatchesRfc4231) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(hex_lower(hmac_sha256("Jefe", "what do ya want for nothing?").value()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Test case 6: a key longer than the block.
+  EXPECT_EQ(hex_lower(hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First").value()),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "base/curl_library.hpp"
 #include "base/sha256.hpp"
 #include "datastore/s3/s3_xml.hpp"
+#include "datastore/s3/sigv4.hpp"
 
 namespace conflux {
 
@@ -127,16 +128,20 @@ S3Client::S3Client(S3ClientOptions options, std::string bucket)
   }
 }
 
+std::string S3Client::host() const {
+  const S3Endpoint& e = options_.endpoint;
+  return options_.addressing == S3Addressing::kVirtual ? bucket_ + "." + e.host : e.host;
+}
+
+std::string S3Client::path(std::string_view key) const {
+  const S3Endpoint& e = options_.endpoint;
+  if (options_.addressing == S3Addressing::kVirtual) return e.path + "/" + s3_uri_encode(key, true);
+  return e.path + "/" + bucket_ + (key.empty() ? "" : "/") + s3_uri_encode(key, true);
+}
+
 std::string S3Client::url(std::string_view key,
                           const std::vector<std::pair<std::string, std::string>>& query) const {
-  const S3Endpoint& e = options_.endpoint;
-  std::string out = e.scheme + "://";
-  if (options_.addressing == S3Addressing::kVirtual) {
-    out += bucket_ + "." + e.host + e.path + "/";
-  } else {
-    out += e.host + e.path + "/" + bucket_ + (key.empty() ? "" : "/");
-  }
-  out += s3_uri_encode(key, true);
+  std::string out = options_.endpoint.scheme + "://" + host() + path(key);
   if (!query.empty()) out += "?" + s3_canonical_query(query);
   return out;
 }
@@ -146,7 +151,6 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
   const curl::Api& lib = curl::api();
   const std::string target = url(request.key, request.query);
   CONFLUX_ASSIGN_OR_RETURN(const std::string payload_hash, sha256_hex(request.body));
-  const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
   S3Credentials credentials = options_.credentials;
   if (options_.credential_provider) {
     CONFLUX_ASSIGN_OR_RETURN(credentials, options_.credential_provider->credentials());
@@ -165,28 +169,34 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
     lib.easy_reset(curl);
     S3Response response;
     Exchange ex{request.body, 0, &response};
-    curl_slist* headers = nullptr;
-    std::string sha_header = "x-amz-content-sha256: " + payload_hash;
-    headers = lib.slist_append(headers, sha_header.c_str());
-    if (!credentials.session_token.empty()) {
-      headers = lib.slist_append(headers, ("x-amz-security-token: " + credentials.session_token).c_str());
-    }
+    // Every header sent but curl's own (Accept, Content-Length, Expect) is signed.
+    SigV4Request signing;
+    signing.method = request.method;
+    signing.canonical_uri = path(request.key);
+    signing.canonical_query = s3_canonical_query(request.query);
+    signing.payload_hash = payload_hash;
+    signing.region = options_.region;
+    signing.amz_date = amz_date(std::chrono::system_clock::now());
+    signing.headers = {{"Host", host()}, {"x-amz-content-sha256", payload_hash}, {"x-amz-date", signing.amz_date}};
+    if (!credentials.session_token.empty()) signing.headers.emplace_back("x-amz-security-token", credentials.session_token);
     bool has_content_type = false;
     for (const auto& [name, value] : request.headers) {
-      headers = lib.slist_append(headers, (name + ": " + value).c_str());
+      signing.headers.emplace_back(name, value);
       std::string lower = name;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       has_content_type = has_content_type || lower == "content-type";
     }
     if ((request.method == "PUT" || request.method == "POST") && !has_content_type) {
-      headers = lib.slist_append(headers, "Content-Type: application/octet-stream");
+      signing.headers.emplace_back("Content-Type", "application/octet-stream");
     }
+    Result<std::string> authorization = sigv4_authorization(signing, credentials);
+    if (!authorization.ok()) return authorization.status();
+    curl_slist* headers = nullptr;
+    for (const auto& [name, value] : signing.headers) headers = lib.slist_append(headers, (name + ": " + value).c_str());
+    headers = lib.slist_append(headers, ("Authorization: " + *authorization).c_str());
     lib.easy_setopt(curl, CURLOPT_URL, target.c_str());
     lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    lib.easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    lib.easy_setopt(curl, CURLOPT_USERNAME, credentials.access_key_id.c_str());
-    lib.easy_setopt(curl, CURLOPT_PASSWORD, credentials.secret_access_key.c_str());
     lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     lib.easy_setopt(curl, CURLOPT_WRITEDATA, &ex);

@@ -73,6 +73,10 @@ class S3Client {
   std::string url(std::string_view key,
                   const std::vector<std::pair<std::string, std::string>>& query) const;
 
+  // The Host header and the URL's (encoded) path of `key`: what SigV4 signs.
+  std::string host() const;
+  std::string path(std::string_view key) const;
+
  private:
   S3ClientOptions options_;
   std::string bucket_;

@@ -315,15 +315,6 @@ Result<std::unique_ptr<S3Storage>> S3Storage::open(const S3Options& s3) {
     return Status::invalid_argument("CONFLUX_S3_SSE_KMS_KEY_ID is set but METAFLOW_S3_SERVER_SIDE_ENCRYPTION is '" +
                                     sse + "': a KMS key needs aws:kms");
   }
-  if (!s3.sse_kms_key_id.empty()) {
-    // libcurl 7.88 (Debian 12) sorts the signed headers as "name:value" lines, which puts
-    // x-amz-server-side-encryption-aws-kms-key-id before x-amz-server-side-encryption: S3 then
-    // rejects the signature. Say so instead of failing on the first write.
-    return Status::not_supported(
-        "CONFLUX_S3_SSE_KMS_KEY_ID is not supported yet (this libcurl cannot sign the key id header "
-        "with the encryption header). To encrypt with a specific KMS key, make it the bucket's default "
-        "encryption key and leave METAFLOW_S3_SERVER_SIDE_ENCRYPTION unset (see docs/s3.md)");
-  }
   options.server_side_encryption = sse;
   options.sse_kms_key_id = s3.sse_kms_key_id;
   return create(std::move(options));
