@@ -1,11 +1,10 @@
-// S3Client: one bucket's S3 REST API over libcurl, signed with AWS Signature Version 4 by libcurl
-// (CURLOPT_AWS_SIGV4), with retries.
+// S3Client: one bucket's S3 REST API over libcurl, signed with AWS Signature Version 4
+// (sigv4.hpp; at each attempt, with the credentials of the moment), with retries.
 //
-// Signing rules libcurl leaves to the caller (all verified against a strict SigV4 checker): the
-// x-amz-content-sha256 header is always sent (curl signs it and uses it as the payload hash); the
-// query string is built here already canonical (parameters sorted by name, every value
-// RFC 3986-encoded, "name=" for empty values), since curl signs it as written; the key is
-// URI-encoded with '/' kept. Transport failures (refused or dropped connections, timeouts), 5xx,
+// Signing (verified against a strict SigV4 checker in the tests): every header sent is signed,
+// Host and x-amz-content-sha256 included; the query string is built already canonical
+// (parameters sorted by name, every value RFC 3986-encoded, "name=" for empty values) and sent as
+// signed; the key is URI-encoded with '/' kept. Transport failures (refused or dropped connections, timeouts), 5xx,
 // 429 and S3's "200 OK with an <Error> body" are retried with exponential backoff and full jitter;
 // any other answer is returned to the caller, who maps it to a Status (s3_error()).
 //
