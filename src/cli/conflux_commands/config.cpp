@@ -77,4 +77,16 @@ Result<Client> open_client(const ToolContext& ctx) {
   return Client::open(options);
 }
 
+Result<Backends> open_backends(const ToolContext& ctx) {
+  GlobalOptions global;
+  global.datastore_root = ctx.flags.datastore_root.value_or("");
+  global.datastore = ctx.flags.datastore.value_or("");
+  return cli::open_backends(global, ctx.config.username.value);
+}
+
+StorageBackend* local_metadata_storage(Backends& backends) {
+  if (backends.service) return nullptr;
+  return backends.own_metadata_storage ? backends.own_metadata_storage.get() : backends.storage.get();
+}
+
 }  // namespace conflux::cli::tool

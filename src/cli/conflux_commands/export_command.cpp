@@ -26,16 +26,12 @@ int export_command(ToolContext& ctx) {
     Result<Pathspec> path = parse_pathspec_arg(run, 2, 2, "FLOW/RUN_ID");
     if (!path.ok()) return usage_error(ctx, path.status());
   }
-  GlobalOptions global;
-  global.datastore_root = ctx.flags.datastore_root.value_or("");
-  global.datastore = ctx.flags.datastore.value_or("");
-  Result<Backends> backends = open_backends(global, ctx.config.username.value);
+  Result<Backends> backends = open_backends(ctx);
   if (!backends.ok()) return fail(ctx, backends.status());
   transfer::ExportSource source;
   source.stores.datastore = backends->storage.get();
-  source.stores.metadata_storage = backends->own_metadata_storage && !backends->service
-                                       ? backends->own_metadata_storage.get()
-                                       : backends->storage.get();
+  StorageBackend* local = local_metadata_storage(*backends);
+  source.stores.metadata_storage = local != nullptr ? local : backends->storage.get();
   source.stores.metadata = &backends->metadata();
   source.ds_type = backends->datastore;
   source.ds_root = backends->ds_root;

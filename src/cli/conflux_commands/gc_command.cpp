@@ -122,16 +122,12 @@ int gc_command(ToolContext& ctx) {
   Result<gc::RetentionPolicy> policy = policy_from(*args);
   if (!policy.ok()) return usage_error(ctx, policy.status());
 
-  GlobalOptions global;
-  global.datastore_root = ctx.flags.datastore_root.value_or("");
-  global.datastore = ctx.flags.datastore.value_or("");
-  Result<Backends> backends = open_backends(global, ctx.config.username.value);
+  Result<Backends> backends = open_backends(ctx);
   if (!backends.ok()) return fail(ctx, backends.status());
   gc::GcStores stores;
   stores.datastore = backends->storage.get();
-  stores.metadata_storage = backends->own_metadata_storage && !backends->service
-                                ? backends->own_metadata_storage.get()
-                                : backends->storage.get();
+  StorageBackend* local = local_metadata_storage(*backends);
+  stores.metadata_storage = local != nullptr ? local : backends->storage.get();
   stores.metadata = &backends->metadata();
 
   gc::GcOptions options;

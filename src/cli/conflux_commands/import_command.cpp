@@ -22,21 +22,14 @@ int import_command(ToolContext& ctx) {
   int code = 0;
   std::optional<ParsedArgs> args = parse_command(ctx, spec, &code);
   if (!args) return code;
-  GlobalOptions global;
-  global.datastore_root = ctx.flags.datastore_root.value_or("");
-  global.datastore = ctx.flags.datastore.value_or("");
-  Result<Backends> backends = open_backends(global, ctx.config.username.value);
+  Result<Backends> backends = open_backends(ctx);
   if (!backends.ok()) return fail(ctx, backends.status());
   transfer::ImportTarget target;
   target.datastore = backends->storage.get();
   target.ds_type = backends->datastore;
   target.ds_root = backends->ds_root;
-  if (backends->service) {
-    target.service = backends->service.get();
-  } else {
-    target.local_metadata_storage =
-        backends->own_metadata_storage ? backends->own_metadata_storage.get() : backends->storage.get();
-  }
+  target.service = backends->service.get();
+  target.local_metadata_storage = local_metadata_storage(*backends);
   const bool as_json = args->has("json");
   Result<std::vector<transfer::ImportedRun>> runs =
       transfer::import_bundle(target, args->positionals()[0], [&](const std::string& line) {

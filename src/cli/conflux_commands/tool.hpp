@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/args.hpp"
+#include "cli/backends.hpp"
 #include "cli/settings.hpp"
 #include "cli/text_format.hpp"
 #include "conflux/client.hpp"
@@ -56,6 +57,12 @@ struct ToolContext {
 // Reads the environment and the config file. Error if the config file is not valid JSON.
 Result<EffectiveConfig> resolve_config(const GlobalFlags& flags);
 Result<Client> open_client(const ToolContext& ctx);
+// The raw datastore and metadata of the command's settings, for commands that change the
+// datastore itself (gc, export, import) rather than read it through a Client.
+Result<Backends> open_backends(const ToolContext& ctx);
+// Where local metadata keeps its files: the datastore itself, or the local .metaflow of an S3
+// datastore; nullptr when the metadata is the service's.
+StorageBackend* local_metadata_storage(Backends& backends);
 
 // Parses the command's options; on --help prints the help page and sets *exit_code = 0; on a
 // usage error prints it and sets *exit_code = 2. Returns nullopt in both cases.
