@@ -248,7 +248,9 @@ Status walk_tree(const std::string& dir, const std::string& key, std::vector<Obj
     std::string_view name(e->d_name);
     if (name == "." || name == ".." || name.starts_with(kTempPrefix)) continue;
     struct stat st;
-    if (::fstatat(::dirfd(d), e->d_name, &st, 0) != 0) continue;  // vanished meanwhile
+    // Links are not followed: a datastore holds files and folders, and a link could loop or lead
+    // out of the root.
+    if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // vanished meanwhile
     std::string child_key = key.empty() ? std::string(name) : key + "/" + std::string(name);
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(std::move(child_key));
@@ -259,7 +261,8 @@ Status walk_tree(const std::string& dir, const std::string& key, std::vector<Obj
   int err = errno;
   ::closedir(d);
   if (err != 0) return errno_status(err, "readdir", dir);
-  const std::string root = dir.substr(0, dir.size() - key.size());
+  // The root is `dir` without `key` (and without the '/' before it, when key is not empty).
+  const std::string root = key.empty() ? dir + "/" : dir.substr(0, dir.size() - key.size());
   for (const std::string& sub : subdirs) CONFLUX_RETURN_IF_ERROR(walk_tree(root + sub, sub, out));
   return Status();
 }

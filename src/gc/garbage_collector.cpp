@@ -1,5 +1,6 @@
 #include "gc/garbage_collector.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "gc/blob_references.hpp"
@@ -70,13 +71,24 @@ Result<GcReport> collect_garbage(const GcStores& stores, const GcOptions& option
         "--allow-all if that is what you want");
   }
 
-  // 2. Delete the runs.
+  // 2. Delete the runs, each after a last look: one that wrote since it was judged (a resume
+  // marked it in use, say) is spared.
   if (!options.dry_run) {
-    for (const RunReport& run : report.removed_runs) {
+    std::vector<RunReport> deleted;
+    for (RunReport& run : report.removed_runs) {
+      CONFLUX_ASSIGN_OR_RETURN(CatalogedRun now, catalog_run(stores, run.flow, run.run_id, /*keep_files=*/false));
+      if (Clock::now() - std::max(now.facts.last_activity, run.created) < options.policy.grace) {
+        say("sparing run " + run.flow + "/" + run.run_id + ": it wrote since it was judged");
+        report.run_bytes -= run.bytes;
+        ++report.kept_runs;
+        continue;
+      }
       say("deleting run " + run.flow + "/" + run.run_id);
       CONFLUX_RETURN_IF_ERROR(delete_run(stores, run.flow, run.run_id).with_context(
           "deleting run " + run.flow + "/" + run.run_id));
+      deleted.push_back(std::move(run));
     }
+    report.removed_runs = std::move(deleted);
   }
 
   // 3 and 4. Mark what the remaining runs reference, sweep the rest.

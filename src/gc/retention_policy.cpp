@@ -137,6 +137,10 @@ std::vector<RunVerdict> judge_runs(const RetentionPolicy& policy, const std::vec
       v.reason = "kept: no registered run (files only)";
       continue;
     }
+    if (!run.has_files) {
+      v.reason = "kept: no files in this datastore";
+      continue;
+    }
     if (!policy.flows.empty() &&
         std::find(policy.flows.begin(), policy.flows.end(), run.flow) == policy.flows.end()) {
       v.reason = "kept: flow not in the policy";

@@ -55,6 +55,7 @@ struct RunFacts {
   Clock::time_point last_activity;  // newest write of any of its files
   std::vector<std::string> tags;    // user and system tags
   bool has_metadata = true;         // false: files in the datastore without a registered run
+  bool has_files = true;            // false: registered, but nothing of it in this datastore
 };
 
 struct RunVerdict {
@@ -63,7 +64,8 @@ struct RunVerdict {
 };
 
 // One verdict per run, in order. Runs without metadata are always kept (nothing tells their age
-// or tags; they may belong to another metadata backend).
+// or tags; they may belong to another metadata backend), and so are registered runs with no file
+// in this datastore (a metadata service shared by several datastores).
 std::vector<RunVerdict> judge_runs(const RetentionPolicy& policy, const std::vector<RunFacts>& runs,
                                    Clock::time_point now);
 

@@ -60,6 +60,7 @@ Result<CatalogedRun> catalog_run(const GcStores& stores, const std::string& flow
   const std::string prefix = flow + "/" + run_id;
   CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> data, stores.datastore->list_tree(prefix));
   add_objects(data, /*collect_references=*/true, &run);
+  run.data_files_found = data.size();
   if (stores.metadata_storage != stores.datastore) {
     CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> meta, stores.metadata_storage->list_tree(prefix));
     add_objects(meta, /*collect_references=*/false, &run);
@@ -105,7 +106,10 @@ Result<std::vector<CatalogedRun>> catalog_flow(const GcStores& stores, const std
     run.files = files->files;
     run.reference_keys = std::move(files->reference_keys);
     run.facts.last_activity = files->facts.last_activity;
+    run.facts.has_files = files->data_files_found > 0;
     if (!run.facts.has_metadata) run.facts.created = run.facts.last_activity;
+    // A run's creation counts as activity (one registered but not started writes nothing yet).
+    run.facts.last_activity = std::max(run.facts.last_activity, run.facts.created);
   });
   for (const Status& s : errors) CONFLUX_RETURN_IF_ERROR(s);
   return out;

@@ -28,6 +28,7 @@ struct CatalogedRun {
   RunFacts facts;
   uint64_t bytes = 0;  // its own files in the datastore and the metadata, not shared blobs
   size_t files = 0;
+  size_t data_files_found = 0;  // of those, in the datastore
   // Keys of its <attempt>.data.json and <attempt>.task_begin files: the blob references.
   std::vector<std::string> reference_keys;
   // Every file of the run in the datastore, when asked for (catalog_run's keep_files).

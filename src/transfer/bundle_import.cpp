@@ -66,14 +66,18 @@ Result<Entry> classify(const std::string& path) {
   if (parts.size() >= 4 && parts[0] == "runs" && check_storage_key(parts[1]).ok() && check_storage_key(parts[2]).ok()) {
     e.flow = parts[1];
     e.run = parts[2];
+    // Names that are not runs: a run called "data" would write over the flow's blobs.
+    if (e.run == "data" || e.run == "_meta" || e.run == "mf.cards" || e.run.starts_with('.')) return bad();
     if (parts.size() == 4 && parts[3] == "metadata.json") {
       e.kind = Entry::kRecords;
       return e;
     }
     if (parts.size() >= 5 && parts[3] == "files") {
-      size_t at = path.find("/files/") + 7;
-      e.relative = path.substr(at);
-      if (!check_storage_key(e.relative).ok()) return bad();
+      e.relative = path.substr(("runs/" + e.flow + "/" + e.run + "/files/").size());
+      // Metadata arrives as records, never as files (local metadata's _meta folders).
+      bool metadata_file = false;
+      for (size_t i = 4; i < parts.size(); ++i) metadata_file = metadata_file || parts[i] == "_meta";
+      if (!check_storage_key(e.relative).ok() || metadata_file) return bad();
       e.kind = Entry::kFile;
       return e;
     }
@@ -92,18 +96,28 @@ Status check_bundle(const std::filesystem::path& bundle) {
   }
   CONFLUX_ASSIGN_OR_RETURN(std::string text, tar->read_all());
   nlohmann::json manifest = nlohmann::json::parse(text, nullptr, false);
-  if (!manifest.is_object() || manifest.value("format", "") != kBundleFormat) {
+  auto text_of = [](const nlohmann::json& doc, const char* key) {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string("?");
+  };
+  auto count_of = [](const nlohmann::json& doc, const char* key) {
+    auto it = doc.find(key);
+    return it != doc.end() && it->is_number_unsigned() ? it->get<size_t>() : size_t{0};
+  };
+  if (!manifest.is_object() || text_of(manifest, "format") != kBundleFormat || !manifest.contains("runs") ||
+      !manifest["runs"].is_array()) {
     return Status::invalid_argument(name + " is not a Conflux run bundle (its manifest has no format \"" +
                                     kBundleFormat + "\")");
   }
   if (!manifest["version"].is_number_integer() || manifest["version"].get<int>() != kBundleVersion) {
     return Status::invalid_argument(name + " is a run bundle of format version " + manifest["version"].dump() +
-                                    ", written by Conflux " + manifest.value("conflux_version", "?") +
+                                    ", written by Conflux " + text_of(manifest, "conflux_version") +
                                     "; this Conflux reads version " + std::to_string(kBundleVersion) +
                                     ": import it with that release or a newer one");
   }
   size_t entries = 1;
   std::optional<nlohmann::json> end;
+  std::string current_run;  // the run whose records came last: its files may follow
   while (true) {
     CONFLUX_ASSIGN_OR_RETURN(std::optional<TarHeader> header, tar->next());
     if (!header) break;
@@ -114,22 +128,50 @@ Status check_bundle(const std::filesystem::path& bundle) {
     if (e.kind == Entry::kEnd) {
       CONFLUX_ASSIGN_OR_RETURN(std::string end_text, tar->read_all());
       end = nlohmann::json::parse(end_text, nullptr, false);
+    } else if (e.kind == Entry::kRecords) {
+      // Every run's records must read, so that no import stops half way on a bad one.
+      CONFLUX_ASSIGN_OR_RETURN(std::string records_text, tar->read_all());
+      Result<RunRecords> records = RunRecords::from_json(records_text);
+      if (!records.ok()) return records.status().with_context(name + ": " + header->path);
+      if (records->run.flow_id != e.flow || records->run.run_number != e.run) {
+        return Status::corruption(name + ": " + header->path + " describes another run");
+      }
+      current_run = e.flow + "/" + e.run;
+    } else if (e.kind == Entry::kFile && current_run != e.flow + "/" + e.run) {
+      return Status::corruption(name + " has a file of " + e.flow + "/" + e.run + " before its records");
     }
   }
   if (!end) return Status::corruption(name + " is truncated: it has no " + kEndEntry);
-  if (!end->is_object() || end->value("entries", size_t{0}) != entries ||
-      end->value("runs", size_t{0}) != manifest["runs"].size()) {
+  if (!end->is_object() || count_of(*end, "entries") != entries || count_of(*end, "runs") != manifest["runs"].size()) {
     return Status::corruption(name + " is damaged: its end entry does not match its contents");
   }
   return Status();
 }
 
-std::string new_run_id(MetadataProvider& metadata, const std::string& flow) {
+// A run id not taken in `flow`: the time in microseconds, as local metadata makes them.
+Result<std::string> new_run_id(MetadataProvider& metadata, const std::string& flow) {
   int64_t id = std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
                    .count();
-  while (!metadata.get_run(flow, std::to_string(id)).status().is_not_found()) ++id;
-  return std::to_string(id);
+  for (int tries = 0; tries < 1000; ++tries, ++id) {
+    Status s = metadata.get_run(flow, std::to_string(id)).status();
+    if (s.is_not_found()) return std::to_string(id);
+    if (!s.ok()) return s.with_context("cannot choose a new run id in flow " + flow);
+  }
+  return Status::unavailable("cannot choose a new run id in flow " + flow);
+}
+
+std::string imported_from_tag(const std::string& source) { return "imported_from:" + source; }
+
+// The run of `flow` that carries the system tag of an earlier import of `source`, if any.
+Result<std::optional<RunRecord>> earlier_import(MetadataProvider& metadata, const std::string& flow,
+                                                const std::string& source) {
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, metadata.list_runs(flow));
+  const std::string tag = imported_from_tag(source);
+  for (RunRecord& r : runs) {
+    if (std::find(r.system_tags.begin(), r.system_tags.end(), tag) != r.system_tags.end()) return std::optional(std::move(r));
+  }
+  return std::optional<RunRecord>();
 }
 
 // The run being imported: its records, where it goes, and the provider that registers it.
@@ -143,47 +185,83 @@ struct RunInProgress {
   MetadataProvider* metadata = nullptr;
   std::vector<std::string> extra_system_tags;
   bool registered = false;
+  bool mark_complete = false;  // write the service's completion row once the files are in
   std::map<std::string, std::string> new_task_ids;  // "<step>/<task>" -> id here (service)
 };
 
-// Where a run goes in local metadata: its own id, or a new one if another run has that id. A run
-// with the same id, creation time and user is this one, imported before.
+// Where a run goes in local metadata: its own id, or a new one (tagged imported_from) if another
+// run has that id. A run with the same id, creation time and user is this one, imported before;
+// so is a run tagged imported_from this one.
 Status place_in_local_metadata(RunInProgress* run, ImportedRun* report) {
   const RunRecord& source = run->records.run;
   Result<RunRecord> existing = run->metadata->get_run(source.flow_id, source.run_number);
-  if (existing.ok()) {
-    if (existing->ts_epoch == source.ts_epoch && existing->user_name == source.user_name) {
-      run->skip = true;
-      report->outcome = "already imported";
-    } else {
-      run->target_id = new_run_id(*run->metadata, source.flow_id);
-      report->target = source.flow_id + "/" + run->target_id;
-      report->outcome = "imported under a new id (run id " + source.run_number + " is taken here)";
-    }
-    return Status();
-  }
-  if (!existing.status().is_not_found()) {
+  if (!existing.ok() && !existing.status().is_not_found()) {
     return existing.status().with_context("cannot look up " + run->source + " in the target");
   }
-  run->target_id = source.run_number;
+  if (existing.status().is_not_found()) {
+    run->target_id = source.run_number;
+    return Status();
+  }
+  if (existing->ts_epoch == source.ts_epoch && existing->user_name == source.user_name) {
+    run->skip = true;
+    report->outcome = "already imported";
+    return Status();
+  }
+  CONFLUX_ASSIGN_OR_RETURN(std::optional<RunRecord> earlier, earlier_import(*run->metadata, source.flow_id, run->source));
+  if (earlier) {
+    run->skip = true;
+    report->target = source.flow_id + "/" + earlier->run_number;
+    report->outcome = "already imported";
+    return Status();
+  }
+  CONFLUX_ASSIGN_OR_RETURN(run->target_id, new_run_id(*run->metadata, source.flow_id));
+  run->extra_system_tags = {imported_from_tag(run->source)};
+  report->target = source.flow_id + "/" + run->target_id;
+  report->outcome = "imported under a new id (run id " + source.run_number + " is taken here)";
   return Status();
+}
+
+// The field of the metadata row that marks an import into the service as complete.
+constexpr const char* kImportCompleteField = "conflux-import-complete";
+
+// Whether the earlier import `run` (in the service) got to its end: the first step's task carries
+// the completion row, written after everything else.
+Result<bool> import_completed(MetadataProvider& service, const RunRecord& run, const RunRecords& records) {
+  if (records.tasks.empty()) return true;
+  const std::string& step = records.tasks.front().step_name;
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<TaskRecord> tasks, service.list_tasks(run.flow_id, run.run_number, step));
+  for (const TaskRecord& task : tasks) {
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<MetadataRow> rows,
+                             service.list_metadata(run.flow_id, run.run_number, step, task.task_id, std::nullopt));
+    for (const MetadataRow& row : rows) {
+      if (row.field_name == kImportCompleteField) return true;
+    }
+  }
+  return false;
 }
 
 // The metadata service numbers runs itself (it refuses numeric run ids from clients) and stamps
 // its own times, so an imported run carries the system tag imported_from:<Flow>/<run>, which
-// finds it again when the bundle is imported a second time.
-Status place_in_service(MetadataProvider& service, RunInProgress* run, ImportedRun* report) {
+// finds it again when the bundle is imported a second time. An earlier import that was
+// interrupted (no completion row) is deleted and done again.
+Status place_in_service(MetadataProvider& service, StorageBackend& datastore, RunInProgress* run,
+                        ImportedRun* report) {
   const RunRecord& source = run->records.run;
-  const std::string tag = "imported_from:" + run->source;
-  CONFLUX_ASSIGN_OR_RETURN(std::vector<RunRecord> runs, service.list_runs(source.flow_id));
-  for (const RunRecord& r : runs) {
-    if (std::find(r.system_tags.begin(), r.system_tags.end(), tag) != r.system_tags.end()) {
+  CONFLUX_ASSIGN_OR_RETURN(std::optional<RunRecord> earlier, earlier_import(service, source.flow_id, run->source));
+  if (earlier) {
+    CONFLUX_ASSIGN_OR_RETURN(bool complete, import_completed(service, *earlier, run->records));
+    if (complete) {
       run->skip = true;
-      report->target = source.flow_id + "/" + r.run_number;
+      report->target = source.flow_id + "/" + earlier->run_number;
       report->outcome = "already imported";
       return Status();
     }
+    CONFLUX_RETURN_IF_ERROR(service.delete_run(source.flow_id, earlier->run_number)
+                                .with_context("cannot replace the interrupted import " + earlier->run_number));
+    CONFLUX_RETURN_IF_ERROR(datastore.remove_tree(source.flow_id + "/" + earlier->run_number));
+    report->outcome = "imported (an interrupted earlier import was replaced)";
   }
+  const std::string tag = imported_from_tag(run->source);
   std::vector<std::string> system_tags = source.system_tags;
   system_tags.push_back(tag);
   const bool numeric = !source.run_number.empty() &&
@@ -192,10 +270,11 @@ Status place_in_service(MetadataProvider& service, RunInProgress* run, ImportedR
     run->target_id = source.run_number;
   } else {
     CONFLUX_ASSIGN_OR_RETURN(run->target_id, service.new_run_id(source.flow_id, RunTags{source.tags, system_tags}));
-    report->outcome = "imported as run " + run->target_id + " (the service numbers its runs)";
+    if (!earlier) report->outcome = "imported as run " + run->target_id + " (the service numbers its runs)";
   }
   report->target = source.flow_id + "/" + run->target_id;
   run->extra_system_tags = {tag};
+  run->mark_complete = true;
   return Status();
 }
 
@@ -227,6 +306,15 @@ Result<std::vector<ImportedRun>> import_bundle(const ImportTarget& target, const
   auto finish_run = [&]() -> Status {
     if (!run) return Status();
     CONFLUX_RETURN_IF_ERROR(register_run());
+    if (run->mark_complete && !run->skip && !run->records.tasks.empty()) {
+      const TaskRecord& first = run->records.tasks.front();
+      auto mapped = run->new_task_ids.find(first.step_name + "/" + first.task_id);
+      const std::string task = mapped == run->new_task_ids.end() ? first.task_id : mapped->second;
+      const MetaDatum done{kImportCompleteField, "true", kImportCompleteField, {}, false};
+      CONFLUX_RETURN_IF_ERROR(run->metadata->register_metadata(run->records.run.flow_id, run->target_id,
+                                                               first.step_name, task, {&done, 1})
+                                  .with_context("cannot finish the import of " + run->source));
+    }
     run.reset();
     return Status();
   };
@@ -269,7 +357,7 @@ Result<std::vector<ImportedRun>> import_bundle(const ImportTarget& target, const
         }
         ImportedRun report{run->source, run->source, "imported"};
         if (target.service != nullptr) {
-          CONFLUX_RETURN_IF_ERROR(place_in_service(*target.service, run.get(), &report));
+          CONFLUX_RETURN_IF_ERROR(place_in_service(*target.service, *target.datastore, run.get(), &report));
         } else {
           CONFLUX_RETURN_IF_ERROR(place_in_local_metadata(run.get(), &report));
         }

@@ -217,11 +217,19 @@ TEST_F(GcTest, PolicyFromTheConfigFile) {
   CommandResult bad = gc({});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("unknown key 'keep_lats'"), std::string::npos) << bad.err;
+  // Rules on the command line do not excuse a broken policy: its other rules would be lost.
+  CommandResult still_bad = gc({"--older-than", "0s"});
+  EXPECT_EQ(still_bad.exit_code, 2);
+  EXPECT_NE(still_bad.err.find("keep_lats"), std::string::npos) << still_bad.err;
 }
 
 TEST_F(GcTest, ResumeMarksItsOriginRunAsInUse) {
   std::string origin = run_flow(2);
-  // Make the run look two hours idle.
+  // Make the run look two hours old and idle: its record's creation time, then every file's time.
+  const fs::path self = root() / "ShardFlow" / origin / "_meta" / "_self.json";
+  auto record = nlohmann::json::parse(conflux::testing::read_file(self));
+  record["ts_epoch"] = record["ts_epoch"].get<int64_t>() - 2 * 3600 * 1000;
+  write_file(self, record.dump());
   const auto past = fs::file_time_type::clock::now() - std::chrono::hours(2);
   for (const auto& e : fs::recursive_directory_iterator(root() / "ShardFlow")) fs::last_write_time(e.path(), past);
   CommandResult idle = gc({"--older-than", "0s", "--grace", "1h", "--allow-all"});

@@ -113,8 +113,10 @@ TEST_F(JudgeTest, KeepTagsAndGraceAndUnregisteredRunsAreKept) {
   recent_writer.last_activity = now_ - hours(2);  // created long ago, still writing
   RunFacts files_only = run("F", "4", hours(100));
   files_only.has_metadata = false;
+  RunFacts elsewhere = run("F", "5", hours(100));
+  elsewhere.has_files = false;  // registered in a shared service, stored in another datastore
   std::vector<RunFacts> runs = {run("F", "1", hours(100), {"keep"}), run("F", "2", hours(100), {"x"}),
-                                recent_writer, files_only};
+                                recent_writer, files_only, elsewhere};
   std::vector<RunVerdict> v = judge_runs(p, runs, now_);
   EXPECT_FALSE(v[0].remove);
   EXPECT_EQ(v[0].reason, "kept: tagged keep");
@@ -122,6 +124,8 @@ TEST_F(JudgeTest, KeepTagsAndGraceAndUnregisteredRunsAreKept) {
   EXPECT_FALSE(v[2].remove);
   EXPECT_EQ(v[2].reason, "kept: active within the grace period");
   EXPECT_FALSE(v[3].remove);
+  EXPECT_FALSE(v[4].remove);
+  EXPECT_EQ(v[4].reason, "kept: no files in this datastore");
 }
 
 TEST_F(JudgeTest, FlowsLimitTheScope) {

@@ -158,6 +158,12 @@ TEST_F(TransferTest, ARunIdTakenByAnotherRunIsMapped) {
   ASSERT_EQ(dump.exit_code, 0) << dump.err;
   EXPECT_NE(dump.out.find("eu: 3 items"), std::string::npos) << dump.out;
   EXPECT_EQ(nlohmann::json::parse(read_file(self)), record);  // the other run is untouched
+  // Again: the run imported under a new id is found by its imported_from tag, not imported twice.
+  CommandResult again = conflux({"import", bundle().string(), "--json"}, env("b"));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  auto second = nlohmann::json::parse(again.out);
+  EXPECT_EQ(second[0]["outcome"], "already imported");
+  EXPECT_EQ(second[0]["target"], target);
 }
 
 TEST_F(TransferTest, ImportsIntoTheMetadataService) {
@@ -215,6 +221,19 @@ TEST_F(TransferTest, BadBundlesAreRefusedBeforeAnythingIsWritten) {
   CommandResult newer = conflux({"import", (dir_.path() / "v99.tar").string()}, env("b"));
   EXPECT_EQ(newer.exit_code, 1);
   EXPECT_NE(newer.err.find("format version 99, written by Conflux 9.0.0"), std::string::npos) << newer.err;
+
+  // A run named like the flow's blob folder, and a metadata file among a run's files.
+  for (const char* entry : {"runs/ShardFlow/data/metadata.json", "runs/ShardFlow/1/files/start/1/_meta/_self.json"}) {
+    auto crafted = conflux::write_tar({{"conflux-bundle.json", R"({"format": "conflux-run-bundle", "version": 1, "runs": []})"},
+                                       {entry, "{}"},
+                                       {"conflux-bundle-end.json", R"({"runs": 0, "entries": 3})"}},
+                                      0);
+    write_file(dir_.path() / "crafted.tar", *crafted);
+    CommandResult r = conflux({"import", (dir_.path() / "crafted.tar").string()}, env("b"));
+    EXPECT_EQ(r.exit_code, 1) << entry;
+    EXPECT_NE(r.err.find("unexpected entry"), std::string::npos) << entry << ": " << r.err;
+    EXPECT_TRUE(nothing_written()) << entry;
+  }
 
   // Not a bundle at all.
   write_file(dir_.path() / "notes.txt", "hello");

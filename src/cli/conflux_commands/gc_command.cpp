@@ -28,16 +28,15 @@ std::string human_bytes(uint64_t bytes) {
 // replacing the file's.
 Result<gc::RetentionPolicy> policy_from(const ParsedArgs& args) {
   gc::RetentionPolicy policy;
-  bool has_rule_flag = args.has("older-than") || args.has("keep-last");
   if (std::optional<Setting> configured = find_setting("CONFLUX_GC_POLICY")) {
+    // A policy with a mistake is an error even when flags replace some of its rules: its other
+    // rules (keep_tags, grace, flows) would silently stop protecting runs.
     nlohmann::json json = nlohmann::json::parse(configured->value, nullptr, false);
     Result<gc::RetentionPolicy> parsed =
         json.is_discarded() ? Result<gc::RetentionPolicy>(Status::invalid_argument("not JSON"))
                             : gc::policy_from_json(json);
-    if (!parsed.ok() && !has_rule_flag) {
-      return parsed.status().with_context("CONFLUX_GC_POLICY from " + configured->source);
-    }
-    if (parsed.ok()) policy = *parsed;
+    if (!parsed.ok()) return parsed.status().with_context("CONFLUX_GC_POLICY from " + configured->source);
+    policy = *parsed;
   }
   if (args.has("older-than")) {
     CONFLUX_ASSIGN_OR_RETURN(policy.older_than, gc::parse_duration(args.get("older-than")));

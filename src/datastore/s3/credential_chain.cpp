@@ -38,15 +38,18 @@ Result<std::chrono::system_clock::time_point> expiration_of(const std::string& t
 // {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}: the container endpoint and IMDS.
 Result<FetchedCredentials> parse_json_credentials(const std::string& body, const std::string& source) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
-  if (!doc.is_object() || !doc.contains("AccessKeyId") || !doc.contains("SecretAccessKey")) {
+  auto text = [&](const char* key) {
+    auto it = doc.is_object() ? doc.find(key) : doc.end();
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text("AccessKeyId").empty() || text("SecretAccessKey").empty()) {
     return Status::corruption(source + " answered without AccessKeyId and SecretAccessKey");
   }
   if (doc.contains("Code") && doc["Code"] != "Success") {
     return Status::unavailable(source + " answered Code " + doc["Code"].dump());
   }
   FetchedCredentials out;
-  out.credentials = {doc["AccessKeyId"].get<std::string>(), doc["SecretAccessKey"].get<std::string>(),
-                     doc.value("Token", "")};
+  out.credentials = {text("AccessKeyId"), text("SecretAccessKey"), text("Token")};
   if (doc.contains("Expiration") && doc["Expiration"].is_string()) {
     CONFLUX_ASSIGN_OR_RETURN(out.expiration, expiration_of(doc["Expiration"].get<std::string>(), source));
   }

@@ -151,10 +151,7 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
   const curl::Api& lib = curl::api();
   const std::string target = url(request.key, request.query);
   CONFLUX_ASSIGN_OR_RETURN(const std::string payload_hash, sha256_hex(request.body));
-  S3Credentials credentials = options_.credentials;
-  if (options_.credential_provider) {
-    CONFLUX_ASSIGN_OR_RETURN(credentials, options_.credential_provider->credentials());
-  }
+
   std::string last_error;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     if (attempt > 1) {
@@ -169,6 +166,11 @@ Result<S3Response> S3Client::send(const S3Request& request) const {
     lib.easy_reset(curl);
     S3Response response;
     Exchange ex{request.body, 0, &response};
+    // The credentials of the moment (a provider refreshes them before they expire).
+    S3Credentials credentials = options_.credentials;
+    if (options_.credential_provider) {
+      CONFLUX_ASSIGN_OR_RETURN(credentials, options_.credential_provider->credentials());
+    }
     // Every header sent but curl's own (Accept, Content-Length, Expect) is signed.
     SigV4Request signing;
     signing.method = request.method;

@@ -558,6 +558,11 @@ Status S3Storage::touch(std::string_view key) {
   const std::string object = object_key(key);
   CONFLUX_ASSIGN_OR_RETURN(S3Response h, head(object));
   if (h.status == 404) return s3_error(h, "touching", client_.bucket(), object);
+  if (auto length = h.headers.find("content-length");
+      length != h.headers.end() && std::strtoull(length->second.c_str(), nullptr, 10) >= (uint64_t{5} << 30)) {
+    // CopyObject stops at 5 GiB: such a blob keeps its time (docs/operations.md).
+    return Status();
+  }
   const ObjectMetadata metadata = metadata_of(h);
   std::optional<std::chrono::system_clock::time_point> copied_at;
   CONFLUX_RETURN_IF_ERROR(copy(object, object, metadata, &copied_at));
