@@ -6,6 +6,7 @@
 #include "datastore/s3/credential_chain.hpp"
 #include "datastore/s3/s3_config.hpp"
 #include "datastore/s3/s3_xml.hpp"
+#include "datastore/s3/s3_time.hpp"
 #include "datastore/s3/sigv4.hpp"
 #include "base/sha256.hpp"
 #include "testutil/testutil.hpp"
@@ -180,6 +181,31 @@ TEST(SigV4Test, HmacSha256MatchesRfc4231) {
   // Test case 6: a key longer than the block.
   EXPECT_EQ(hex_lower(hmac_sha256(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First").value()),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+}  // namespace
+}  // namespace conflux
+
+namespace conflux {
+namespace {
+
+// The two time formats S3 answers with (listings, and the Last-Modified header).
+TEST(S3TimeTest, ParsesListingAndHeaderTimes) {
+  using std::chrono::milliseconds;
+  auto epoch_ms = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+  };
+  // 2026-12-06T23:16:43Z is 1796599003 s after the epoch.
+  EXPECT_EQ(epoch_ms(*parse_iso8601_utc("2026-12-06T23:16:43.250Z")), 1796599003250);
+  EXPECT_EQ(epoch_ms(*parse_iso8601_utc("2026-12-06T23:16:43Z")), 1796599003000);
+  EXPECT_EQ(epoch_ms(*parse_http_date("Sun, 06 Dec 2026 23:16:43 GMT")), 1796599003000);
+  for (const char* bad : {"", "2026-12-06 23:16:43Z", "2026-13-06T23:16:43Z", "2026-12-06T23:16:43", "2026-12-06T23:16:43.Z",
+                          "2026-12-06T25:16:43Z"}) {
+    EXPECT_FALSE(parse_iso8601_utc(bad).has_value()) << bad;
+  }
+  for (const char* bad : {"", "Sun, 06 Dek 2026 23:16:43 GMT", "Sun, 06 Dec 2026 23:16:43 UTC", "06 Dec 2026 23:16:43 GMT"}) {
+    EXPECT_FALSE(parse_http_date(bad).has_value()) << bad;
+  }
 }
 
 }  // namespace

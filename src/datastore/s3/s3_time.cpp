@@ -24,6 +24,21 @@ bool expect(std::string_view text, size_t* pos, char c) {
   return true;
 }
 
+struct Clock {
+  int h, mi, s;
+};
+
+// "HH:MM:SS" at text[*pos].
+std::optional<Clock> read_clock(std::string_view text, size_t* pos) {
+  auto h = read_number(text, pos, 2);
+  if (!h || !expect(text, pos, ':')) return std::nullopt;
+  auto mi = read_number(text, pos, 2);
+  if (!mi || !expect(text, pos, ':')) return std::nullopt;
+  auto s = read_number(text, pos, 2);
+  if (!s) return std::nullopt;
+  return Clock{*h, *mi, *s};
+}
+
 std::optional<std::chrono::system_clock::time_point> make_time(int y, int mo, int d, int h, int mi,
                                                                int s, int ms) {
   using namespace std::chrono;
@@ -43,12 +58,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::stri
   if (!mo || !expect(text, &pos, '-')) return std::nullopt;
   auto d = read_number(text, &pos, 2);
   if (!d || !expect(text, &pos, 'T')) return std::nullopt;
-  auto h = read_number(text, &pos, 2);
-  if (!h || !expect(text, &pos, ':')) return std::nullopt;
-  auto mi = read_number(text, &pos, 2);
-  if (!mi || !expect(text, &pos, ':')) return std::nullopt;
-  auto s = read_number(text, &pos, 2);
-  if (!s) return std::nullopt;
+  auto clock = read_clock(text, &pos);
+  if (!clock) return std::nullopt;
   int ms = 0;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
@@ -60,7 +71,7 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601_utc(std::stri
     ms = std::stoi(frac);
   }
   if (!expect(text, &pos, 'Z') || pos != text.size()) return std::nullopt;
-  return make_time(*y, *mo, *d, *h, *mi, *s, ms);
+  return make_time(*y, *mo, *d, clock->h, clock->mi, clock->s, ms);
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
@@ -79,13 +90,9 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   if (mo == 0 || !expect(text, &pos, ' ')) return std::nullopt;
   auto y = read_number(text, &pos, 4);
   if (!y || !expect(text, &pos, ' ')) return std::nullopt;
-  auto h = read_number(text, &pos, 2);
-  if (!h || !expect(text, &pos, ':')) return std::nullopt;
-  auto mi = read_number(text, &pos, 2);
-  if (!mi || !expect(text, &pos, ':')) return std::nullopt;
-  auto s = read_number(text, &pos, 2);
-  if (!s) return std::nullopt;
-  return make_time(*y, mo, *d, *h, *mi, *s, 0);
+  auto clock = read_clock(text, &pos);
+  if (!clock) return std::nullopt;
+  return make_time(*y, mo, *d, clock->h, clock->mi, clock->s, 0);
 }
 
 }  // namespace conflux
