@@ -15,6 +15,8 @@ PKGS=(
   libxxhash-dev
   # tests
   libgtest-dev libgmock-dev python3 python3-numpy
+  # Argo Workflows tests: the official schema check and the local executor of compiled templates
+  python3-jsonschema python3-yaml
   # TLS test certificates (tests/conflux_cli/service_process_test.cpp)
   openssl
   # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it

@@ -10,7 +10,8 @@
 //
 // Transitions: next(a) (linear), next(a, b, ...) (static branch), foreach_(&F::artifact, step),
 // switch_(&F::artifact, {{"value", step}, ...}) (a case may name the step itself: a loop).
-// Decorators: retry, catch_, timeout, resources, environment, slurm. Declaring the graph runs no step.
+// Decorators: retry, catch_, timeout, resources, environment, slurm, kubernetes; of the flow:
+// project, schedule, trigger, trigger_on_finish. Declaring the graph runs no step.
 // Misuse the compiler can see (a join without inputs, a function of another class) does not
 // compile; the rest is reported by `check` and before every run, naming the step and the rule.
 #pragma once
@@ -54,6 +55,24 @@ struct Slurm {
   std::string qos;
   std::string constraint;
   std::vector<std::string> sbatch_options;  // more sbatch options, e.g. {"--exclusive"}
+};
+
+// @kubernetes: the pod a step runs in when the flow is deployed to Argo Workflows
+// (`./myflow argo-workflows create`, docs/argo-workflows.md). Empty fields fall back to the
+// CONFLUX_KUBERNETES_* settings; cpu, memory, gpu and disk (0: unset) to .resources().
+struct Kubernetes {
+  std::string image;
+  double cpu = 0;
+  int64_t memory = 0;  // MB
+  int64_t disk = 0;    // MB of ephemeral storage
+  int64_t gpu = 0;
+  std::string namespace_name;
+  std::string service_account;
+  std::map<std::string, std::string> node_selector;
+  std::vector<std::map<std::string, std::string>> tolerations;  // {"key": "gpu", "operator": "Exists"}
+  std::vector<std::string> secrets;  // Kubernetes secrets whose keys become environment variables
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
 };
 
 // @project's optional attributes (else --branch / --production on the command line).
@@ -140,6 +159,26 @@ class StepBuilder {
     attrs["conflux"] = nullptr;
     attrs["workdir"] = nullptr;
     return decorate("slurm", std::move(attrs));
+  }
+  StepBuilder& kubernetes(Kubernetes k = {}) {
+    using oj = nlohmann::ordered_json;
+    auto text = [](const std::string& v) { return v.empty() ? oj() : oj(v); };
+    auto number = [](auto v) { return v ? oj(v) : oj(); };
+    auto map = [](const std::map<std::string, std::string>& m) { return m.empty() ? oj() : oj(m); };
+    oj attrs;
+    attrs["image"] = text(k.image);
+    attrs["cpu"] = number(k.cpu);
+    attrs["memory"] = number(k.memory);
+    attrs["disk"] = number(k.disk);
+    attrs["gpu"] = number(k.gpu);
+    attrs["namespace"] = text(k.namespace_name);
+    attrs["service_account"] = text(k.service_account);
+    attrs["node_selector"] = map(k.node_selector);
+    attrs["tolerations"] = k.tolerations.empty() ? oj() : oj(k.tolerations);
+    attrs["secrets"] = k.secrets.empty() ? oj() : oj(k.secrets);
+    attrs["labels"] = map(k.labels);
+    attrs["annotations"] = map(k.annotations);
+    return decorate("kubernetes", std::move(attrs));
   }
   // @environment: variables set in the task's environment.
   StepBuilder& environment(std::map<std::string, std::string> vars) {
@@ -235,6 +274,25 @@ class Graph {
   // @project: runs and deployments of this flow belong to project `name` ([a-z0-9_]+) and a
   // branch: user.<you> by default, test.<branch> with --branch, prod with --production (or set
   // them here: g.project("ranking", {.branch = "exp", .production = true})).
+  // @schedule: a deployment (Argo Workflows) starts a run on this cron schedule: five fields
+  // ("0 6 * * *"), or "hourly", "daily", "weekly"; `timezone` is an IANA name ("Europe/Paris").
+  Graph& schedule(std::string cron, std::string timezone = "") {
+    DecoratorSpec d{"schedule", {{"cron", std::move(cron)}}, false};
+    if (!timezone.empty()) d.attributes["timezone"] = std::move(timezone);
+    flow_->flow_decorators.push_back(std::move(d));
+    return *this;
+  }
+  // @trigger: a deployment starts a run when the event `name` arrives (Argo Events).
+  Graph& trigger(std::string event) {
+    flow_->flow_decorators.push_back({"trigger", {{"event", std::move(event)}}, false});
+    return *this;
+  }
+  // @trigger_on_finish: a deployment starts a run when a deployed run of `flow` succeeds.
+  Graph& trigger_on_finish(std::string flow) {
+    flow_->flow_decorators.push_back({"trigger_on_finish", {{"flow", std::move(flow)}}, false});
+    return *this;
+  }
+
   Graph& project(std::string name, ProjectSettings settings = {}) {
     DecoratorSpec d{"project", {{"name", std::move(name)}}, false};
     if (!settings.branch.empty()) d.attributes["branch"] = settings.branch;

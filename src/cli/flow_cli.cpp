@@ -1,6 +1,7 @@
 // Entry point of every flow binary: global options, graph validation, command dispatch.
 #include "cli/flow_cli.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -42,11 +43,14 @@ void print_usage(const FlowCommandContext& ctx, std::ostream& out) {
     out << "\n";
   }
   out << "Commands:\n";
+  size_t width = 0;
+  for (const CommandEntry& c : flow_commands()) {
+    if (!c.hidden) width = std::max(width, std::string_view(c.name).size() + 2);
+  }
   for (const CommandEntry& c : flow_commands()) {
     if (c.hidden) continue;
     std::string name = c.name;
-    out << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << c.summary
-        << "\n";
+    out << "  " << name << std::string(width - name.size(), ' ') << c.summary << "\n";
   }
   out << "\nRun '" << ctx.program << " COMMAND --help' for the options of a command.\n";
 }

@@ -1,6 +1,7 @@
 // The options of `run` and `resume` once parsed and validated, and the call into the runtime.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -29,6 +30,13 @@ CommandSpec run_command_spec(const FlowDescription& flow);
 // One option per flow parameter (--alpha FLOAT), for `run` and `resume`.
 std::vector<OptionSpec> parameter_option_specs(const FlowDescription& flow);
 Result<RunOptions> parse_run_options(FlowCommandContext& ctx, const ParsedArgs& args);
+
+// The flow binary's options every task of a run needs, after the binary itself: the datastore,
+// the metadata provider, --with decorators, @project's branch, the configs' values.
+std::vector<std::string> task_global_options(const FlowCommandContext& ctx, const Backends& backends);
+// Adds the settings a task on another machine needs to reach the same datastore and metadata
+// service (kForwardedSettings, from the environment or the config file) and METAFLOW_USER.
+void forward_settings(std::map<std::string, std::string>& env, const std::string& username);
 
 // Runs the flow with the local runtime; returns the process exit code.
 int execute_run(FlowCommandContext& ctx, RunOptions options);

@@ -1,6 +1,7 @@
 #include "flow/decorators.hpp"
 
 #include <map>
+#include <regex>
 
 namespace conflux {
 
@@ -22,6 +23,13 @@ const std::map<std::string, ojson, std::less<>>& known_decorators() {
       {"slurm", ojson{{"partition", nullptr}, {"account", nullptr}, {"qos", nullptr}, {"constraint", nullptr},
                       {"sbatch_options", nullptr}, {"login_host", nullptr}, {"conflux", nullptr},
                       {"workdir", nullptr}}},
+      // Kubernetes: the pod a step's tasks run in when the flow is deployed to Argo Workflows
+      // (src/deploy/argo). Unset attributes fall back to CONFLUX_KUBERNETES_* settings; cpu,
+      // memory, gpu and disk default to .resources().
+      {"kubernetes", ojson{{"image", nullptr}, {"cpu", nullptr}, {"memory", nullptr}, {"disk", nullptr},
+                           {"gpu", nullptr}, {"namespace", nullptr}, {"service_account", nullptr},
+                           {"node_selector", nullptr}, {"tolerations", nullptr}, {"secrets", nullptr},
+                           {"labels", nullptr}, {"annotations", nullptr}}},
   };
   return *table;
 }
@@ -43,6 +51,48 @@ ojson parse_value(std::string_view text) {
 
 bool is_non_negative_integer(const ojson& v) {
   return (v.is_number_integer() && v.get<int64_t>() >= 0) || v.is_number_unsigned();
+}
+
+// Kubernetes' own rules: label values are at most 63 characters of [A-Za-z0-9-_.], starting and
+// ending with an alphanumeric; quantities are positive.
+Status validate_kubernetes_attributes(const ojson& a) {
+  static const std::regex label_value("(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?");
+  for (const char* key : {"image", "namespace", "service_account"}) {
+    if (!a[key].is_null() && (!a[key].is_string() || a[key].get<std::string>().empty())) {
+      return Status::invalid_argument(std::string(key) + " must be a non-empty string");
+    }
+  }
+  for (const char* key : {"cpu", "memory", "disk", "gpu"}) {
+    if (!a[key].is_null() && (!a[key].is_number() || a[key].get<double>() <= 0)) {
+      return Status::invalid_argument(std::string(key) + " must be a positive number");
+    }
+  }
+  if (!a["gpu"].is_null() && !a["gpu"].is_number_integer() && !a["gpu"].is_number_unsigned()) {
+    return Status::invalid_argument("gpu must be a whole number");
+  }
+  for (const char* key : {"node_selector", "labels", "annotations"}) {
+    if (a[key].is_null()) continue;
+    if (!a[key].is_object()) return Status::invalid_argument(std::string(key) + " must be a JSON object of strings");
+    for (const auto& [k, v] : a[key].items()) {
+      if (!v.is_string()) return Status::invalid_argument(std::string(key) + " '" + k + "' must be a string");
+      if (std::string(key) == "labels" && !std::regex_match(v.get<std::string>(), label_value)) {
+        return Status::invalid_argument("label " + k + "=" + v.get<std::string>() +
+                                        " is not a valid Kubernetes label value (at most 63 letters, digits, "
+                                        "'-', '_' and '.', starting and ending with a letter or digit)");
+      }
+    }
+  }
+  if (!a["secrets"].is_null()) {
+    bool ok = a["secrets"].is_array();
+    if (ok) for (const auto& v : a["secrets"]) ok = ok && v.is_string() && !v.get<std::string>().empty();
+    if (!ok) return Status::invalid_argument("secrets must be a list of Kubernetes secret names");
+  }
+  if (!a["tolerations"].is_null()) {
+    bool ok = a["tolerations"].is_array();
+    if (ok) for (const auto& v : a["tolerations"]) ok = ok && v.is_object();
+    if (!ok) return Status::invalid_argument("tolerations must be a list of objects such as {\"key\": \"gpu\", \"operator\": \"Exists\"}");
+  }
+  return Status();
 }
 
 }  // namespace
@@ -174,6 +224,8 @@ Status validate_decorator(const StepDescription& step, const DecoratorSpec& spec
         return fail(key + " must be a non-empty string");
       }
     }
+  } else if (spec.name == "kubernetes") {
+    CONFLUX_RETURN_IF_ERROR(validate_kubernetes_attributes(a).with_context("step '" + step.name + "': @kubernetes"));
   } else if (spec.name == "environment") {
     if (!a["vars"].is_object()) return fail("vars must be a JSON object of strings");
     for (const auto& [key, value] : a["vars"].items()) {

@@ -7,6 +7,7 @@
 
 #include "conflux/parameter.hpp"
 #include "flow/decorators.hpp"
+#include "flow/schedule.hpp"
 
 namespace conflux {
 
@@ -342,6 +343,19 @@ void check_decorators(Linter& lint) {
     }
   }
   for (const DecoratorSpec& d : lint.graph().flow().flow_decorators) {
+    if (d.name == "schedule") {
+      auto cron = normalize_cron(d.attributes.value("cron", ""));
+      if (!cron.ok()) lint.add("check_decorators", {}, "@schedule: " + cron.status().message());
+      std::string tz = d.attributes.value("timezone", "");
+      static const std::regex iana("[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*");
+      if (d.attributes.contains("timezone") && !std::regex_match(tz, iana)) {
+        lint.add("check_decorators", {}, "@schedule: timezone '" + tz + "' is not an IANA time zone name such as Europe/Paris");
+      }
+    }
+    if ((d.name == "trigger" && d.attributes.value("event", "").empty()) ||
+        (d.name == "trigger_on_finish" && d.attributes.value("flow", "").empty())) {
+      lint.add("check_decorators", {}, "@" + d.name + " needs " + (d.name == "trigger" ? "an event name" : "a flow name"));
+    }
     if (d.name == "project") {
       static const std::regex valid("[a-z0-9_]{1,128}");
       std::string name = d.attributes.value("name", "");

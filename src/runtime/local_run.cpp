@@ -121,7 +121,45 @@ Value ordered_json_to_value(const nlohmann::ordered_json& j) {
   return Value::from_json(nlohmann::json::parse(j.dump()));
 }
 
-// The `_parameters` task: parameters and the flow's graph, the input of `start`.
+
+// The run's code package, built and stored the first time a remote launcher asks for it. The
+// binary is the flow binary of the task command; its source comes from the flow's declaration.
+std::function<Result<StoredCodePackage>()> code_package_once(const FlowGraph& graph, StorageBackend& storage,
+                                                             const LocalRunOptions& options, Console& console) {
+  auto cached = std::make_shared<std::optional<Result<StoredCodePackage>>>();
+  return [cached, &graph, &storage, &options, &console]() -> Result<StoredCodePackage> {
+    if (*cached) return **cached;
+    CodePackageInput input;
+    input.flow_name = graph.flow().name;
+    input.binary = options.task_command_prefix.empty() ? "" : options.task_command_prefix.front();
+    input.source = flow_source_file(graph.flow());
+    auto built = build_code_package(input);
+    if (!built.ok()) {
+      *cached = built.status();
+      return built.status();
+    }
+    RunnerManifest runner = default_runner_manifest();
+    if (!options.runner_manifest.empty()) {
+      auto loaded = load_runner_manifest(options.runner_manifest);
+      if (!loaded.ok()) {
+        *cached = loaded.status();
+        return loaded.status();
+      }
+      runner = *loaded;
+    }
+    for (const std::string& gap : runner_gaps(built->elf, runner)) console.line("warning: code package: " + gap);
+    auto stored = store_code_package(storage, graph.flow().name, options.ds_root, *built);
+    if (stored.ok()) {
+      console.line("Code package " + stored->sha + " (" + std::to_string(stored->size >> 10) + " KiB) " +
+                   (stored->already_stored ? "already in" : "uploaded to") + " the datastore.");
+    }
+    *cached = stored;
+    return stored;
+  };
+}
+
+}  // namespace
+
 Status store_parameters(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
                         const FlowBase& parameters, const std::string& run_id, const std::string& kParametersTaskId,
                         const LocalRunOptions& options, const RunTags& tags) {
@@ -168,44 +206,6 @@ Status store_parameters(const FlowGraph& graph, StorageBackend& storage, Metadat
   std::vector<MetaDatum> done = {{"attempt-done", "0", "attempt-done", {"attempt_id:0"}}};
   return metadata.register_metadata(flow, run_id, kParametersStep, kParametersTaskId, done);
 }
-
-// The run's code package, built and stored the first time a remote launcher asks for it. The
-// binary is the flow binary of the task command; its source comes from the flow's declaration.
-std::function<Result<StoredCodePackage>()> code_package_once(const FlowGraph& graph, StorageBackend& storage,
-                                                             const LocalRunOptions& options, Console& console) {
-  auto cached = std::make_shared<std::optional<Result<StoredCodePackage>>>();
-  return [cached, &graph, &storage, &options, &console]() -> Result<StoredCodePackage> {
-    if (*cached) return **cached;
-    CodePackageInput input;
-    input.flow_name = graph.flow().name;
-    input.binary = options.task_command_prefix.empty() ? "" : options.task_command_prefix.front();
-    input.source = flow_source_file(graph.flow());
-    auto built = build_code_package(input);
-    if (!built.ok()) {
-      *cached = built.status();
-      return built.status();
-    }
-    RunnerManifest runner = default_runner_manifest();
-    if (!options.runner_manifest.empty()) {
-      auto loaded = load_runner_manifest(options.runner_manifest);
-      if (!loaded.ok()) {
-        *cached = loaded.status();
-        return loaded.status();
-      }
-      runner = *loaded;
-    }
-    for (const std::string& gap : runner_gaps(built->elf, runner)) console.line("warning: code package: " + gap);
-    auto stored = store_code_package(storage, graph.flow().name, options.ds_root, *built);
-    if (stored.ok()) {
-      console.line("Code package " + stored->sha + " (" + std::to_string(stored->size >> 10) + " KiB) " +
-                   (stored->already_stored ? "already in" : "uploaded to") + " the datastore.");
-    }
-    *cached = stored;
-    return stored;
-  };
-}
-
-}  // namespace
 
 std::vector<std::string> run_system_tags(const std::string& username, const std::vector<std::string>& extra) {
   std::vector<std::string> tags = {"user:" + username, "runtime:dev", std::string("conflux_version:") + kConfluxVersion};

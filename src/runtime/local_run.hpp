@@ -59,6 +59,12 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
                      const std::string& run_id, const std::string& parameters_task_id, const RunTags& tags,
                      const LocalRunOptions& options, Console& console, TaskCloner* cloner);
 
+// Stores the `_parameters` task `task_id` of run `run_id`: the parameters' values and the flow's
+// graph, the input of `start`.
+Status store_parameters(const FlowGraph& graph, StorageBackend& storage, MetadataProvider& metadata,
+                        const FlowBase& parameters, const std::string& run_id, const std::string& task_id,
+                        const LocalRunOptions& options, const RunTags& tags);
+
 // The id of a run's `_parameters` task: 0 locally (as Metaflow), the service's otherwise.
 Result<std::string> parameters_task_id(MetadataProvider& metadata, const std::string& flow,
                                        const std::string& run_id, const RunTags& tags);

@@ -35,14 +35,32 @@ std::map<std::string, std::map<std::string, std::string>> engine_settings() {
   return settings;
 }
 
-// Settings a task on another machine needs to reach the same datastore and metadata service
-// (kForwardedSettings), from the environment or the config file.
+}  // namespace
+
+std::vector<std::string> task_global_options(const FlowCommandContext& ctx, const Backends& backends) {
+  std::vector<std::string> options = {"--quiet", "--datastore", backends.datastore, "--datastore-root",
+                                      backends.datastore == "s3" ? backends.ds_root : backends.sysroot.string()};
+  for (const auto& spec : ctx.global.decospecs) options.insert(options.end(), {"--with", spec});
+  if (!ctx.global.metadata.empty()) options.insert(options.end(), {"--metadata", ctx.global.metadata});
+  // @project: tasks resolve the same branch (for their tags and current()).
+  if (ctx.global.project.branch) options.insert(options.end(), {"--branch", *ctx.global.project.branch});
+  if (ctx.global.project.production) options.push_back("--production");
+  // Every task builds its graph with the run's configs (a resumed run's are the origin's).
+  for (const auto& [name, value] : ctx.flow->config_values) {
+    options.insert(options.end(),
+                   {"--config-value", name, value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+  }
+  return options;
+}
+
 void forward_settings(std::map<std::string, std::string>& env, const std::string& username) {
   for (const char* key : kForwardedSettings) {
     if (auto value = metaflow_setting(key)) env[key] = *value;
   }
   env["METAFLOW_USER"] = username;
 }
+
+namespace {
 
 LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOptions& options, const Backends& backends) {
   LocalRunOptions run;
@@ -57,25 +75,8 @@ LocalRunOptions local_run_options(const FlowCommandContext& ctx, const RunOption
   // Each task is this same binary, pointed at the same datastore, with the same decorators.
   std::error_code ec;
   std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  run.task_command_prefix = {ec ? std::string("/proc/self/exe") : self, "--quiet", "--datastore",
-                             backends.datastore, "--datastore-root",
-                             backends.datastore == "s3" ? backends.ds_root : backends.sysroot.string()};
-  for (const auto& spec : ctx.global.decospecs) {
-    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--with", spec});
-  }
-  if (!ctx.global.metadata.empty()) {
-    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--metadata", ctx.global.metadata});
-  }
-  // @project: tasks resolve the same branch (for their tags and current()).
-  if (ctx.global.project.branch) {
-    run.task_command_prefix.insert(run.task_command_prefix.end(), {"--branch", *ctx.global.project.branch});
-  }
-  if (ctx.global.project.production) run.task_command_prefix.push_back("--production");
-  // Every task builds its graph with the run's configs (a resumed run's are the origin's).
-  for (const auto& [name, value] : ctx.flow->config_values) {
-    run.task_command_prefix.insert(run.task_command_prefix.end(),
-                                   {"--config-value", name, value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
-  }
+  run.task_command_prefix = {ec ? std::string("/proc/self/exe") : self};
+  for (std::string& option : task_global_options(ctx, backends)) run.task_command_prefix.push_back(std::move(option));
   if (ctx.project) run.extra_system_tags = ctx.project->system_tags();
   run.engine_settings = engine_settings();
   forward_settings(run.task_env, options.username);

@@ -5,6 +5,7 @@
 
 #include "cli/backends.hpp"
 #include "cli/flow_cli.hpp"
+#include "flow/decorators.hpp"
 #include "runtime/local_run.hpp"
 #include "datastore/task_datastore.hpp"
 #include "task/input_attempts.hpp"
@@ -67,6 +68,13 @@ int step_command(FlowCommandContext& ctx) {
   o.parameters_task = args->get("parameters-task");
   o.fallback_reason = args->get("fallback-reason");
   o.program_name = ctx.program_name;
+  // A workflow engine (Argo) retries a @catch step once more than @retry allows; that last attempt
+  // only records the failure, as the local runtime's fallback does.
+  const StepDescription* described = ctx.flow->find_step(o.step);
+  if (o.fallback_reason.empty() && described && find_decorator(*described, "catch") &&
+      o.retry_count > o.max_user_code_retries) {
+    o.fallback_reason = "the step failed in all " + std::to_string(o.max_user_code_retries + 1) + " attempts";
+  }
   auto known = parse_known_blobs(args->get("known-blobs"));
   if (!known.ok()) return fail("Bad option", known.status().with_context("--known-blobs"));
   o.known_blobs = std::move(known).value();

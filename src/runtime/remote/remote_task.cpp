@@ -10,6 +10,7 @@ std::string RemoteTask::to_json_line() const {
                       {"env", env},           {"code_url", code_url}, {"code_sha", code_sha},
                       {"code_ds", code_ds},   {"ds_type", ds_type},   {"ds_root", ds_root},
                       {"timeout_seconds", timeout_seconds}, {"sync_local_metadata", sync_local_metadata}};
+  if (deployed) j["deployed"] = deployed->to_json();
   // One line: JSON escapes every newline inside strings. Bytes that are not UTF-8 (a tag, a path)
   // become U+FFFD rather than an exception.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -30,16 +31,25 @@ Result<RemoteTask> RemoteTask::from_json(std::string_view text) {
   CONFLUX_RETURN_IF_ERROR(str("flow", t.flow, true));
   CONFLUX_RETURN_IF_ERROR(str("run_id", t.run_id, true));
   CONFLUX_RETURN_IF_ERROR(str("step", t.step, true));
-  CONFLUX_RETURN_IF_ERROR(str("task_id", t.task_id, true));
+  CONFLUX_RETURN_IF_ERROR(str("task_id", t.task_id, !j.contains("deployed")));
   CONFLUX_RETURN_IF_ERROR(str("code_url", t.code_url, true));
   CONFLUX_RETURN_IF_ERROR(str("code_sha", t.code_sha, true));
   CONFLUX_RETURN_IF_ERROR(str("code_ds", t.code_ds, true));
   CONFLUX_RETURN_IF_ERROR(str("ds_type", t.ds_type, true));
   CONFLUX_RETURN_IF_ERROR(str("ds_root", t.ds_root, true));
+  // An engine substitutes the attempt ("{{retries}}") into text, so digits in a string count too.
+  if (j.contains("attempt") && j["attempt"].is_string()) {
+    const std::string& a = j["attempt"].get_ref<const std::string&>();
+    if (!a.empty() && a.size() < 6 && a.find_first_not_of("0123456789") == std::string::npos) j["attempt"] = std::stoi(a);
+  }
   if (!j.contains("attempt") || !j["attempt"].is_number_integer()) {
     return Status::invalid_argument("\"attempt\" must be an integer");
   }
   t.attempt = j["attempt"].get<int>();
+  if (j.contains("deployed")) {
+    CONFLUX_ASSIGN_OR_RETURN(DeployedTask d, DeployedTask::from_json(j["deployed"]));
+    t.deployed = std::move(d);
+  }
   if (j.contains("sync_local_metadata") && j["sync_local_metadata"].is_boolean()) {
     t.sync_local_metadata = j["sync_local_metadata"].get<bool>();
   }

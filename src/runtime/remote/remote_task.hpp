@@ -15,6 +15,7 @@
 
 #include "conflux/status.hpp"
 #include "datastore/storage_backend.hpp"
+#include "runtime/remote/deployed_task.hpp"
 
 namespace conflux {
 
@@ -29,6 +30,9 @@ struct RemoteTask {
   // The run keeps local metadata with an S3 datastore: the task writes its local metadata on the
   // node and leaves it in the datastore for the runtime (local_metadata_sync.hpp).
   bool sync_local_metadata = false;
+  // Set when a workflow engine (Argo Workflows) runs the task: task-run mints its id and input
+  // paths on the node (deployed_task.hpp). `task_id` is then empty and `argv` lacks them.
+  std::optional<DeployedTask> deployed;
 
   std::string to_json_line() const;
   // Errors name the missing or malformed field.

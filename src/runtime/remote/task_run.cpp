@@ -22,6 +22,7 @@
 #include "datastore/task_datastore.hpp"
 #include "package/package_cache.hpp"
 #include "runtime/child_process.hpp"
+#include "runtime/command_runner.hpp"
 #include "runtime/log_capture.hpp"
 #include "runtime/remote/local_metadata_sync.hpp"
 
@@ -123,7 +124,16 @@ Result<std::string> packaged_binary(const std::filesystem::path& dir) {
 
 }  // namespace
 
-int task_run(const RemoteTask& task, const TaskRunEnvironment& env) {
+int task_run(const RemoteTask& given, const TaskRunEnvironment& env) {
+  RemoteTask task = given;
+  if (task.deployed) {
+    // The engine could not know the task id and input paths: they are worked out here.
+    Status resolved = resolve_deployed_task(task, *env.storage);
+    if (!resolved.ok()) {
+      std::fprintf(stderr, "conflux task-run: %s\n", resolved.message().c_str());
+      return 1;
+    }
+  }
   TaskDataStore ds(*env.storage, task.flow, task.run_id, task.step, task.task_id);
   TaskExitRecord record;
   record.host = host_name();
@@ -144,6 +154,19 @@ int task_run(const RemoteTask& task, const TaskRunEnvironment& env) {
   if (!package.ok()) return setup_failure(package.status().with_context("cannot fetch the code package " + task.code_url));
   auto binary = packaged_binary(package->dir);
   if (!binary.ok()) return setup_failure(binary.status());
+
+  if (task.deployed && task.deployed->init_parameters) {
+    // A deployed run's start task stores the run's parameters first (idempotent: a retried start
+    // finds them stored).
+    auto init = deployed_init_command(task, *binary);
+    if (!init.ok()) return setup_failure(init.status());
+    auto ran = run_command(*init, "", std::chrono::minutes(10));
+    if (!ran.ok()) return setup_failure(ran.status().with_context("cannot store the run's parameters"));
+    if (!ran->exit.ok()) {
+      return setup_failure(Status::invalid_argument("cannot store the run's parameters (" + ran->exit.describe() +
+                                                    "): " + ran->err + ran->out));
+    }
+  }
 
   struct sigaction action {};
   action.sa_handler = on_stop;
@@ -221,8 +244,18 @@ int task_run(const RemoteTask& task, const TaskRunEnvironment& env) {
     Status synced = save_local_metadata(ds, task.attempt, scratch->path() / ".metaflow");
     if (!synced.ok()) std::fprintf(stderr, "conflux task-run: cannot store the task's local metadata: %s\n", synced.message().c_str());
   }
+  if (exit->ok() && task.deployed) {
+    // What the engine reads back (Argo's output parameters); without them the run cannot go on.
+    Status written = write_engine_outputs(task, *env.storage);
+    if (!written.ok()) {
+      std::fprintf(stderr, "conflux task-run: cannot write the engine's outputs: %s\n", written.message().c_str());
+      record.message = "cannot write the engine's outputs: " + written.message();
+      record.exit_code = 1;
+    }
+  }
   record_exit(ds, task.attempt, record);
   if (exit->signal) return 128 + exit->signal;
+  if (record.exit_code != exit->exit_code) return record.exit_code;
   return exit->exit_code;
 }
 

@@ -1,0 +1,191 @@
+#include "runtime/remote/deployed_task.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include "base/base64.hpp"
+#include "conflux/codec.hpp"
+#include "datastore/content_addressed_store.hpp"
+#include "datastore/sha1.hpp"
+#include "datastore/task_datastore.hpp"
+#include "runtime/remote/remote_task.hpp"
+#include "task/input_paths.hpp"
+
+namespace conflux {
+
+namespace {
+
+// Engines substitute numbers into text, so a count may arrive as "5" as well as 5.
+Result<int64_t> integer_field(const nlohmann::json& j, const char* key) {
+  const auto& v = j[key];
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_string()) {
+    const std::string& s = v.get<std::string>();
+    if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 18) return std::stoll(s);
+  }
+  return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" must be a whole number, not " + v.dump());
+}
+
+Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return Status::io_error("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::io_error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  return Status();
+}
+
+}  // namespace
+
+nlohmann::json DeployedTask::to_json() const {
+  nlohmann::json j = {{"task_id_seed", task_id_seed}, {"input_paths", input_paths}, {"outputs_dir", outputs_dir}};
+  if (!join_step.empty()) {
+    j["join_step"] = join_step;
+    j["join_seed"] = join_seed;
+    j["join_count"] = join_count;
+  }
+  if (init_parameters) {
+    j["init_parameters"] = true;
+    j["init_argv"] = init_argv;
+    j["parameters_base64"] = parameters_base64;
+  }
+  return j;
+}
+
+Result<DeployedTask> DeployedTask::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) return Status::invalid_argument("\"deployed\" must be an object");
+  DeployedTask d;
+  auto text = [&](const char* key, std::string& out) -> Status {
+    if (!j.contains(key)) return Status();
+    if (!j[key].is_string()) return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" must be a string");
+    out = j[key].get<std::string>();
+    return Status();
+  };
+  CONFLUX_RETURN_IF_ERROR(text("task_id_seed", d.task_id_seed));
+  CONFLUX_RETURN_IF_ERROR(text("input_paths", d.input_paths));
+  CONFLUX_RETURN_IF_ERROR(text("outputs_dir", d.outputs_dir));
+  CONFLUX_RETURN_IF_ERROR(text("join_step", d.join_step));
+  CONFLUX_RETURN_IF_ERROR(text("join_seed", d.join_seed));
+  if (d.task_id_seed.empty()) return Status::invalid_argument("\"deployed\" has no \"task_id_seed\"");
+  if (!d.join_step.empty()) {
+    if (!j.contains("join_count")) return Status::invalid_argument("\"deployed\": a foreach join needs \"join_count\"");
+    CONFLUX_ASSIGN_OR_RETURN(d.join_count, integer_field(j, "join_count"));
+  }
+  if (j.value("init_parameters", false)) {
+    d.init_parameters = true;
+    if (!j.contains("init_argv") || !j["init_argv"].is_array() || j["init_argv"].empty()) {
+      return Status::invalid_argument("\"deployed\": \"init_argv\" must be a non-empty list of strings");
+    }
+    for (const auto& a : j["init_argv"]) {
+      if (!a.is_string()) return Status::invalid_argument("\"deployed\": \"init_argv\" must be a list of strings");
+      d.init_argv.push_back(a.get<std::string>());
+    }
+    if (j.contains("parameters_base64")) {
+      if (!j["parameters_base64"].is_object()) {
+        return Status::invalid_argument("\"deployed\": \"parameters_base64\" must be an object of strings");
+      }
+      for (const auto& [k, v] : j["parameters_base64"].items()) {
+        if (!v.is_string()) return Status::invalid_argument("\"deployed\": parameter " + k + " must be a string");
+        d.parameters_base64[k] = v.get<std::string>();
+      }
+    }
+  }
+  return d;
+}
+
+std::string deployed_task_id(std::string_view seed) {
+  auto digest = Sha1::hex_of(seed);
+  return "t-" + (digest.ok() ? digest->substr(0, 12) : std::string(12, '0'));
+}
+
+std::string foreach_join_input_paths(const std::string& run_id, const std::string& step, const std::string& seed,
+                                     int64_t count) {
+  std::vector<std::string> paths;
+  paths.reserve(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    paths.push_back(run_id + "/" + step + "/" + deployed_task_id(seed + "-" + std::to_string(i)));
+  }
+  return compress_input_paths(paths);
+}
+
+Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage) {
+  const DeployedTask& d = *task.deployed;
+  task.task_id = deployed_task_id(d.task_id_seed);
+  std::string paths = d.input_paths;
+  if (d.init_parameters) {
+    paths = task.run_id + "/_parameters/" + task.task_id + "-params";
+  } else if (!d.join_step.empty()) {
+    if (d.join_count < 1) {
+      return Status::invalid_argument("the foreach before step " + task.step + " produced no tasks to join");
+    }
+    paths = foreach_join_input_paths(task.run_id, d.join_step, d.join_seed, d.join_count);
+  }
+  if (paths.empty()) return Status::invalid_argument("the deployed task " + task.step + " has no input paths");
+  task.argv.insert(task.argv.end(), {"--task-id", task.task_id});
+  if (paths.size() > kMaxInputPathsArgument) {
+    // A 100,000-way join: no argument or environment limit is ever hit.
+    TaskDataStore ds(storage, task.flow, task.run_id, task.step, task.task_id);
+    CONFLUX_RETURN_IF_ERROR(ds.save_attempt_file(task.attempt, kInputPathsFile, paths));
+    task.argv.push_back("--input-paths-stored");
+  } else {
+    task.argv.insert(task.argv.end(), {"--input-paths", paths});
+  }
+  return Status();
+}
+
+Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, const std::string& binary) {
+  const DeployedTask& d = *task.deployed;
+  std::vector<std::string> argv = d.init_argv;
+  argv[0] = binary;
+  argv.insert(argv.end(), {"--task-id", task.task_id + "-params"});
+  for (const auto& [name, encoded] : d.parameters_base64) {
+    auto value = base64_decode(encoded);
+    if (!value) return Status::invalid_argument("the value of parameter " + name + " is not base64: " + encoded);
+    if (value->empty()) continue;  // not given: the parameter's default applies
+    argv.insert(argv.end(), {"--" + name, *value});
+  }
+  return argv;
+}
+
+Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
+  const DeployedTask& d = *task.deployed;
+  if (d.outputs_dir.empty()) return Status();
+  std::filesystem::path dir(d.outputs_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::io_error("cannot create " + dir.string() + ": " + ec.message());
+  CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "task_id", task.task_id));
+
+  TaskDataStore ds(storage, task.flow, task.run_id, task.step, task.task_id);
+  CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(task.attempt));
+  ContentAddressedStore cas(storage, task.flow);
+  auto load = [&](std::string_view name) -> Result<Value> {
+    const ArtifactEntry* e = index.find(name);
+    if (!e) return Status::not_found("the task stored no " + std::string(name));
+    CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas.load_all(e->sha));
+    return read_pickle_from_string(bytes);
+  };
+  if (index.find("_foreach_num_splits")) {
+    CONFLUX_ASSIGN_OR_RETURN(Value n, load("_foreach_num_splits"));
+    if (n.is_int()) {
+      nlohmann::json splits = nlohmann::json::array();
+      for (int64_t i = 0; i < n.as_int(); ++i) splits.push_back(i);
+      CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "splits", splits.dump()));
+      CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "split_cardinality", std::to_string(n.as_int())));
+    }
+  }
+  CONFLUX_ASSIGN_OR_RETURN(Value transition, load("_transition"));
+  std::string chosen;
+  if (transition.is_tuple() && !transition.items().empty() && transition.items()[0].is_list() &&
+      transition.items()[0].items().size() == 1 && transition.items()[0].items()[0].is_str()) {
+    chosen = transition.items()[0].items()[0].as_str();
+  }
+  return write_file_atomically(dir / "switch_step", chosen);
+}
+
+}  // namespace conflux

@@ -1,0 +1,69 @@
+// DeployedTask: the part of a remote task that a workflow engine (Argo Workflows) cannot know when
+// the flow is compiled, and that `conflux task-run` works out on the node:
+// - the task id, minted from values the engine substitutes (the workflow's name and creation
+//   time, the input paths, the split index), so every retry of a task gets the same id;
+// - a foreach join's input paths: the ids of the body's last tasks, recomputed the same way,
+//   because engines cannot pass 100,000 ids from step to step (Argo parameters are small);
+// - the run's parameters, which the start task stores first (the flow binary's `init`);
+// - the files the engine reads back (Argo output parameters: task id, foreach splits, the switch
+//   step taken).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "conflux/status.hpp"
+#include "datastore/storage_backend.hpp"
+
+namespace conflux {
+
+struct RemoteTask;
+
+struct DeployedTask {
+  std::string task_id_seed;  // task id = deployed_task_id(task_id_seed)
+  std::string input_paths;   // as the step command takes them (compressed); "" for start and foreach joins
+  // A foreach join: its inputs are task deployed_task_id(join_seed + "-" + i) of `join_step`, i < join_count.
+  std::string join_step;
+  std::string join_seed;
+  int64_t join_count = -1;
+  // The start task: store the run's parameters first, in task <task id>-params of _parameters.
+  // `init_argv` is the flow binary's `init` command without --task-id and values; values come
+  // base64-encoded (as engines substitute them: no quoting), "" meaning "not given".
+  bool init_parameters = false;
+  std::vector<std::string> init_argv;
+  std::map<std::string, std::string> parameters_base64;
+  std::string outputs_dir;  // "": the engine reads nothing back
+
+  nlohmann::json to_json() const;
+  static Result<DeployedTask> from_json(const nlohmann::json& j);
+};
+
+// "t-" and 12 hex digits of the SHA-1 of `seed`. Metaflow's Argo ids are "t-" and 8 hex digits of
+// an MD5; 8 digits collide in a wide foreach (two of 100,000 ids coincide with probability 0.69),
+// 12 almost never (2e-5).
+std::string deployed_task_id(std::string_view seed);
+
+// The input paths (compressed) of a foreach join: task deployed_task_id(seed + "-" + i) of `step`
+// for each i < count.
+std::string foreach_join_input_paths(const std::string& run_id, const std::string& step, const std::string& seed,
+                                     int64_t count);
+
+// Completes a deployed task before it runs: sets task.task_id and appends --task-id and the input
+// paths to task.argv (paths too long for an argument go to the attempt's input_paths file in
+// `storage`, and the step reads them there).
+Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage);
+
+// The `init` command that stores the parameters of a deployed run (the start task runs it first);
+// `binary` is the packaged flow binary.
+Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, const std::string& binary);
+
+// After the step succeeded: writes the files the engine reads back into outputs_dir: task_id,
+// and for a foreach split `splits` (a JSON list 0..n-1) and `split_cardinality`, for a switch
+// `switch_step` (the step it chose). Written to a temporary name and renamed.
+Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage);
+
+}  // namespace conflux
