@@ -42,8 +42,8 @@ size_t on_header(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
-ServiceHttp::ServiceHttp(std::map<std::string, std::string> headers, int timeout_seconds)
-    : headers_(std::move(headers)), timeout_seconds_(timeout_seconds) {}
+ServiceHttp::ServiceHttp(std::map<std::string, std::string> headers, int timeout_seconds, std::string ca_file)
+    : headers_(std::move(headers)), timeout_seconds_(timeout_seconds), ca_file_(std::move(ca_file)) {}
 
 ServiceHttp::~ServiceHttp() = default;
 
@@ -90,6 +90,7 @@ Result<HttpResponse> ServiceHttp::send(const std::string& method, const std::str
   lib.easy_setopt(c, CURLOPT_HEADERDATA, &response);
   if (const char* file = std::getenv("SSL_CERT_FILE"); file && *file) lib.easy_setopt(c, CURLOPT_CAINFO, file);
   if (const char* dir = std::getenv("SSL_CERT_DIR"); dir && *dir) lib.easy_setopt(c, CURLOPT_CAPATH, dir);
+  if (!ca_file_.empty()) lib.easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
   if (method == "GET") {
     lib.easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {

@@ -27,7 +27,8 @@ struct HttpResponse {
 
 class ServiceHttp {
  public:
-  ServiceHttp(std::map<std::string, std::string> headers, int timeout_seconds);
+  // `ca_file`: trust only this CA bundle (a Kubernetes service account's ca.crt); "" for the above.
+  ServiceHttp(std::map<std::string, std::string> headers, int timeout_seconds, std::string ca_file = "");
   ~ServiceHttp();
   ServiceHttp(const ServiceHttp&) = delete;
   ServiceHttp& operator=(const ServiceHttp&) = delete;
@@ -44,6 +45,7 @@ class ServiceHttp {
 
   std::map<std::string, std::string> headers_;
   int timeout_seconds_;
+  std::string ca_file_;
   std::mutex mu_;
   std::vector<std::unique_ptr<Handle>> idle_;  // GUARDED_BY(mu_)
 };

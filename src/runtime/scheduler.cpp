@@ -237,6 +237,9 @@ struct Scheduler::Impl {
     }
     l.timeout_seconds = timeout_seconds(*node.step);
     l.resources = resource_request(*node.step);
+    if (const DecoratorSpec* r = find_decorator(*node.step, "resources")) {
+      l.resource_decorator = nlohmann::json::parse(r->attributes.dump());
+    }
     if (const DecoratorSpec* engine = find_decorator(*node.step, p.launcher->name())) {
       l.engine_options = nlohmann::json::parse(engine->attributes.dump());
     }

@@ -11,6 +11,7 @@
 #include "datastore/sha1.hpp"
 #include "flow/decorators.hpp"
 #include "flow/schedule.hpp"
+#include "runtime/kubernetes/kubernetes_pod.hpp"
 #include "runtime/remote/remote_task.hpp"
 
 namespace conflux {
@@ -39,12 +40,6 @@ std::string task_output(const std::string& task, const std::string& name) {
   return "{{tasks." + task + ".outputs.parameters." + name + "}}";
 }
 oj named(const std::string& name, const std::string& value) { return oj{{"name", name}, {"value", value}}; }
-
-std::string number_text(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
 
 // The value a parameter's default has on the command line (`--alpha 0.5`, `--names a,b`).
 std::string default_text(const ParameterDescription& p) {
@@ -250,50 +245,16 @@ class ArgoCompiler {
     return task;
   }
 
-  // The number, text or map a @kubernetes attribute has on a step, else the CONFLUX_KUBERNETES_*
-  // setting, else null.
-  oj kubernetes_attribute(const StepDescription& step, const std::string& key) const {
-    if (const DecoratorSpec* k = find_decorator(step, "kubernetes")) {
-      if (k->attributes.contains(key) && !k->attributes[key].is_null()) return k->attributes[key];
-    }
-    if (auto it = o_.kubernetes_defaults.find(key); it != o_.kubernetes_defaults.end() && !it->second.empty()) {
-      oj parsed = oj::parse(it->second, nullptr, false);
-      if (key == "image" || key == "namespace" || key == "service_account" || parsed.is_discarded()) return oj(it->second);
-      return parsed;
-    }
-    return oj();
-  }
-
-  Result<oj> resources(const StepDescription& step) const {
-    auto from = [&](const char* deco, const char* key) -> std::optional<double> {
-      if (const DecoratorSpec* d = find_decorator(step, deco)) {
-        if (d->attributes.contains(key) && d->attributes[key].is_number()) return d->attributes[key].get<double>();
-      }
-      return std::nullopt;
+  // The step's pod: @kubernetes, @resources and the CONFLUX_KUBERNETES_* settings.
+  Result<KubernetesOptions> pod_options(const StepDescription& step) const {
+    auto attributes = [&](const char* name) {
+      const DecoratorSpec* d = find_decorator(step, name);
+      return d ? nlohmann::json::parse(d->attributes.dump()) : nlohmann::json();
     };
-    // Like Metaflow: the larger of @resources and @kubernetes.
-    auto pick = [&](const char* key, std::optional<double> fallback) -> std::optional<double> {
-      std::optional<double> r = from("resources", key);
-      std::optional<double> k = from("kubernetes", key);
-      if (!k) {
-        oj setting = kubernetes_attribute(step, key);
-        if (setting.is_number()) k = setting.get<double>();
-      }
-      if (r && k) return std::max(*r, *k);
-      if (r) return r;
-      if (k) return k;
-      return fallback;
-    };
-    oj requests = oj::object();
-    requests["cpu"] = number_text(*pick("cpu", 1.0));
-    requests["memory"] = number_text(*pick("memory", 4096.0)) + "M";
-    if (auto disk = pick("disk", std::nullopt); disk && *disk > 0) requests["ephemeral-storage"] = number_text(*disk) + "M";
-    oj r = {{"requests", requests}};
-    if (auto gpu = pick("gpu", std::nullopt); gpu && *gpu > 0) {
-      if (*gpu != static_cast<int64_t>(*gpu)) return Status::invalid_argument("step " + step.name + ": gpu must be a whole number");
-      r["limits"] = {{"nvidia.com/gpu", number_text(*gpu)}};
-    }
-    return r;
+    auto options = kubernetes_options(attributes("kubernetes"), attributes("resources"), o_.kubernetes_defaults);
+    if (!options.ok()) return options.status().with_context("step " + step.name);
+    if (options->image.empty()) options->image = o_.image;
+    return options;
   }
 
   // The `conflux task-run` description of one step's task, with Argo's substitutions in it.
@@ -403,41 +364,34 @@ class ArgoCompiler {
     if (int64_t timeout = timeout_seconds(step); timeout > 0) {
       t["activeDeadlineSeconds"] = std::to_string(timeout + kDeadlineMarginSeconds);
     }
+    CONFLUX_ASSIGN_OR_RETURN(KubernetesOptions pod, pod_options(step));
     oj annotations = {{"metaflow/step_name", node.name}, {"metaflow/attempt", "{{retries}}"}};
-    oj labels = oj::object();
-    if (oj a = kubernetes_attribute(step, "annotations"); a.is_object()) annotations.update(a);
-    if (oj l = kubernetes_attribute(step, "labels"); l.is_object()) labels.update(l);
+    annotations.update(pod.annotations);
     t["metadata"] = {{"annotations", annotations}};
-    if (!labels.empty()) t["metadata"]["labels"] = labels;
-    if (oj sa = kubernetes_attribute(step, "service_account"); sa.is_string()) t["serviceAccountName"] = sa;
-    if (oj ns = kubernetes_attribute(step, "node_selector"); ns.is_object()) t["nodeSelector"] = ns;
-    if (oj tol = kubernetes_attribute(step, "tolerations"); tol.is_array()) t["tolerations"] = tol;
+    if (!pod.labels.empty()) t["metadata"]["labels"] = pod.labels;
+    if (!pod.service_account.empty()) t["serviceAccountName"] = pod.service_account;
+    if (!pod.node_selector.empty()) t["nodeSelector"] = pod.node_selector;
+    if (!pod.tolerations.empty()) t["tolerations"] = pod.tolerations;
     t["volumes"] = oj::array({oj{{"name", "out"}, {"emptyDir", oj::object()}}});
-
-    oj image = kubernetes_attribute(step, "image");
-    std::string image_name = image.is_string() ? image.get<std::string>() : o_.image;
-    if (image_name.empty()) {
+    if (pod.image.empty()) {
       return Status::invalid_argument("step " + node.name + " has no container image: give --image, "
                                       "CONFLUX_KUBERNETES_IMAGE or .kubernetes({.image = ...})");
     }
     oj env = oj::array();
     for (const auto& [k, v] : o_.env) env.push_back(named(k, v));
-    CONFLUX_ASSIGN_OR_RETURN(oj res, resources(step));
     oj container = {{"name", "main"},
-                    {"image", image_name},
+                    {"image", pod.image},
                     {"command", oj::array({o_.conflux_command})},
                     {"args", oj::array({"task-run", "--task", task_description(node), "--engine-id",
                                         "argo {{workflow.name}}/{{pod.name}}"})},
                     {"env", env},
-                    {"resources", res},
+                    {"resources", container_resources(pod)},
                     {"terminationMessagePolicy", "FallbackToLogsOnError"},
                     {"volumeMounts", oj::array({oj{{"name", "out"}, {"mountPath", kOutputsDir}}})}};
-    if (oj secrets = kubernetes_attribute(step, "secrets"); secrets.is_array()) {
+    if (!pod.secrets.empty()) {
       oj from = oj::array();
-      for (const auto& s : secrets) from.push_back(oj{{"secretRef", {{"name", s}}}});
+      for (const auto& secret : pod.secrets) from.push_back(oj{{"secretRef", {{"name", secret}}}});
       container["envFrom"] = from;
-    } else if (secrets.is_string()) {
-      container["envFrom"] = oj::array({oj{{"secretRef", {{"name", secrets}}}}});
     }
     t["container"] = container;
     return t;

@@ -1,6 +1,7 @@
 #include "runtime/launcher/launcher_registry.hpp"
 
 #include "flow/decorators.hpp"
+#include "runtime/kubernetes/kubernetes_launcher.hpp"
 #include "runtime/slurm/slurm_launcher.hpp"
 
 namespace conflux {
@@ -9,13 +10,7 @@ const std::vector<LauncherKind>& launcher_kinds() {
   static const std::vector<LauncherKind> kinds = {
       // decorator, factory: one line per engine
       {"slurm", make_slurm_launcher},
-      // @kubernetes is read by `argo-workflows create`; running its tasks from the local runtime
-      // needs the Kubernetes launcher, which is not there yet: refuse rather than run them here.
-      {"kubernetes",
-       [](const LauncherContext&) -> Result<std::unique_ptr<TaskLauncher>> {
-         return Status::not_supported("the local runtime cannot run tasks on Kubernetes yet; deploy the flow with "
-                                      "`argo-workflows create`, or run without @kubernetes");
-       }},
+      {"kubernetes", make_kubernetes_launcher},
   };
   return kinds;
 }

@@ -47,6 +47,7 @@ struct TaskLaunch {
   std::map<std::string, std::string> env;  // added to the task's environment
   int64_t timeout_seconds = 0;             // @timeout; 0: none
   ResourceRequest resources;
+  nlohmann::json resource_decorator;       // the step's @resources attributes; null if it has none
   nlohmann::json engine_options = nlohmann::json::object();  // the launcher's decorator (@slurm)
 };
 

@@ -5,9 +5,10 @@
 #include <list>
 #include <set>
 
-#include "datastore/mflog.hpp"
 #include "datastore/task_datastore.hpp"
+#include "runtime/launcher/remote_launch.hpp"
 #include "runtime/remote/local_metadata_sync.hpp"
+#include "runtime/remote/log_tail.hpp"
 #include "runtime/remote/remote_task.hpp"
 #include "runtime/slurm/slurm_client.hpp"
 #include "runtime/slurm/slurm_job.hpp"
@@ -28,27 +29,6 @@ constexpr int kUnseenPollsBeforeLost = 30;       // a job squeue never listed
 constexpr int64_t kTimeLimitMargin = 120;
 
 class SlurmLauncher;
-
-// Follows one of the task's mflog files in the datastore and echoes new complete lines.
-struct LogTail {
-  size_t offset = 0;
-  void pump(TaskDataStore& ds, int attempt, LogStream stream, const std::function<void(std::string_view)>& echo) {
-    auto log = ds.load_log(attempt, "task", stream);
-    if (!log.ok() || log->size() <= offset) return;
-    size_t end = log->rfind('\n');
-    if (end == std::string::npos || end + 1 <= offset) return;
-    std::string_view fresh(log->data() + offset, end + 1 - offset);
-    offset = end + 1;
-    size_t start = 0;
-    while (start < fresh.size()) {
-      size_t nl = fresh.find('\n', start);
-      std::string_view line = fresh.substr(start, nl - start);
-      start = nl + 1;
-      auto parsed = parse_mflog_line(line);
-      if (echo) echo(parsed ? std::string_view(parsed->msg) : line);
-    }
-  }
-};
 
 class SlurmTask final : public LaunchedTask {
  public:
@@ -295,26 +275,7 @@ class SlurmLauncher final : public TaskLauncher {
     job.resources = first.resources;
     job.time_limit_seconds = first.timeout_seconds > 0 ? first.timeout_seconds + kTimeLimitMargin : 0;
     job.max_parallel = part.size() > 1 ? context_.max_workers : 0;
-    for (size_t i : part) {
-      const TaskLaunch& l = launches[i];
-      RemoteTask t;
-      t.flow = l.flow;
-      t.run_id = l.run_id;
-      t.step = l.step;
-      t.task_id = l.task_id;
-      t.attempt = l.attempt;
-      t.argv = l.argv;
-      t.env = l.env;
-      for (const auto& [k, v] : package.env()) t.env[k] = v;
-      t.code_url = package.url;
-      t.code_sha = package.sha;
-      t.code_ds = package.ds_type;
-      t.ds_type = context_.ds_type;
-      t.ds_root = context_.ds_root;
-      t.timeout_seconds = l.timeout_seconds;
-      t.sync_local_metadata = !context_.local_metadata_root.empty();
-      job.tasks.push_back(t.to_json_line());
-    }
+    for (size_t i : part) job.tasks.push_back(remote_task_of(launches[i], package, context_).to_json_line());
     auto id = client_->sbatch(sbatch_script(job));
     if (!id.ok()) return fail_all(id.status().with_context("step " + first.step));
     for (size_t k = 0; k < part.size(); ++k) {
