@@ -17,6 +17,9 @@ PKGS=(
   libgtest-dev libgmock-dev python3 python3-numpy
   # Argo Workflows tests: the official schema check and the local executor of compiled templates
   python3-jsonschema python3-yaml
+  # container images (scripts/build-images.sh) and their test: podman builds them, debootstrap
+  # makes the Debian 12 base the test builds on
+  podman debootstrap
   # TLS test certificates (tests/conflux_cli/service_process_test.cpp)
   openssl
   # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it
