@@ -89,5 +89,5 @@ for path in sys.argv[1:]:
     for doc in yaml.safe_load_all(open(path)):
         if doc: print(json.dumps(doc))
 ' "$source"/deploy/kubernetes/*.yaml >"$work/manifests.jsonl"
-/usr/bin/node "$build/kubernetes-models/validate_k8s.mjs" "$work/manifests.jsonl"
+/usr/bin/node "$build/validators/validate_k8s.mjs" "$work/manifests.jsonl"
 echo "manifests: $(wc -l <"$work/manifests.jsonl") objects pass the kubernetes-models validators"

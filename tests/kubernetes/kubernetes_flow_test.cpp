@@ -86,8 +86,8 @@ class KubernetesFlowTest : public ::testing::Test {
     return out;
   }
   void expect_models_accept_the_jobs() {
-    fs::path models = build_path("kubernetes-models");
-    ASSERT_TRUE(fs::exists(models / "validate_k8s.mjs")) << "needs the k8s_models ctest fixture";
+    fs::path models = build_path("validators");
+    ASSERT_TRUE(fs::exists(models / "validate_k8s.mjs")) << "needs the npm_validators ctest fixture";
     auto r = run_command({"/usr/bin/node", (models / "validate_k8s.mjs").string(), (dir_.path() / "kube" / "jobs.jsonl").string()});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   }
