@@ -77,6 +77,7 @@ int dump_command(FlowCommandContext& ctx);
 int logs_command(FlowCommandContext& ctx);
 int init_command(FlowCommandContext& ctx);
 int argo_workflows_command(FlowCommandContext& ctx);
+int step_functions_command(FlowCommandContext& ctx);
 
 // The config values of the run `resume` continues (its --origin-run-id, else the latest run,
 // which it remembers in ctx.resume_origin_run_id so that resume continues that same run).

@@ -18,6 +18,8 @@ const std::vector<CommandEntry>& flow_commands() {
       {"package", "Show (or --store) the code package a cluster run ships.", package_command, false, false},
       {"version", "Print the Conflux version.", version_command, false, false},
       {"argo-workflows", "Compile the flow for Argo Workflows (create).", argo_workflows_command, true, false},
+      {"step-functions", "Compile the flow for AWS Step Functions and AWS Batch (create).", step_functions_command,
+       true, false},
       {"step", "Internal: run one task attempt.", step_command, true, true},
       {"init", "Internal: register a deployed run and store its parameters.", init_command, true, true},
   };

@@ -1,5 +1,6 @@
 #include "runtime/remote/deployed_task.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,14 @@ Status write_file_atomically(const std::filesystem::path& path, const std::strin
 
 nlohmann::json DeployedTask::to_json() const {
   nlohmann::json j = {{"task_id_seed", task_id_seed}, {"input_paths", input_paths}, {"outputs_dir", outputs_dir}};
+  if (!task_id_env.empty()) j["task_id_env"] = task_id_env;
+  if (!attempt_env.empty()) j["attempt_env"] = attempt_env;
+  if (!parameters_env.empty()) j["parameters_env"] = parameters_env;
+  if (splits_record) j["splits_record"] = true;
+  if (!join_record_step.empty()) {
+    j["join_record"] = {{"step", join_record_step}, {"task", join_record_task}, {"index", join_record_index}};
+  }
+  if (!join_records_step.empty()) j["join_records"] = {{"step", join_records_step}, {"task", join_records_task}};
   if (!join_step.empty()) {
     j["join_step"] = join_step;
     j["join_seed"] = join_seed;
@@ -71,12 +80,33 @@ Result<DeployedTask> DeployedTask::from_json(const nlohmann::json& j) {
   CONFLUX_RETURN_IF_ERROR(text("outputs_dir", d.outputs_dir));
   CONFLUX_RETURN_IF_ERROR(text("join_step", d.join_step));
   CONFLUX_RETURN_IF_ERROR(text("join_seed", d.join_seed));
-  if (d.task_id_seed.empty()) return Status::invalid_argument("\"deployed\" has no \"task_id_seed\"");
+  CONFLUX_RETURN_IF_ERROR(text("task_id_env", d.task_id_env));
+  CONFLUX_RETURN_IF_ERROR(text("attempt_env", d.attempt_env));
+  CONFLUX_RETURN_IF_ERROR(text("parameters_env", d.parameters_env));
+  d.splits_record = j.value("splits_record", false);
+  auto record = [&](const char* key, std::vector<std::pair<const char*, std::string*>> fields) -> Status {
+    if (!j.contains(key)) return Status();
+    if (!j[key].is_object()) return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" must be an object");
+    for (auto [name, out] : fields) {
+      if (!j[key].contains(name) || !j[key][name].is_string() || j[key][name].get<std::string>().empty()) {
+        return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" needs a \"" + name + "\" string");
+      }
+      *out = j[key][name].get<std::string>();
+    }
+    return Status();
+  };
+  CONFLUX_RETURN_IF_ERROR(record("join_record", {{"step", &d.join_record_step}, {"task", &d.join_record_task},
+                                                 {"index", &d.join_record_index}}));
+  CONFLUX_RETURN_IF_ERROR(record("join_records", {{"step", &d.join_records_step}, {"task", &d.join_records_task}}));
+  if (d.task_id_seed.empty() && d.task_id_env.empty()) {
+    return Status::invalid_argument("\"deployed\" has neither \"task_id_seed\" nor \"task_id_env\"");
+  }
   if (!d.join_step.empty()) {
     if (!j.contains("join_count")) return Status::invalid_argument("\"deployed\": a foreach join needs \"join_count\"");
     CONFLUX_ASSIGN_OR_RETURN(d.join_count, integer_field(j, "join_count"));
   }
   if (j.value("init_parameters", false)) {
+    // (parameters come base64-encoded in the description, or as JSON in parameters_env)
     d.init_parameters = true;
     if (!j.contains("init_argv") || !j["init_argv"].is_array() || j["init_argv"].empty()) {
       return Status::invalid_argument("\"deployed\": \"init_argv\" must be a non-empty list of strings");
@@ -113,12 +143,105 @@ std::string foreach_join_input_paths(const std::string& run_id, const std::strin
   return compress_input_paths(paths);
 }
 
-Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage) {
+std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                 const std::string& task_id) {
+  return flow + "/" + run_id + "/" + step + "/" + task_id + "/deployed_splits.json";
+}
+
+std::string deployed_join_records_dir(const std::string& flow, const std::string& run_id, const std::string& step,
+                                      const std::string& task_id) {
+  return flow + "/" + run_id + "/" + step + "/" + task_id + "/deployed_join/";
+}
+
+namespace {
+
+// ${NAME} from the environment, or from `own` (values task-run worked out).
+Result<std::string> expand_variables(const std::string& text, const std::map<std::string, std::string>& own) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t start = text.find("${", i);
+    if (start == std::string::npos) break;
+    size_t end = text.find('}', start);
+    if (end == std::string::npos) break;
+    out += text.substr(i, start - i);
+    std::string name = text.substr(start + 2, end - start - 2);
+    if (auto it = own.find(name); it != own.end()) {
+      out += it->second;
+    } else if (const char* value = std::getenv(name.c_str())) {
+      out += value;
+    } else {
+      return Status::invalid_argument("the task description refers to ${" + name + "}, which is not set");
+    }
+    i = end + 1;
+  }
+  return out + text.substr(i);
+}
+
+// The input paths of a foreach join from its body's records: all of 0..n-1, n from the split list.
+Result<std::string> join_paths_from_records(const RemoteTask& task, StorageBackend& storage) {
   const DeployedTask& d = *task.deployed;
-  task.task_id = deployed_task_id(d.task_id_seed);
+  CONFLUX_ASSIGN_OR_RETURN(std::string splits,
+                           storage.load(deployed_splits_path(task.flow, task.run_id, d.join_records_step, d.join_records_task)));
+  nlohmann::json list = nlohmann::json::parse(splits, nullptr, false);
+  if (!list.is_array()) return Status::corruption("the split list of foreach " + d.join_records_step + " is not a JSON list");
+  size_t n = list.size();
+  std::string dir = deployed_join_records_dir(task.flow, task.run_id, d.join_records_step, d.join_records_task);
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> records, storage.list_tree(dir));
+  std::vector<std::string> ids(n);
+  for (const ObjectInfo& r : records) {
+    std::string name = r.key.substr(r.key.rfind('/') + 1);
+    size_t dot = name.find('.');
+    if (dot == std::string::npos) continue;
+    size_t index = std::strtoull(name.substr(0, dot).c_str(), nullptr, 10);
+    if (index < n) ids[index] = name.substr(dot + 1);
+  }
+  std::vector<std::string> paths;
+  paths.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (ids[i].empty()) {
+      return Status::failed_precondition("foreach " + d.join_records_step + " split " + std::to_string(i) +
+                                         " left no record of its last task: it did not finish");
+    }
+    paths.push_back(task.run_id + "/" + d.join_step + "/" + ids[i]);
+  }
+  return compress_input_paths(paths);
+}
+
+}  // namespace
+
+Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage) {
+  DeployedTask& d = *task.deployed;
+  std::map<std::string, std::string> own;
+  if (!d.attempt_env.empty()) {
+    const char* value = std::getenv(d.attempt_env.c_str());
+    int attempt = value ? std::atoi(value) : 0;
+    if (attempt < 1) return Status::invalid_argument(d.attempt_env + " must be set to the attempt (from 1)");
+    task.attempt = attempt - 1;
+  }
+  own["CONFLUX_ATTEMPT"] = std::to_string(task.attempt);
+  // Only engines that pass values as variables use ${NAME} (Argo substitutes its own).
+  if (!d.task_id_env.empty()) {
+    CONFLUX_ASSIGN_OR_RETURN(task.run_id, expand_variables(task.run_id, own));
+    for (std::string& a : task.argv) {
+      CONFLUX_ASSIGN_OR_RETURN(a, expand_variables(a, own));
+    }
+    for (std::string* field : {&d.input_paths, &d.join_record_task, &d.join_record_index, &d.join_records_task}) {
+      CONFLUX_ASSIGN_OR_RETURN(*field, expand_variables(*field, own));
+    }
+  }
+  if (!d.task_id_env.empty()) {
+    const char* value = std::getenv(d.task_id_env.c_str());
+    if (!value || !*value) return Status::invalid_argument(d.task_id_env + " must be set to the task id");
+    task.task_id = value;
+  } else {
+    task.task_id = deployed_task_id(d.task_id_seed);
+  }
   std::string paths = d.input_paths;
   if (d.init_parameters) {
     paths = task.run_id + "/_parameters/" + task.task_id + "-params";
+  } else if (!d.join_records_step.empty()) {
+    CONFLUX_ASSIGN_OR_RETURN(paths, join_paths_from_records(task, storage));
   } else if (!d.join_step.empty()) {
     if (d.join_count < 1) {
       return Status::invalid_argument("the foreach before step " + task.step + " produced no tasks to join");
@@ -143,6 +266,14 @@ Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, c
   std::vector<std::string> argv = d.init_argv;
   argv[0] = binary;
   argv.insert(argv.end(), {"--task-id", task.task_id + "-params"});
+  if (!d.parameters_env.empty()) {
+    const char* text = std::getenv(d.parameters_env.c_str());
+    nlohmann::json values = nlohmann::json::parse(text && *text ? text : "{}", nullptr, false);
+    if (!values.is_object()) return Status::invalid_argument(d.parameters_env + " must hold a JSON object of parameter values");
+    for (const auto& [name, value] : values.items()) {
+      argv.insert(argv.end(), {"--" + name, value.is_string() ? value.get<std::string>() : value.dump()});
+    }
+  }
   for (const auto& [name, encoded] : d.parameters_base64) {
     auto value = base64_decode(encoded);
     if (!value) return Status::invalid_argument("the value of parameter " + name + " is not base64: " + encoded);
@@ -154,6 +285,25 @@ Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, c
 
 Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
   const DeployedTask& d = *task.deployed;
+  if (!d.join_record_step.empty()) {
+    CONFLUX_RETURN_IF_ERROR(storage.save(deployed_join_records_dir(task.flow, task.run_id, d.join_record_step,
+                                                                   d.join_record_task) +
+                                             d.join_record_index + "." + task.task_id,
+                                         "", true));
+  }
+  if (d.splits_record) {
+    TaskDataStore ds(storage, task.flow, task.run_id, task.step, task.task_id);
+    CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(task.attempt));
+    if (const ArtifactEntry* e = index.find("_foreach_num_splits")) {
+      ContentAddressedStore cas(storage, task.flow);
+      CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas.load_all(e->sha));
+      CONFLUX_ASSIGN_OR_RETURN(Value n, read_pickle_from_string(bytes));
+      std::string splits = "[";
+      for (int64_t i = 0; n.is_int() && i < n.as_int(); ++i) splits += (i ? "," : "") + std::to_string(i);
+      CONFLUX_RETURN_IF_ERROR(storage.save(deployed_splits_path(task.flow, task.run_id, task.step, task.task_id),
+                                           splits + "]", true));
+    }
+  }
   if (d.outputs_dir.empty()) return Status();
   std::filesystem::path dir(d.outputs_dir);
   std::error_code ec;

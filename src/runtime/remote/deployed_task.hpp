@@ -23,8 +23,14 @@ namespace conflux {
 
 struct RemoteTask;
 
+// Engines that cannot substitute values into the description (AWS Batch under Step Functions)
+// pass them as environment variables instead: with task_id_env set, `${NAME}` in the run id, the
+// step command, the input paths and the join record fields is replaced by the variable's value
+// (an error if it is unset); ${CONFLUX_ATTEMPT} is the attempt task-run worked out.
 struct DeployedTask {
   std::string task_id_seed;  // task id = deployed_task_id(task_id_seed)
+  std::string task_id_env;   // or: the task id is this variable's value (AWS_BATCH_JOB_ID)
+  std::string attempt_env;   // the attempt is this variable's value minus one (AWS_BATCH_JOB_ATTEMPT)
   std::string input_paths;   // as the step command takes them (compressed); "" for start and foreach joins
   // A foreach join: its inputs are task deployed_task_id(join_seed + "-" + i) of `join_step`, i < join_count.
   std::string join_step;
@@ -36,7 +42,17 @@ struct DeployedTask {
   bool init_parameters = false;
   std::vector<std::string> init_argv;
   std::map<std::string, std::string> parameters_base64;
+  std::string parameters_env;  // or: a variable holding a JSON object of values ({"alpha": "0.5"})
   std::string outputs_dir;  // "": the engine reads nothing back
+  // Records in the datastore, for engines that cannot carry them in their own state:
+  // - a foreach step's split list, <task>/deployed_splits.json ([0, ..., n-1]), which the engine
+  //   reads to fan out;
+  bool splits_record = false;
+  // - a foreach body's last task tells the join it exists: an empty object
+  //   <run>/<foreach step>/<foreach task>/deployed_join/<index>.<task id>;
+  std::string join_record_step, join_record_task, join_record_index;
+  // - a foreach join finds its inputs (tasks of `join_step`) by listing those records.
+  std::string join_records_step, join_records_task;
 
   nlohmann::json to_json() const;
   static Result<DeployedTask> from_json(const nlohmann::json& j);
@@ -52,6 +68,12 @@ std::string deployed_task_id(std::string_view seed);
 std::string foreach_join_input_paths(const std::string& run_id, const std::string& step, const std::string& seed,
                                      int64_t count);
 
+// Where a foreach task's split list and its body's join records live, relative to the datastore root.
+std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                 const std::string& task_id);
+std::string deployed_join_records_dir(const std::string& flow, const std::string& run_id, const std::string& step,
+                                      const std::string& task_id);
+
 // Completes a deployed task before it runs: sets task.task_id and appends --task-id and the input
 // paths to task.argv (paths too long for an argument go to the attempt's input_paths file in
 // `storage`, and the step reads them there).
@@ -63,7 +85,8 @@ Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, c
 
 // After the step succeeded: writes the files the engine reads back into outputs_dir: task_id,
 // and for a foreach split `splits` (a JSON list 0..n-1) and `split_cardinality`, for a switch
-// `switch_step` (the step it chose). Written to a temporary name and renamed.
+// `switch_step` (the step it chose), written to a temporary name and renamed; and the datastore
+// records (splits_record, join_record_*).
 Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage);
 
 }  // namespace conflux
