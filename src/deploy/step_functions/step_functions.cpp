@@ -121,6 +121,10 @@ class StepFunctionsCompiler {
                                           "give its resources with .resources() instead");
         }
       }
+      if (step.size() + std::string("-branches").size() > kMaxNameLength) {
+        return Status::invalid_argument("step " + step + ": its state name would be longer than Step Functions' " +
+                                        std::to_string(kMaxNameLength) + " characters");
+      }
       int64_t attempts = retry_times(*node.step) + 1 + (find_decorator(*node.step, "catch") ? 1 : 0);
       if (attempts > kMaxBatchAttempts) {
         return Status::invalid_argument("step " + step + ": " + std::to_string(attempts) + " attempts, AWS Batch "

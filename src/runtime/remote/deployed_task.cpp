@@ -150,7 +150,7 @@ std::string deployed_splits_path(const std::string& flow, const std::string& run
 
 std::string deployed_join_records_dir(const std::string& flow, const std::string& run_id, const std::string& step,
                                       const std::string& task_id) {
-  return flow + "/" + run_id + "/" + step + "/" + task_id + "/deployed_join/";
+  return flow + "/" + run_id + "/" + step + "/" + task_id + "/deployed_join";
 }
 
 namespace {
@@ -226,6 +226,9 @@ Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage) {
     for (std::string& a : task.argv) {
       CONFLUX_ASSIGN_OR_RETURN(a, expand_variables(a, own));
     }
+    for (std::string& a : d.init_argv) {
+      CONFLUX_ASSIGN_OR_RETURN(a, expand_variables(a, own));
+    }
     for (std::string* field : {&d.input_paths, &d.join_record_task, &d.join_record_index, &d.join_records_task}) {
       CONFLUX_ASSIGN_OR_RETURN(*field, expand_variables(*field, own));
     }
@@ -288,7 +291,7 @@ Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
   if (!d.join_record_step.empty()) {
     CONFLUX_RETURN_IF_ERROR(storage.save(deployed_join_records_dir(task.flow, task.run_id, d.join_record_step,
                                                                    d.join_record_task) +
-                                             d.join_record_index + "." + task.task_id,
+                                             "/" + d.join_record_index + "." + task.task_id,
                                          "", true));
   }
   if (d.splits_record) {
