@@ -1,5 +1,7 @@
 #include "metadata/service_metadata_provider.hpp"
 
+#include "base/percent_encode.hpp"
+
 #include <chrono>
 #include <random>
 #include <thread>
@@ -18,20 +20,7 @@ int64_t now_ms() {
 }
 
 // Percent-encodes one path component.
-std::string encode(std::string_view part) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : part) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+std::string encode(std::string_view part) { return percent_encode(part); }
 
 std::string run_path(std::string_view flow, std::string_view run) {
   return "/flows/" + encode(flow) + "/runs/" + encode(run);

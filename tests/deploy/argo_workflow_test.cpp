@@ -6,6 +6,8 @@
 
 #include <conflux/conflux.hpp>
 
+#include "deploy/deploy_test_flow.hpp"
+
 #include <regex>
 
 #include "deploy/argo/argo_workflow.hpp"
@@ -25,18 +27,7 @@ using oj = nlohmann::ordered_json;
 using namespace conflux::testing;  // NOLINT: test helpers
 
 template <int kId>
-struct TestFlow : conflux::FlowSpec<TestFlow<kId>> {
-  conflux::Parameter<int64_t> width{this, "width", 3, "how wide"};
-  Artifact<std::vector<int64_t>> items{this, "items"};
-  Artifact<std::vector<int64_t>> inner{this, "inner"};
-  Artifact<std::string> choice{this, "choice"};
-  void step_fn() {}
-  void join_fn(const Inputs<TestFlow>&) {}
-  static void (*declare)(Graph<TestFlow>&);
-  static void graph(Graph<TestFlow>& g) { declare(g); }
-};
-template <int kId>
-void (*TestFlow<kId>::declare)(Graph<TestFlow<kId>>&) = nullptr;
+using TestFlow = conflux::testing::DeployTestFlow<kId>;
 #define F(id) TestFlow<id>
 
 conflux::ArgoWorkflowOptions options() {

@@ -5,6 +5,8 @@
 
 #include <conflux/conflux.hpp>
 
+#include "deploy/deploy_test_flow.hpp"
+
 #include "deploy/step_functions/step_functions.hpp"
 #include "runtime/remote/remote_task.hpp"
 
@@ -16,16 +18,7 @@ using conflux::Inputs;
 using oj = nlohmann::ordered_json;
 
 template <int kId>
-struct TestFlow : conflux::FlowSpec<TestFlow<kId>> {
-  Artifact<std::vector<int64_t>> items{this, "items"};
-  Artifact<std::string> choice{this, "choice"};
-  void step_fn() {}
-  void join_fn(const Inputs<TestFlow>&) {}
-  static void (*declare)(Graph<TestFlow>&);
-  static void graph(Graph<TestFlow>& g) { declare(g); }
-};
-template <int kId>
-void (*TestFlow<kId>::declare)(Graph<TestFlow<kId>>&) = nullptr;
+using TestFlow = conflux::testing::DeployTestFlow<kId>;
 #define F(id) TestFlow<id>
 
 conflux::StepFunctionsOptions options() {

@@ -2,36 +2,18 @@
 // its code package in the datastore, and writes the WorkflowTemplate (plus a CronWorkflow and a
 // Sensor when the flow has a schedule or triggers) as YAML, or JSON for a .json file, ready for
 // `kubectl apply -f` (docs/argo-workflows.md).
-#include <fstream>
 #include <iostream>
 
 #include "cli/backends.hpp"
+#include "cli/commands/deploy_common.hpp"
 #include "cli/flow_cli.hpp"
 #include "cli/run_options.hpp"
 #include "deploy/argo/argo_workflow.hpp"
 #include "deploy/yaml_writer.hpp"
-#include "package/code_package.hpp"
 
 namespace conflux::cli {
 
 namespace {
-
-Status write_output(const std::string& file, const std::string& text) {
-  if (file == "-") {
-    std::cout << text;
-    return std::cout.flush() ? Status() : Status::io_error("cannot write to standard output");
-  }
-  std::string tmp = file + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Status::io_error("cannot write " + tmp);
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return Status::io_error("cannot rename " + tmp + " to " + file + ": " + ec.message());
-  return Status();
-}
 
 int create(FlowCommandContext& ctx, const ParsedArgs& args) {
   if (!args.has("output")) {
@@ -66,41 +48,18 @@ int create(FlowCommandContext& ctx, const ParsedArgs& args) {
 
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  if (backends->datastore != "s3") {
-    return fail("Cannot deploy", Status::invalid_argument(
-                                     "Argo Workflows needs an S3 datastore that the cluster's pods can reach "
-                                     "(--datastore s3, or METAFLOW_DEFAULT_DATASTORE=s3 and METAFLOW_DATASTORE_SYSROOT_S3)"));
-  }
-  if (!backends->service) {
-    return fail("Cannot deploy", Status::invalid_argument(
-                                     "Argo Workflows needs the metadata service: a pod's local metadata would be lost "
-                                     "with it (--metadata service, or METAFLOW_DEFAULT_METADATA=service and "
-                                     "METAFLOW_SERVICE_URL)"));
-  }
+  if (Status shared = require_shared_backends(*backends, "Argo Workflows"); !shared.ok()) return fail("Cannot deploy", shared);
   o.task_command = task_global_options(ctx, *backends);
   o.ds_type = backends->datastore;
   o.ds_root = backends->ds_root;
-  forward_settings(o.env, ctx.username);
-  // The address pods reach the service at, when it differs from this machine's.
-  if (auto internal = metaflow_setting("METAFLOW_SERVICE_INTERNAL_URL")) o.env["METAFLOW_SERVICE_URL"] = *internal;
+  o.env = deployed_task_env(ctx);
 
   // Compile before storing anything, so bad input leaves no trace.
   o.code_url = o.code_sha = o.code_ds = "pending";
   auto check = compile_argo_workflow(*ctx.graph, o);
   if (!check.ok()) return fail("Cannot compile for Argo Workflows", check.status());
 
-  CodePackageInput input;
-  input.flow_name = ctx.flow->name;
-  std::error_code ec;
-  input.binary = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) input.binary = ctx.program;
-  input.source = flow_source_file(*ctx.flow);
-  auto package = build_code_package(input);
-  if (!package.ok()) return fail("Cannot build the code package", package.status());
-  for (const std::string& gap : runner_gaps(package->elf, default_runner_manifest())) {
-    std::cerr << "warning: code package: " << gap << "\n";
-  }
-  auto stored = store_code_package(*backends->storage, ctx.flow->name, backends->ds_root, *package);
+  auto stored = store_flow_code_package(ctx, *backends);
   if (!stored.ok()) return fail("Cannot store the code package", stored.status());
   o.code_url = stored->url;
   o.code_sha = stored->sha;
@@ -117,7 +76,7 @@ int create(FlowCommandContext& ctx, const ParsedArgs& args) {
   } else {
     text = to_yaml(*documents);
   }
-  Status written = write_output(file, text);
+  Status written = write_output_file(file, text);
   if (!written.ok()) return fail("Cannot write the workflow", written);
   if (file != "-") {
     std::cerr << "Wrote " << documents->size() << " Argo object" << (documents->size() == 1 ? "" : "s") << " for "

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/backends.hpp"
+#include "cli/commands/deploy_common.hpp"
 #include "cli/flow_cli.hpp"
 #include "package/code_package.hpp"
 
@@ -27,13 +28,7 @@ int package_command(FlowCommandContext& ctx) {
     std::cout << render_help(ctx.program, spec);
     return 0;
   }
-  CodePackageInput input;
-  input.flow_name = ctx.flow->name;
-  std::error_code ec;
-  input.binary = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) input.binary = ctx.program;
-  input.source = flow_source_file(*ctx.flow);
-  auto package = build_code_package(input);
+  auto package = build_code_package(flow_code_package_input(ctx));
   if (!package.ok()) return fail("Cannot build the code package", package.status());
 
   RunnerManifest runner = default_runner_manifest();

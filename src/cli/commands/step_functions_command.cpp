@@ -2,31 +2,20 @@
 // (src/deploy/step_functions) after storing its code package in the S3 datastore, and writes the
 // state machine, one Batch job definition per step and, for g.schedule(), the EventBridge rule
 // into a directory, ready for the AWS CLI (docs/step-functions.md).
-#include <fstream>
 #include <iostream>
 
 #include "cli/backends.hpp"
+#include "cli/commands/deploy_common.hpp"
 #include "cli/flow_cli.hpp"
 #include "cli/run_options.hpp"
 #include "deploy/step_functions/step_functions.hpp"
-#include "package/code_package.hpp"
 
 namespace conflux::cli {
 
 namespace {
 
 Status write_json(const std::filesystem::path& path, const nlohmann::ordered_json& value) {
-  std::filesystem::path tmp = path;
-  tmp += ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << value.dump(2) << "\n";
-    if (!out.flush()) return Status::io_error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::io_error("cannot rename " + tmp.string() + ": " + ec.message());
-  return Status();
+  return write_output_file(path, value.dump(2) + "\n");
 }
 
 int create(FlowCommandContext& ctx, const ParsedArgs& args) {
@@ -53,36 +42,17 @@ int create(FlowCommandContext& ctx, const ParsedArgs& args) {
 
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());
-  if (backends->datastore != "s3") {
-    return fail("Cannot deploy", Status::invalid_argument(
-                                     "Step Functions needs an S3 datastore (--datastore s3, or METAFLOW_DEFAULT_DATASTORE=s3 "
-                                     "and METAFLOW_DATASTORE_SYSROOT_S3)"));
-  }
-  if (!backends->service) {
-    return fail("Cannot deploy", Status::invalid_argument(
-                                     "Step Functions needs the metadata service: a job's local metadata would be lost "
-                                     "with it (--metadata service, or METAFLOW_DEFAULT_METADATA=service and "
-                                     "METAFLOW_SERVICE_URL)"));
-  }
+  if (Status shared = require_shared_backends(*backends, "Step Functions"); !shared.ok()) return fail("Cannot deploy", shared);
   o.task_command = task_global_options(ctx, *backends);
   o.ds_root = backends->ds_root;
-  forward_settings(o.env, ctx.username);
-  if (auto internal = metaflow_setting("METAFLOW_SERVICE_INTERNAL_URL")) o.env["METAFLOW_SERVICE_URL"] = *internal;
+  o.env = deployed_task_env(ctx);
 
   // Compile before storing anything, so bad input leaves no trace.
   o.code_url = o.code_sha = o.code_ds = "pending";
   auto check = compile_step_functions(*ctx.graph, o);
   if (!check.ok()) return fail("Cannot compile for Step Functions", check.status());
 
-  CodePackageInput input;
-  input.flow_name = ctx.flow->name;
-  std::error_code ec;
-  input.binary = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) input.binary = ctx.program;
-  input.source = flow_source_file(*ctx.flow);
-  auto package = build_code_package(input);
-  if (!package.ok()) return fail("Cannot build the code package", package.status());
-  auto stored = store_code_package(*backends->storage, ctx.flow->name, backends->ds_root, *package);
+  auto stored = store_flow_code_package(ctx, *backends);
   if (!stored.ok()) return fail("Cannot store the code package", stored.status());
   o.code_url = stored->url;
   o.code_sha = stored->sha;
@@ -91,6 +61,7 @@ int create(FlowCommandContext& ctx, const ParsedArgs& args) {
   if (!deployment.ok()) return fail("Cannot compile for Step Functions", deployment.status());
 
   std::filesystem::path dir = args.get("output");
+  std::error_code ec;
   std::filesystem::create_directories(dir / "job-definitions", ec);
   if (ec) return fail("Cannot write the deployment", Status::io_error("cannot create " + dir.string() + ": " + ec.message()));
   Status written = write_json(dir / "state-machine.json", deployment->state_machine);

@@ -1,5 +1,7 @@
 #include "datastore/s3/s3_client.hpp"
 
+#include "base/percent_encode.hpp"
+
 
 #include <algorithm>
 #include <cctype>
@@ -91,21 +93,7 @@ bool retryable_answer(const S3Response& r, std::string_view method) {
 
 }  // namespace
 
-std::string s3_uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string s3_uri_encode(std::string_view text, bool keep_slash) { return percent_encode(text, keep_slash); }
 
 std::string s3_canonical_query(std::vector<std::pair<std::string, std::string>> query) {
   for (auto& [name, value] : query) {

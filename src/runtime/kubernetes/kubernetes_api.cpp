@@ -4,27 +4,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/percent_encode.hpp"
+
 namespace conflux {
 
 namespace {
 
 constexpr const char* kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
 constexpr int kTimeoutSeconds = 30;
-
-std::string url_encode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The API server's own message from a Status object, else the body.
 std::string api_message(const HttpResponse& r) {
@@ -75,7 +62,7 @@ Result<HttpResponse> KubernetesApi::call(const std::string& method, const std::s
 }
 
 Status KubernetesApi::create_job(const std::string& ns, const nlohmann::ordered_json& job) {
-  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("POST", "/apis/batch/v1/namespaces/" + url_encode(ns) + "/jobs", job.dump()));
+  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("POST", "/apis/batch/v1/namespaces/" + percent_encode(ns) + "/jobs", job.dump()));
   if (r.status == 409) return Status::already_exists(api_message(r));
   if (r.status != 200 && r.status != 201) {
     return Status::invalid_argument("Kubernetes refused the Job (HTTP " + std::to_string(r.status) + "): " + api_message(r));
@@ -84,8 +71,8 @@ Status KubernetesApi::create_job(const std::string& ns, const nlohmann::ordered_
 }
 
 Result<nlohmann::json> KubernetesApi::list_jobs(const std::string& ns, const std::string& label_selector) {
-  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("GET", "/apis/batch/v1/namespaces/" + url_encode(ns) +
-                                                           "/jobs?labelSelector=" + url_encode(label_selector), ""));
+  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("GET", "/apis/batch/v1/namespaces/" + percent_encode(ns) +
+                                                           "/jobs?labelSelector=" + percent_encode(label_selector), ""));
   nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
   if (r.status != 200 || !j.is_object()) {
     return Status::unavailable("cannot list Jobs (HTTP " + std::to_string(r.status) + "): " + api_message(r));
@@ -94,8 +81,8 @@ Result<nlohmann::json> KubernetesApi::list_jobs(const std::string& ns, const std
 }
 
 Result<nlohmann::json> KubernetesApi::list_pods(const std::string& ns, const std::string& label_selector) {
-  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("GET", "/api/v1/namespaces/" + url_encode(ns) +
-                                                           "/pods?labelSelector=" + url_encode(label_selector), ""));
+  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("GET", "/api/v1/namespaces/" + percent_encode(ns) +
+                                                           "/pods?labelSelector=" + percent_encode(label_selector), ""));
   nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
   if (r.status != 200 || !j.is_object()) {
     return Status::unavailable("cannot list pods (HTTP " + std::to_string(r.status) + "): " + api_message(r));
@@ -104,7 +91,7 @@ Result<nlohmann::json> KubernetesApi::list_pods(const std::string& ns, const std
 }
 
 Status KubernetesApi::delete_job(const std::string& ns, const std::string& name) {
-  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("DELETE", "/apis/batch/v1/namespaces/" + url_encode(ns) + "/jobs/" + url_encode(name),
+  CONFLUX_ASSIGN_OR_RETURN(HttpResponse r, call("DELETE", "/apis/batch/v1/namespaces/" + percent_encode(ns) + "/jobs/" + percent_encode(name),
                                                 R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})"));
   if (r.status == 200 || r.status == 202 || r.status == 404) return Status();
   return Status::unavailable("cannot delete Job " + name + " (HTTP " + std::to_string(r.status) + "): " + api_message(r));
