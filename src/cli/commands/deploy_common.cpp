@@ -1,8 +1,8 @@
 #include "cli/commands/deploy_common.hpp"
 
-#include <fstream>
 #include <iostream>
 
+#include "base/atomic_file.hpp"
 #include "cli/run_options.hpp"
 
 namespace conflux::cli {
@@ -50,17 +50,7 @@ Status write_output_file(const std::filesystem::path& path, const std::string& t
     std::cout << text;
     return std::cout.flush() ? Status() : Status::io_error("cannot write to standard output");
   }
-  std::filesystem::path tmp = path;
-  tmp += ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Status::io_error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::io_error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-  return Status();
+  return write_file_atomically(path, text);
 }
 
 }  // namespace conflux::cli

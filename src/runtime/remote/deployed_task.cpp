@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/atomic_file.hpp"
 #include "base/base64.hpp"
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
@@ -25,20 +26,6 @@ Result<int64_t> integer_field(const nlohmann::json& j, const char* key) {
     if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 18) return std::stoll(s);
   }
   return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" must be a whole number, not " + v.dump());
-}
-
-Status write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) return Status::io_error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::io_error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
-  return Status();
 }
 
 }  // namespace
