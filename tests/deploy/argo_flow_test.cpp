@@ -59,6 +59,18 @@ TEST_F(ArgoFlowTest, ParametersTravelAsWorkflowArguments) {
                                       {"region=eu-west", "count=5", R"(config={"depth": 7})", "files=a,b c"}));
 }
 
+TEST_F(ArgoFlowTest, SwitchBranchesMeetAgain) {
+  for (const std::string size : {"small", "large"}) {
+    expect_same_runs("SwitchFlow", run_locally("tests/flows/switch_flow", {"--size", size}),
+                     deploy_and_execute("tests/flows/switch_flow", {"size=" + size}));
+  }
+}
+
+TEST_F(ArgoFlowTest, SwitchLoopingOnItself) {
+  expect_same_runs("SwitchLoopFlow", run_locally("examples/switch_loop", {"--target", "0.05"}),
+                   deploy_and_execute("examples/switch_loop", {"target=0.05"}));
+}
+
 TEST_F(ArgoFlowTest, RetriesCatchEnvironmentAndTimeoutsWork) {
   // flaky fails its first attempt and Argo's retryStrategy runs it again; risky throws and its
   // @catch attempt records the failure; @environment reaches the step.

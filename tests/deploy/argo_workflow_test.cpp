@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "deploy/argo/argo_workflow.hpp"
+#include "datastore/local_storage.hpp"
 #include "deploy/yaml_writer.hpp"
 #include "flow/lint.hpp"
 #include "flow/schedule.hpp"
@@ -311,14 +312,16 @@ TEST(ArgoWorkflowTest, ScheduleAddsACronWorkflowAndTriggersASensor) {
 }
 
 TEST(ArgoWorkflowTest, WhatArgoCannotExpressIsAnErrorNamingTheStep) {
+  // A switch case that skips straight to where the branches meet: the meeting step could not
+  // tell when to start.
   auto sw = compile<8>([](Graph<F(8)>& g) {
-    g.step("start", &F(8)::step_fn).switch_(&F(8)::choice, {{"a", "a"}, {"b", "b"}});
+    g.step("start", &F(8)::step_fn).switch_(&F(8)::choice, {{"a", "a"}, {"b", "end"}});
     g.step("a", &F(8)::step_fn).next("end");
-    g.step("b", &F(8)::step_fn).next("end");
     g.step("end", &F(8)::step_fn);
   });
   ASSERT_FALSE(sw.docs.ok());
-  EXPECT_NE(sw.docs.status().message().find("step start: switch steps cannot be deployed"), std::string::npos);
+  EXPECT_NE(sw.docs.status().message().find("step start: this switch cannot be deployed to Argo Workflows yet"),
+            std::string::npos) << sw.docs.status().message();
 
   auto slurm = compile<9>([](Graph<F(9)>& g) {
     g.step("start", &F(9)::step_fn).next("end").slurm();
@@ -355,6 +358,70 @@ TEST(ArgoWorkflowTest, WhatArgoCannotExpressIsAnErrorNamingTheStep) {
   for (const auto& p : label.problems) problems += p.message + "\n";
   EXPECT_NE(problems.find("label team=-bad- is not a valid Kubernetes label value"), std::string::npos) << problems;
   EXPECT_NE(problems.find("the hour field '25'"), std::string::npos) << problems;
+}
+
+TEST(ArgoWorkflowTest, SwitchBranchesRunWhenChosenAndMeetAgain) {
+  auto c = compile<14>([](Graph<F(14)>& g) {
+    g.step("start", &F(14)::step_fn).switch_(&F(14)::choice, {{"x", "a1"}, {"y", "b1"}});
+    g.step("a1", &F(14)::step_fn).next("a2");
+    g.step("a2", &F(14)::step_fn).next("meet");
+    g.step("b1", &F(14)::step_fn).next("meet");
+    g.step("meet", &F(14)::step_fn).next("end");
+    g.step("end", &F(14)::step_fn);
+  });
+  ASSERT_TRUE(c.docs.ok()) << c.docs.status().to_string();
+  EXPECT_EQ(c.task("TestFlow", "a1")["when"], "{{tasks.start.outputs.parameters.switch-step}} == a1");
+  EXPECT_FALSE(c.task("TestFlow", "a2").contains("when")) << "it runs only after a1, which the switch chose";
+  EXPECT_EQ(c.task("TestFlow", "meet")["depends"], "a2.Succeeded || b1.Succeeded");
+  EXPECT_EQ(c.tmpl("start")["outputs"]["parameters"][1]["name"], "switch-step");
+  // The meeting step finds the chosen branch's last task from the switch's path alone.
+  std::map<std::string, std::string> values = {{"workflow.name", "wf"}, {"workflow.creationTimestamp", "T"},
+                                               {"retries", "0"}};
+  std::string switch_path = "argo-wf/start/t-000000000001";
+  auto id_of = [&](const std::string& step, const std::string& paths) {
+    auto v = values;
+    v["inputs.parameters.input-paths"] = paths;
+    auto t = conflux::RemoteTask::from_json(substitute(c.description(step).dump(), v));
+    return "argo-wf/" + step + "/" + conflux::deployed_task_id(t->deployed->task_id_seed);
+  };
+  std::string a2 = id_of("a2", id_of("a1", switch_path));
+  auto v = values;
+  v["inputs.parameters.switch-parent"] = switch_path;
+  v["inputs.parameters.switch-choice"] = "a1";
+  auto meet = conflux::RemoteTask::from_json(substitute(c.description("meet").dump(), v));
+  ASSERT_TRUE(meet.ok()) << meet.status().to_string();
+  TempDir dir;
+  conflux::LocalStorage storage(dir.path());
+  ASSERT_TRUE(conflux::resolve_deployed_task(*meet, storage).ok());
+  EXPECT_EQ(meet->argv.back(), a2) << "--input-paths of meet";
+  expect_valid(*c.docs, "switch");
+}
+
+TEST(ArgoWorkflowTest, ASwitchLoopingOnItselfIsARecursiveStepsTemplate) {
+  auto c = compile<15>([](Graph<F(15)>& g) {
+    g.step("start", &F(15)::step_fn).next("train");
+    g.step("train", &F(15)::step_fn).switch_(&F(15)::choice, {{"again", "train"}, {"done", "end"}});
+    g.step("end", &F(15)::step_fn);
+  });
+  ASSERT_TRUE(c.docs.ok()) << c.docs.status().to_string();
+  const oj& loop = c.tmpl("train-loop");
+  ASSERT_EQ(loop["steps"].size(), 2u);
+  EXPECT_EQ(loop["steps"][0][0]["template"], "train");
+  EXPECT_EQ(loop["steps"][1][0]["template"], "train-loop") << "it calls itself";
+  EXPECT_EQ(loop["steps"][1][0]["when"], "{{steps.train.outputs.parameters.switch-step}} == train");
+  EXPECT_EQ(c.task("TestFlow", "end")["depends"], "train-loop.Succeeded");
+  EXPECT_EQ(c.description("train")["deployed"]["loop_exit"]["entry"], "{{inputs.parameters.loop-entry}}");
+  EXPECT_EQ(c.description("end")["deployed"]["loop_record"]["step"], "train");
+  expect_valid(*c.docs, "loop");
+
+  auto two_exits = compile<16>([](Graph<F(16)>& g) {
+    g.step("start", &F(16)::step_fn).next("train");
+    g.step("train", &F(16)::step_fn).switch_(&F(16)::choice, {{"again", "train"}, {"done", "end"}, {"bad", "fix"}});
+    g.step("fix", &F(16)::step_fn).next("end");
+    g.step("end", &F(16)::step_fn);
+  });
+  ASSERT_FALSE(two_exits.docs.ok());
+  EXPECT_NE(two_exits.docs.status().message().find("exactly one case that leaves the loop"), std::string::npos);
 }
 
 TEST(ArgoWorkflowTest, TemplateNamesFollowArgosRules) {

@@ -4,8 +4,11 @@ cluster, so that tests can check that what `argo-workflows create` writes actual
 
 What it does as Argo does:
   - DAG templates: a task starts when its `depends` expression ("a.Succeeded && b.Succeeded",
-    `||` too) holds; `withParam` runs the task once per element of a JSON list ({{item}});
-    `failFast` stops the DAG at the first failure.
+    `||` too) holds once the tasks it names are done, and is skipped (Omitted) if it cannot hold;
+    `when` ("X == Y", "X != Y" after substitution) skips a task; `withParam` runs the task once
+    per element of a JSON list ({{item}}); `failFast` stops the DAG at the first failure.
+  - Steps templates: groups of steps run in order (a step's `when` may skip it; a template may
+    call itself: a loop), with {{steps.NAME.outputs.parameters.X}}.
   - Parameters: workflow arguments (-p overrides the defaults), template inputs, task outputs
     read from `valueFrom.path` files, DAG outputs from `valueFrom.parameter`; {{workflow.name}},
     {{workflow.creationTimestamp}}, {{retries}}, {{pod.name}}, {{item}} and the expression
@@ -104,6 +107,8 @@ class Executor:
                 raise BadTemplate("template %s: input %s not given" % (name, p["name"]))
         if "dag" in template:
             return self.run_dag(template, inputs)
+        if "steps" in template:
+            return self.run_steps(template, inputs)
         if "container" in template:
             return self.run_container(template, inputs)
         raise BadTemplate("template %s is neither a dag nor a container" % name)
@@ -118,13 +123,17 @@ class Executor:
                 if dep not in tasks:
                     raise BadTemplate("task %s depends on unknown task %s" % (t["name"], dep))
         while len(state) < len(tasks):
-            ready = [t for n, t in tasks.items() if n not in state and self.ready(t, state)]
-            if not ready:
+            decided = [(t, self.ready(t, state)) for n, t in tasks.items() if n not in state]
+            decided = [(t, r) for t, r in decided if r is not None]
+            if not decided:
                 blocked = [n for n in tasks if n not in state]
                 if any(s == "Failed" for s in state.values()):
                     raise WorkflowFailed("tasks not run after a failure: %s" % ", ".join(blocked))
                 raise BadTemplate("tasks that can never start: %s" % ", ".join(blocked))
-            for t in ready:
+            for t, can_run in decided:
+                if not can_run or ("when" in t and not self.condition(substitute(t["when"], scope))):
+                    state[t["name"]] = "Skipped"
+                    continue
                 try:
                     outputs = self.run_task(t, scope)
                     state[t["name"]] = "Succeeded"
@@ -139,14 +148,35 @@ class Executor:
             outputs[p["name"]] = substitute(p["valueFrom"]["parameter"], scope)
         return outputs
 
+    def run_steps(self, template, inputs):
+        scope = dict(self.scope)
+        scope.update({"inputs.parameters." + k: v for k, v in inputs.items()})
+        for group in template["steps"]:
+            for step in group:
+                if "when" in step and not self.condition(substitute(step["when"], scope)):
+                    continue
+                arguments = {p["name"]: substitute(p["value"], scope) for p in step.get("arguments", {}).get("parameters", [])}
+                outputs = self.execute(step["template"], arguments)
+                for key, value in outputs.items():
+                    scope["steps.%s.outputs.parameters.%s" % (step["name"], key)] = value
+        return {}
+
+    @staticmethod
+    def condition(text):
+        m = re.fullmatch(r"\s*(.*?)\s*(==|!=)\s*(.*?)\s*", text)
+        if not m:
+            raise BadTemplate("unsupported when expression %r" % text)
+        return (m.group(1) == m.group(3)) == (m.group(2) == "==")
+
     @staticmethod
     def ready(task, state):
+        """True: can run; False: can never run (skip it); None: not yet decided."""
         expression = task.get("depends")
         if not expression:
             return True
         names = DEPENDENCY.findall(expression)
         if any(n not in state for n in names):
-            return False
+            return None
         text = DEPENDENCY.sub(lambda m: "True" if state[m.group(1)] == "Succeeded" else "False", expression)
         text = text.replace("&&", " and ").replace("||", " or ")
         if not re.fullmatch(r"[\sTrueFalsandor()]*", text):

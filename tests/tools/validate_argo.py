@@ -98,6 +98,8 @@ def lint_template_spec(spec, where):
             errors += references(json.dumps(t), inputs, set(), {}, workflow_params, here, in_dag=False)
         if kinds[0] == "dag":
             errors += lint_dag(t, inputs, by_name, workflow_params, here)
+        if kinds[0] == "steps":
+            errors += lint_steps(t, inputs, by_name, workflow_params, here)
     return errors
 
 
@@ -147,6 +149,40 @@ def lint_dag(template, inputs, by_name, workflow_params, here):
         return cyclic
     if any(visit(n) for n in graph):
         errors.append("%s: the DAG has a cycle" % here)
+    return errors
+
+
+def lint_steps(template, inputs, by_name, workflow_params, here):
+    errors = []
+    earlier = {}  # steps of earlier groups -> their template's outputs
+    for group in template["steps"]:
+        for step in group:
+            if not TEMPLATE_NAME.match(step["name"]):
+                errors.append("%s: step name %r is not valid" % (here, step["name"]))
+            target = by_name.get(step.get("template"))
+            if target is None:
+                errors.append("%s: step %s uses unknown template %r" % (here, step["name"], step.get("template")))
+                continue
+            wanted = {p["name"] for p in target.get("inputs", {}).get("parameters", []) if "value" not in p}
+            given = {p["name"] for p in step.get("arguments", {}).get("parameters", [])}
+            for missing in sorted(wanted - given):
+                errors.append("%s: step %s does not give input %s" % (here, step["name"], missing))
+            errors += step_references(json.dumps(step), inputs, earlier, workflow_params, "%s: step %s" % (here, step["name"]))
+        for step in group:
+            target = by_name.get(step.get("template"), {})
+            earlier[step["name"]] = {p["name"] for p in target.get("outputs", {}).get("parameters", [])}
+    return errors
+
+
+def step_references(text, inputs, earlier, workflow_params, here):
+    errors = []
+    for ref in REFERENCE.findall(text):
+        parts = ref.strip().split(".")
+        if parts[0] == "steps":
+            if len(parts) != 5 or parts[1] not in earlier or parts[4] not in earlier[parts[1]]:
+                errors.append("%s: {{%s}} is not an output of an earlier step" % (here, ref))
+        else:
+            errors += references("{{%s}}" % ref, inputs, set(), {}, workflow_params, here, in_dag=False)
     return errors
 
 

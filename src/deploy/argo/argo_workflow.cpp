@@ -115,11 +115,7 @@ class ArgoCompiler {
     }
     for (const std::string& step : graph_.sorted_nodes()) {
       const GraphNode& node = graph_.node(step);
-      if (node.type == NodeType::kSwitch) {
-        return Status::invalid_argument("step " + step +
-                                        ": switch steps cannot be deployed to Argo Workflows yet (run the flow with "
-                                        "the local runtime, or replace the switch with a branch)");
-      }
+      if (node.type == NodeType::kSwitch) CONFLUX_RETURN_IF_ERROR(analyse_switch(node));
       if (find_decorator(*node.step, "slurm")) {
         return Status::invalid_argument("step " + step + ": @slurm cannot be deployed to Argo Workflows, whose tasks "
                                         "run on Kubernetes; remove it (or use @kubernetes)");
@@ -128,6 +124,52 @@ class ArgoCompiler {
         return Status::invalid_argument("step " + step + ": its Argo name " + argo_name(step) + " is taken by another step");
       }
     }
+    return Status();
+  }
+
+  // A switch that loops on itself (one other case: the step after the loop), or whose branches
+  // are chains of plain steps that meet at one step. Other shapes are refused for now.
+  Status analyse_switch(const GraphNode& node) {
+    auto refuse = [&](const std::string& why) {
+      return Status::invalid_argument("step " + node.name + ": this switch cannot be deployed to Argo Workflows yet: " +
+                                      why);
+    };
+    if (node.is_inside_foreach) return refuse("it is inside a foreach");
+    std::vector<std::string> others;
+    for (const std::string& t : node.out_funcs) {
+      if (t != node.name) others.push_back(t);
+    }
+    if (others.size() != node.out_funcs.size()) {
+      if (others.size() != 1) return refuse("a switch that loops must have exactly one case that leaves the loop");
+      loop_exit_[node.name] = others.front();
+      loop_of_exit_[others.front()] = node.name;
+      return Status();
+    }
+    std::string meet;
+    std::map<std::string, std::vector<std::string>> chains;
+    for (const std::string& t : others) {
+      std::vector<std::string> chain;
+      std::string cur = t;
+      while (true) {
+        const GraphNode& n = graph_.node(cur);
+        if (n.in_funcs.size() > 1) break;  // where the branches meet
+        if (n.type != NodeType::kLinear || n.out_funcs.size() != 1) {
+          return refuse("its branch through " + cur + " is not a chain of plain steps");
+        }
+        chain.push_back(cur);
+        cur = n.out_funcs.front();
+      }
+      if (chain.empty()) return refuse("its case " + t + " goes straight to the step where the branches meet");
+      if (!meet.empty() && meet != cur) return refuse("its branches do not meet at one step");
+      meet = cur;
+      chains[t] = chain;
+    }
+    if (graph_.node(meet).in_funcs.size() != others.size()) {
+      return refuse("step " + meet + " has inputs from outside the switch");
+    }
+    switch_meet_[meet] = node.name;
+    switch_chains_[meet] = chains;
+    for (const std::string& t : others) switch_case_of_[t] = node.name;
     return Status();
   }
 
@@ -150,11 +192,17 @@ class ArgoCompiler {
     const GraphNode& node = graph_.node(name);
     // A join waits for all its parents: visit it once every branch is in.
     for (const std::string& parent : node.in_funcs) {
+      if (parent == name) continue;  // a switch looping on itself
       const GraphNode* closed = foreach_closed_by(name);
       bool parent_done = added_.count(parent) || (closed && added_.count(closed->name));
       if (!parent_done) return Status();
     }
     added_.insert(name);
+    if (loop_exit_.count(name)) {
+      // The loop: a steps template that runs the step, then itself again while the step chooses itself.
+      dag.push_back(loop_task(node));
+      return visit(loop_exit_.at(name), exit_node, dag);
+    }
     dag.push_back(dag_task(node));
     switch (node.type) {
       case NodeType::kEnd:
@@ -166,6 +214,9 @@ class ArgoCompiler {
         CONFLUX_RETURN_IF_ERROR(foreach_body(node, dag));
         return visit(node.matching_join, exit_node, dag);
       }
+      case NodeType::kSwitch:
+        for (const std::string& t : node.out_funcs) CONFLUX_RETURN_IF_ERROR(visit(t, exit_node, dag));
+        return Status();
       default:
         return visit(node.out_funcs.front(), exit_node, dag);
     }
@@ -203,6 +254,38 @@ class ArgoCompiler {
     return Status();
   }
 
+  // The path of a looping switch's first input: the loop's entry, which names the loop's record.
+  std::string loop_entry(const GraphNode& loop) const {
+    for (const std::string& p : loop.in_funcs) {
+      if (p != loop.name) return parent_path(p);
+    }
+    return "";
+  }
+
+  oj loop_task(const GraphNode& node) {
+    const std::string loop = argo_name(node.name) + "-loop";
+    const std::string step = argo_name(node.name);
+    oj in = oj::array({named("input-paths", param("input-paths")), named("loop-entry", param("loop-entry"))});
+    oj again = oj::array({named("input-paths", std::string(kRunId) + "/" + node.name + "/{{steps." + step +
+                                                   ".outputs.parameters.task-id}}"),
+                          named("loop-entry", param("loop-entry"))});
+    templates_.push_back(oj{{"name", loop},
+                            {"inputs", {{"parameters", oj::array({oj{{"name", "input-paths"}}, oj{{"name", "loop-entry"}}})}}},
+                            {"steps", oj::array({oj::array({oj{{"name", step}, {"template", step}, {"arguments", {{"parameters", in}}}}}),
+                                                 oj::array({oj{{"name", "again"},
+                                                               {"template", loop},
+                                                               {"when", "{{steps." + step + ".outputs.parameters.switch-step}} == " + node.name},
+                                                               {"arguments", {{"parameters", again}}}}})})}});
+    oj task = {{"name", loop}, {"template", loop}};
+    std::vector<std::string> parents;
+    for (const std::string& p : node.in_funcs) {
+      if (p != node.name) parents.push_back(argo_name(p) + ".Succeeded");
+    }
+    if (!parents.empty()) task["depends"] = parents.front();
+    task["arguments"] = {{"parameters", oj::array({named("input-paths", loop_entry(node)), named("loop-entry", loop_entry(node))})}};
+    return task;
+  }
+
   oj dag_task(const GraphNode& node) {
     oj task = {{"name", argo_name(node.name)}, {"template", argo_name(node.name)}};
     const GraphNode* closed = foreach_closed_by(node.name);
@@ -218,6 +301,22 @@ class ArgoCompiler {
       task["depends"] = text;
     }
     oj args = oj::array();
+    if (auto loop = loop_of_exit_.find(node.name); loop != loop_of_exit_.end()) {
+      task["depends"] = argo_name(loop->second) + "-loop.Succeeded";
+      task["arguments"] = {{"parameters", oj::array({named("loop-entry", loop_entry(graph_.node(loop->second)))})}};
+      return task;
+    }
+    if (auto sw = switch_meet_.find(node.name); sw != switch_meet_.end()) {
+      std::string any;
+      for (const std::string& parent : node.in_funcs) any += (any.empty() ? "" : " || ") + argo_name(parent) + ".Succeeded";
+      task["depends"] = any;
+      task["arguments"] = {{"parameters", oj::array({named("switch-parent", parent_path(sw->second)),
+                                                     named("switch-choice", task_output(argo_name(sw->second), "switch-step"))})}};
+      return task;
+    }
+    if (auto sw = switch_case_of_.find(node.name); sw != switch_case_of_.end()) {
+      task["when"] = task_output(argo_name(sw->second), "switch-step") + " == " + node.name;
+    }
     if (closed) {
       args.push_back(named("foreach-parent", parent_path(closed->name)));
       args.push_back(named("split-cardinality", task_output(argo_name(closed->name), "split-cardinality")));
@@ -285,7 +384,17 @@ class ArgoCompiler {
     t.timeout_seconds = timeout_seconds(step);
     DeployedTask d;
     std::string prefix = node.name + "-" + kCreated + "-";
-    if (role.last_in_body) {
+    if (loop_of_exit_.count(node.name)) {
+      d.task_id_seed = prefix + param("loop-entry");
+      d.loop_record_step = loop_of_exit_.at(node.name);
+      d.loop_record_entry = param("loop-entry");
+    } else if (switch_meet_.count(node.name)) {
+      d.task_id_seed = prefix + param("switch-parent");
+      d.switch_parent = param("switch-parent");
+      d.switch_choice = param("switch-choice");
+      d.switch_time = kCreated;
+      d.switch_chains = switch_chains_.at(node.name);
+    } else if (role.last_in_body) {
       d.task_id_seed = prefix + param("root-input-path") + "-" + param("split-index");
     } else if (role.foreach_join) {
       d.task_id_seed = prefix + param("foreach-parent");
@@ -300,8 +409,12 @@ class ArgoCompiler {
       d.join_step = role.joined_step;
       d.join_seed = role.joined_step + "-" + kCreated + "-" + param("foreach-parent");
       d.join_count = 0;
-    } else if (node.name != "start") {
+    } else if (node.name != "start" && !loop_of_exit_.count(node.name) && !switch_meet_.count(node.name)) {
       d.input_paths = param("input-paths");
+    }
+    if (loop_exit_.count(node.name)) {
+      d.loop_exit_step = node.name;
+      d.loop_exit_entry = param("loop-entry");
     }
     if (node.name == "start") {
       d.init_parameters = true;
@@ -332,16 +445,25 @@ class ArgoCompiler {
     const StepRole& role = roles_[node.name];
     oj inputs = oj::array();
     auto input = [&](const char* n) { inputs.push_back(oj{{"name", n}}); };
-    if (role.foreach_join) {
+    if (loop_of_exit_.count(node.name)) {
+      input("loop-entry");
+    } else if (switch_meet_.count(node.name)) {
+      input("switch-parent");
+      input("switch-choice");
+    } else if (role.foreach_join) {
       input("foreach-parent");
       input("split-cardinality");
     } else if (node.name != "start") {
       input("input-paths");
     }
+    if (loop_exit_.count(node.name)) input("loop-entry");
     if (role.first_in_body || role.last_in_body) input("split-index");
     if (role.last_in_body) input("root-input-path");
 
     oj outputs = oj::array({oj{{"name", "task-id"}, {"valueFrom", {{"path", std::string(kOutputsDir) + "/task_id"}}}}});
+    if (node.type == NodeType::kSwitch) {
+      outputs.push_back(oj{{"name", "switch-step"}, {"valueFrom", {{"path", std::string(kOutputsDir) + "/switch_step"}}}});
+    }
     if (node.type == NodeType::kForeach) {
       outputs.push_back(oj{{"name", "num-splits"}, {"valueFrom", {{"path", std::string(kOutputsDir) + "/splits"}}}});
       outputs.push_back(oj{{"name", "split-cardinality"},
@@ -524,6 +646,11 @@ class ArgoCompiler {
   std::set<std::string> added_;
   std::set<std::string> body_first_;
   std::map<std::string, StepRole> roles_;
+  std::map<std::string, std::string> loop_exit_;     // looping switch -> the step after the loop
+  std::map<std::string, std::string> loop_of_exit_;  // the step after a loop -> the looping switch
+  std::map<std::string, std::string> switch_meet_;   // where a switch's branches meet -> the switch
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> switch_chains_;  // by meeting step
+  std::map<std::string, std::string> switch_case_of_;  // a switch case's first step -> the switch
 };
 
 }  // namespace

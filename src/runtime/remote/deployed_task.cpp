@@ -40,6 +40,11 @@ nlohmann::json DeployedTask::to_json() const {
     j["join_record"] = {{"step", join_record_step}, {"task", join_record_task}, {"index", join_record_index}};
   }
   if (!join_records_step.empty()) j["join_records"] = {{"step", join_records_step}, {"task", join_records_task}};
+  if (!loop_exit_step.empty()) j["loop_exit"] = {{"step", loop_exit_step}, {"entry", loop_exit_entry}};
+  if (!loop_record_step.empty()) j["loop_record"] = {{"step", loop_record_step}, {"entry", loop_record_entry}};
+  if (!switch_chains.empty()) {
+    j["switch"] = {{"parent", switch_parent}, {"choice", switch_choice}, {"time", switch_time}, {"chains", switch_chains}};
+  }
   if (!join_step.empty()) {
     j["join_step"] = join_step;
     j["join_seed"] = join_seed;
@@ -85,6 +90,23 @@ Result<DeployedTask> DeployedTask::from_json(const nlohmann::json& j) {
   CONFLUX_RETURN_IF_ERROR(record("join_record", {{"step", &d.join_record_step}, {"task", &d.join_record_task},
                                                  {"index", &d.join_record_index}}));
   CONFLUX_RETURN_IF_ERROR(record("join_records", {{"step", &d.join_records_step}, {"task", &d.join_records_task}}));
+  CONFLUX_RETURN_IF_ERROR(record("loop_exit", {{"step", &d.loop_exit_step}, {"entry", &d.loop_exit_entry}}));
+  CONFLUX_RETURN_IF_ERROR(record("loop_record", {{"step", &d.loop_record_step}, {"entry", &d.loop_record_entry}}));
+  if (j.contains("switch")) {
+    const auto& sw = j["switch"];
+    CONFLUX_RETURN_IF_ERROR(record("switch", {{"parent", &d.switch_parent}, {"choice", &d.switch_choice},
+                                              {"time", &d.switch_time}}));
+    if (!sw.contains("chains") || !sw["chains"].is_object()) {
+      return Status::invalid_argument("\"deployed\": \"switch\" needs \"chains\"");
+    }
+    for (const auto& [step, chain] : sw["chains"].items()) {
+      if (!chain.is_array()) return Status::invalid_argument("\"deployed\": switch chain " + step + " must be a list");
+      for (const auto& s : chain) {
+        if (!s.is_string()) return Status::invalid_argument("\"deployed\": switch chain " + step + " must list steps");
+        d.switch_chains[step].push_back(s.get<std::string>());
+      }
+    }
+  }
   if (d.task_id_seed.empty() && d.task_id_env.empty()) {
     return Status::invalid_argument("\"deployed\" has neither \"task_id_seed\" nor \"task_id_env\"");
   }
@@ -128,6 +150,11 @@ std::string foreach_join_input_paths(const std::string& run_id, const std::strin
     paths.push_back(run_id + "/" + step + "/" + deployed_task_id(seed + "-" + std::to_string(i)));
   }
   return compress_input_paths(paths);
+}
+
+std::string deployed_loop_exit_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                    const std::string& entry) {
+  return flow + "/" + run_id + "/" + step + "/loop_exits/" + deployed_task_id(entry);
 }
 
 std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
@@ -232,6 +259,23 @@ Status resolve_deployed_task(RemoteTask& task, StorageBackend& storage) {
     paths = task.run_id + "/_parameters/" + task.task_id + "-params";
   } else if (!d.join_records_step.empty()) {
     CONFLUX_ASSIGN_OR_RETURN(paths, join_paths_from_records(task, storage));
+  } else if (!d.loop_record_step.empty()) {
+    auto last = storage.load(deployed_loop_exit_path(task.flow, task.run_id, d.loop_record_step, d.loop_record_entry));
+    if (!last.ok()) {
+      return last.status().with_context("the loop of step " + d.loop_record_step + " left no record of its last task");
+    }
+    paths = task.run_id + "/" + d.loop_record_step + "/" + *last;
+  } else if (!d.switch_chains.empty()) {
+    // The branch the switch chose, step by step from the switch's task.
+    auto chain = d.switch_chains.find(d.switch_choice);
+    if (chain == d.switch_chains.end()) {
+      return Status::invalid_argument("the switch chose '" + d.switch_choice + "', which is not a branch that leads to step " +
+                                      task.step);
+    }
+    paths = d.switch_parent;
+    for (const std::string& step : chain->second) {
+      paths = task.run_id + "/" + step + "/" + deployed_task_id(step + "-" + d.switch_time + "-" + paths);
+    }
   } else if (!d.join_step.empty()) {
     if (d.join_count < 1) {
       return Status::invalid_argument("the foreach before step " + task.step + " produced no tasks to join");
@@ -324,6 +368,11 @@ Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
   if (transition.is_tuple() && !transition.items().empty() && transition.items()[0].is_list() &&
       transition.items()[0].items().size() == 1 && transition.items()[0].items()[0].is_str()) {
     chosen = transition.items()[0].items()[0].as_str();
+  }
+  if (!d.loop_exit_step.empty() && chosen != task.step) {
+    // Leaving the loop: the step after it finds this task here.
+    CONFLUX_RETURN_IF_ERROR(storage.save(deployed_loop_exit_path(task.flow, task.run_id, task.step, d.loop_exit_entry),
+                                         task.task_id, true));
   }
   return write_file_atomically(dir / "switch_step", chosen);
 }

@@ -53,6 +53,18 @@ struct DeployedTask {
   std::string join_record_step, join_record_task, join_record_index;
   // - a foreach join finds its inputs (tasks of `join_step`) by listing those records.
   std::string join_records_step, join_records_task;
+  // A switch that loops on its own step: the iteration that leaves the loop records its task id
+  // under the loop's entry (<run>/<step>/loop_exits/<id of the entry path>), and the step after
+  // the loop reads it there: its input.
+  std::string loop_exit_step, loop_exit_entry;
+  std::string loop_record_step, loop_record_entry;
+  // The step where a switch's branches meet: its input is the last task of the branch the switch
+  // chose, whose id it recomputes from the switch's task path along that branch's steps (ids are
+  // minted from "<step>-<time>-<input paths>", so they follow from the path alone).
+  std::string switch_parent;  // the switch task's path
+  std::string switch_choice;  // the case step it chose
+  std::string switch_time;    // the workflow's creation time, as in the seeds
+  std::map<std::string, std::vector<std::string>> switch_chains;  // case step -> steps to here
 
   nlohmann::json to_json() const;
   static Result<DeployedTask> from_json(const nlohmann::json& j);
@@ -71,6 +83,8 @@ std::string foreach_join_input_paths(const std::string& run_id, const std::strin
 // Where a foreach task's split list and its body's join records live, relative to the datastore root.
 std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
                                  const std::string& task_id);
+std::string deployed_loop_exit_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                    const std::string& entry);
 std::string deployed_join_records_dir(const std::string& flow, const std::string& run_id, const std::string& step,
                                       const std::string& task_id);
 
