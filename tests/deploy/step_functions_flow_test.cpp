@@ -64,4 +64,38 @@ TEST_F(StepFunctionsFlowTest, BatchRetriesAndCatchWork) {
   EXPECT_EQ(flaky.begin().value()["attempts_seen"], 2) << "Batch's second attempt succeeded";
 }
 
+// Every example and test flow compiles for both targets, or is refused with a reason (a switch on
+// Step Functions); the documents pass their validators.
+TEST_F(StepFunctionsFlowTest, EveryExampleAndTestFlowCompilesForBothTargets) {
+  const std::vector<std::string> flows = {
+      "examples/hello", "examples/branch", "examples/foreach", "examples/nested_foreach", "examples/parameters",
+      "examples/switch_loop", "tests/flows/failing_flow", "tests/flows/artifact_types_flow",
+      "tests/flows/decorated_flow", "tests/flows/project_flow", "tests/flows/config_flow", "tests/flows/switch_flow"};
+  for (const std::string& flow : flows) {
+    std::string name = fs::path(flow).filename().string();
+    fs::path yaml = dir_.path() / (name + ".yaml");
+    auto argo = run({build_path(flow).string(), "argo-workflows", "create", "--output", yaml.string(), "--image", "runner:1"});
+    EXPECT_EQ(argo.exit_code, 0) << flow << ": " << argo.err;
+    auto valid = run({"/usr/bin/python3", CONFLUX_SOURCE_DIR "/tests/tools/validate_argo.py", yaml.string()});
+    EXPECT_EQ(valid.exit_code, 0) << flow << ": " << valid.out << valid.err;
+    fs::path sfn = dir_.path() / ("sfn-all-" + name);
+    auto created = run({build_path(flow).string(), "step-functions", "create", "--output", sfn.string(), "--image",
+                        "runner:1", "--job-queue", "arn:aws:batch:us-east-1:123456789012:job-queue/q"});
+    bool has_switch = name == "switch_loop" || name == "switch_flow";
+    if (has_switch) {
+      EXPECT_NE(created.exit_code, 0) << flow;
+      EXPECT_NE(created.err.find("switch steps cannot be deployed to Step Functions"), std::string::npos) << created.err;
+      continue;
+    }
+    EXPECT_EQ(created.exit_code, 0) << flow << ": " << created.err;
+    auto asl = run({"/usr/bin/node", build_path("validators/validate_asl.mjs").string(), (sfn / "state-machine.json").string()});
+    EXPECT_EQ(asl.exit_code, 0) << flow << ": " << asl.out << asl.err;
+  }
+  // @project names the deployment project.branch.flow.
+  auto branch = run({build_path("tests/flows/project_flow").string(), "--branch", "exp", "argo-workflows", "create",
+                     "--output", "-", "--image", "runner:1"});
+  ASSERT_EQ(branch.exit_code, 0) << branch.err;
+  EXPECT_NE(branch.out.find("name: ranking.test.exp.projectflow"), std::string::npos) << branch.out.substr(0, 400);
+}
+
 }  // namespace

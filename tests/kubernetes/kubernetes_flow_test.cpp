@@ -14,27 +14,20 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "s3/s3_test_env.hpp"
-#include "testutil/testutil.hpp"
+#include "deploy/deployed_flow_test.hpp"
 
 namespace {
 
 using namespace conflux::testing;  // NOLINT: test helpers
-namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-class KubernetesFlowTest : public ::testing::Test {
+// The S3 test server and a `conflux service` (DeployedFlowTest), plus the fake API server.
+class KubernetesFlowTest : public DeployedFlowTest {
  protected:
   void SetUp() override {
-    auto env = s3_env();
-    if (env.empty()) GTEST_SKIP() << "needs the s3_server ctest fixture";
-    env_ = env;
-    env_["PATH"] = build_path("bin").string() + ":" + std::getenv("PATH");  // the pods' conflux
+    DeployedFlowTest::SetUp();
+    if (IsSkipped()) return;
     start_server("");
-    env_["METAFLOW_DEFAULT_DATASTORE"] = "s3";
-    env_["METAFLOW_DATASTORE_SYSROOT_S3"] = "s3://" + env["CONFLUX_TEST_S3_BUCKET"] + "/" + unique_prefix("k8s");
-    env_["METAFLOW_DATASTORE_SYSROOT_LOCAL"] = dir_.path().string();
-    env_["CONFLUX_PACKAGE_CACHE"] = (dir_.path() / "packages").string();
     env_["CONFLUX_KUBERNETES_IMAGE"] = "registry.example.com/conflux-runner:0.1.0";
     env_["CONFLUX_KUBERNETES_NAMESPACE"] = "ml";
     env_["USER"] = "tester";
@@ -108,8 +101,6 @@ class KubernetesFlowTest : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
-  std::map<std::string, std::string> env_;
   pid_t server_ = -1;
   int port_ = 0;
   int servers_ = 0;
@@ -150,6 +141,21 @@ TEST_F(KubernetesFlowTest, ForeachRunsOneJobPerTaskLikeALocalRun) {
   auto s = state();
   EXPECT_TRUE(s["running_pods"].empty()) << s.dump();
   expect_models_accept_the_jobs();
+}
+
+TEST_F(KubernetesFlowTest, EveryExampleRunsAsJobsLikeALocalRun) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> examples = {
+      {"examples/hello", {}}, {"examples/branch", {}}, {"examples/nested_foreach", {}},
+      {"examples/parameters", {"--region", "eu-west"}}, {"examples/switch_loop", {"--target", "0.05"}}};
+  for (const auto& [example, args] : examples) {
+    std::vector<std::string> remote_args = {"--with", "kubernetes", "run"};
+    remote_args.insert(remote_args.end(), args.begin(), args.end());
+    auto remote = run_flow(example, remote_args);
+    ASSERT_EQ(remote.exit_code, 0) << example << ": " << remote.out << remote.err;
+    std::string flow = remote.err.substr(remote.err.find("executing ") + 10);
+    flow = flow.substr(0, flow.find(' '));
+    expect_same_runs(flow, run_locally(example, args), run_id_of(remote.out));
+  }
 }
 
 TEST_F(KubernetesFlowTest, RetriesAreNewJobsAndCatchRunsLocally) {
