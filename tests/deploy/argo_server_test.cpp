@@ -71,6 +71,8 @@ class ArgoServerTest : public DeployedFlowTest {
 };
 
 TEST_F(ArgoServerTest, DeployTriggerListAndDelete) {
+  // Finished runs announce themselves to the Argo Events webhook (the fake plays it).
+  env_["CONFLUX_ARGO_EVENTS_WEBHOOK_URL"] = "http://127.0.0.1:" + std::to_string(port_) + "/events";
   // Deploying twice replaces the template (its resourceVersion moves on).
   for (int i = 0; i < 2; ++i) {
     auto created = argo("examples/foreach", {"create"});
@@ -96,6 +98,12 @@ TEST_F(ArgoServerTest, DeployTriggerListAndDelete) {
   ASSERT_EQ(join.size(), 1u);
   EXPECT_EQ(join.begin().value()["shards"], 3) << "the triggered run's parameter";
   EXPECT_NE(argo("examples/foreach", {"list-runs", "--succeeded"}).out.find(run), std::string::npos);
+  nlohmann::json events = server_get("/fake/events")["events"];
+  ASSERT_EQ(events.size(), 1u) << events.dump();
+  EXPECT_EQ(events[0]["name"], "metaflow.ShardFlow.end");
+  EXPECT_EQ(events[0]["payload"]["run_id"], run);
+  EXPECT_EQ(events[0]["payload"]["pathspec"].get<std::string>().rfind("ShardFlow/" + run + "/end/t-", 0), 0u)
+      << events.dump();
   EXPECT_EQ(argo("examples/foreach", {"list-runs", "--running"}).out.find(run), std::string::npos);
 
   auto finished = argo("examples/foreach", {"terminate", run});

@@ -14,7 +14,8 @@ It answers, in the Argo Server's shapes:
 A submitted run is executed by tests/tools/argo_executor.py (the template run locally, its
 containers as processes); its phase follows the executor: Running, then Succeeded or Failed.
 Terminate stops the executor and everything it started. With --token, requests need
-"Authorization: Bearer <token>".
+"Authorization: Bearer <token>". It also plays an Argo Events webhook: POST /events records the
+event, GET /fake/events lists what arrived.
 Usage: fake_argo_server.py --dir DIR [--token T]   Prints "listening on http://127.0.0.1:PORT".
 """
 import argparse
@@ -36,6 +37,7 @@ LOCK = threading.Lock()
 OBJECTS = {"workflow-templates": {}, "cron-workflows": {}}  # kind path -> {(ns, name): object}
 FIELDS = {"workflow-templates": "template", "cron-workflows": "cronWorkflow"}
 RUNS = {}  # (ns, name) -> {"object": Workflow, "process": Popen}
+EVENTS = []  # what the webhook received
 
 
 def now():
@@ -71,9 +73,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return False
 
     def handle_any(self, method):
+        path, _, query = self.path.partition("?")
+        if path == "/events" and method == "POST":
+            with LOCK:
+                EVENTS.append(self.body())
+            return self.reply(200, {})
+        if path == "/fake/events":
+            with LOCK:
+                return self.reply(200, {"events": EVENTS})
         if not self.authorized():
             return
-        path, _, query = self.path.partition("?")
         params = {k: unquote(v) for k, _, v in (p.partition("=") for p in query.split("&") if p)}
         body = self.body() if method in ("POST", "PUT") else {}
         m = re.fullmatch(r"/api/v1/(workflow-templates|cron-workflows)/([^/]+)(?:/([^/]+))?", path)

@@ -75,6 +75,7 @@ int create(FlowCommandContext& ctx, const ParsedArgs& args) {
   o.events_event = metaflow_setting("CONFLUX_ARGO_EVENTS_EVENT").value_or("");
   o.events_bus = metaflow_setting("CONFLUX_ARGO_EVENTS_EVENT_BUS").value_or("default");
   o.events_service_account = metaflow_setting("CONFLUX_ARGO_EVENTS_SERVICE_ACCOUNT").value_or("");
+  o.events_webhook_url = metaflow_setting("CONFLUX_ARGO_EVENTS_WEBHOOK_URL").value_or(metaflow_setting("ARGO_EVENTS_WEBHOOK_URL").value_or(""));
 
   auto backends = open_backends(ctx.global, ctx.username);
   if (!backends.ok()) return fail("Datastore error", backends.status());

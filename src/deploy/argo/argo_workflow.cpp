@@ -427,6 +427,9 @@ class ArgoCompiler {
       }
     }
     d.outputs_dir = kOutputsDir;
+    if (node.name == "end" && !o_.events_webhook_url.empty()) {
+      d.publish_event = "metaflow." + (o_.project ? o_.project->project_flow_name : graph_.flow().name) + ".end";
+    }
     t.deployed = d;
     nlohmann::json j = nlohmann::json::parse(t.to_json_line());
     j["attempt"] = "{{retries}}";
@@ -501,6 +504,7 @@ class ArgoCompiler {
     }
     oj env = oj::array();
     for (const auto& [k, v] : o_.env) env.push_back(named(k, v));
+    if (node.name == "end" && !o_.events_webhook_url.empty()) env.push_back(named("ARGO_EVENTS_WEBHOOK_URL", o_.events_webhook_url));
     oj container = {{"name", "main"},
                     {"image", pod.image},
                     {"command", oj::array({o_.conflux_command})},

@@ -45,6 +45,9 @@ struct ArgoWorkflowOptions {
   std::string events_source;                // the webhook event source
   std::string events_event;                 // its event name
   std::string events_service_account;
+  // The Argo Events webhook that finished runs announce themselves to ("metaflow.<flow>.end", for
+  // other flows' g.trigger_on_finish); "" publishes nothing.
+  std::string events_webhook_url;
   // Settings for @kubernetes attributes a step leaves unset (CONFLUX_KUBERNETES_<ATTR>).
   std::map<std::string, std::string> kubernetes_defaults;
 };

@@ -1,6 +1,9 @@
 #include "runtime/remote/deployed_task.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -10,6 +13,7 @@
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/sha1.hpp"
 #include "datastore/task_datastore.hpp"
+#include "metadata/service_http.hpp"
 #include "runtime/remote/remote_task.hpp"
 #include "task/input_paths.hpp"
 
@@ -33,6 +37,7 @@ Result<int64_t> integer_field(const nlohmann::json& j, const char* key) {
 nlohmann::json DeployedTask::to_json() const {
   nlohmann::json j = {{"task_id_seed", task_id_seed}, {"input_paths", input_paths}, {"outputs_dir", outputs_dir}};
   if (!task_id_env.empty()) j["task_id_env"] = task_id_env;
+  if (!publish_event.empty()) j["publish_event"] = publish_event;
   if (!attempt_env.empty()) j["attempt_env"] = attempt_env;
   if (!parameters_env.empty()) j["parameters_env"] = parameters_env;
   if (splits_record) j["splits_record"] = true;
@@ -75,6 +80,7 @@ Result<DeployedTask> DeployedTask::from_json(const nlohmann::json& j) {
   CONFLUX_RETURN_IF_ERROR(text("task_id_env", d.task_id_env));
   CONFLUX_RETURN_IF_ERROR(text("attempt_env", d.attempt_env));
   CONFLUX_RETURN_IF_ERROR(text("parameters_env", d.parameters_env));
+  CONFLUX_RETURN_IF_ERROR(text("publish_event", d.publish_event));
   d.splits_record = j.value("splits_record", false);
   auto record = [&](const char* key, std::vector<std::pair<const char*, std::string*>> fields) -> Status {
     if (!j.contains(key)) return Status();
@@ -375,6 +381,47 @@ Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
                                          task.task_id, true));
   }
   return write_file_atomically(dir / "switch_step", chosen);
+}
+
+}  // namespace conflux
+
+namespace conflux {
+
+Status publish_deployed_event(const RemoteTask& task) {
+  const std::string& event = task.deployed->publish_event;
+  if (event.empty()) return Status();
+  const char* url = std::getenv("ARGO_EVENTS_WEBHOOK_URL");
+  if (!url || !*url) return Status::failed_precondition("ARGO_EVENTS_WEBHOOK_URL is not set: cannot publish " + event);
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char date[16];
+  std::strftime(date, sizeof(date), "%Y%m%d", &utc);
+  auto id = Sha1::hex_of(task.run_id + "/" + task.step + "/" + task.task_id + "/" + std::to_string(seconds));
+  nlohmann::json payload = {{"name", event},
+                            {"id", id.ok() ? *id : ""},
+                            {"timestamp", static_cast<int64_t>(seconds)},
+                            {"utc_date", date},
+                            {"generated-by-metaflow", true},
+                            {"pathspec", task.flow + "/" + task.run_id + "/" + task.step + "/" + task.task_id},
+                            {"flow_name", task.flow},
+                            {"run_id", task.run_id},
+                            {"step_name", task.step},
+                            {"task_id", task.task_id}};
+  std::map<std::string, std::string> headers = {{"Content-Type", "application/json"}};
+  if (const char* token = std::getenv("ARGO_EVENTS_WEBHOOK_TOKEN"); token && *token) {
+    headers["Authorization"] = std::string("Bearer ") + token;
+  }
+  ServiceHttp http(headers, 60);
+  Status last;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (attempt) std::this_thread::sleep_for(std::chrono::seconds(1 << attempt));
+    auto r = http.send("POST", url, nlohmann::json{{"name", event}, {"payload", payload}}.dump());
+    if (r.ok() && r->status >= 200 && r->status < 300) return Status();
+    last = r.ok() ? Status::unavailable("the webhook answered HTTP " + std::to_string(r->status)) : r.status();
+  }
+  return last.with_context("cannot publish the event " + event + " to " + url);
 }
 
 }  // namespace conflux

@@ -44,6 +44,9 @@ struct DeployedTask {
   std::map<std::string, std::string> parameters_base64;
   std::string parameters_env;  // or: a variable holding a JSON object of values ({"alpha": "0.5"})
   std::string outputs_dir;  // "": the engine reads nothing back
+  // After the step succeeded, POST this event to the Argo Events webhook in the variable
+  // ARGO_EVENTS_WEBHOOK_URL (Metaflow's "metaflow.<flow>.end", which @trigger_on_finish waits for).
+  std::string publish_event;
   // Records in the datastore, for engines that cannot carry them in their own state:
   // - a foreach step's split list, <task>/deployed_splits.json ([0, ..., n-1]), which the engine
   //   reads to fan out;
@@ -102,5 +105,10 @@ Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, c
 // `switch_step` (the step it chose), written to a temporary name and renamed; and the datastore
 // records (splits_record, join_record_*).
 Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage);
+
+// Publishes task.deployed->publish_event (if any) to the Argo Events webhook: Metaflow's event
+// shape, {"name": ..., "payload": {"name", "id", "timestamp", "utc_date", "pathspec", "flow_name",
+// "run_id", "step_name", "task_id", ...}}. A bearer token comes from ARGO_EVENTS_WEBHOOK_TOKEN.
+Status publish_deployed_event(const RemoteTask& task);
 
 }  // namespace conflux

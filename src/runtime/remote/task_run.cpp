@@ -252,6 +252,10 @@ int task_run(const RemoteTask& given, const TaskRunEnvironment& env) {
       record.message = "cannot write the engine's outputs: " + written.message();
       record.exit_code = 1;
     }
+    // The run is done either way; a lost event is reported, not a failed task.
+    if (Status published = publish_deployed_event(task); !published.ok()) {
+      std::fprintf(stderr, "conflux task-run: warning: %s\n", published.message().c_str());
+    }
   }
   record_exit(ds, task.attempt, record);
   if (exit->signal) return 128 + exit->signal;
