@@ -55,6 +55,15 @@ TEST_F(StepFunctionsFlowTest, ParametersComeFromTheExecutionInput) {
                    deploy_and_execute("examples/parameters", {{"region", "eu-west"}, {"count", "5"}, {"files", "a,b c"}}));
 }
 
+TEST_F(StepFunctionsFlowTest, SwitchesAreChoiceStates) {
+  for (const std::string size : {"small", "large"}) {
+    expect_same_runs("SwitchFlow", run_locally("tests/flows/switch_flow", {"--size", size}),
+                     deploy_and_execute("tests/flows/switch_flow", {{"size", size}}));
+  }
+  expect_same_runs("SwitchLoopFlow", run_locally("examples/switch_loop", {"--target", "0.05"}),
+                   deploy_and_execute("examples/switch_loop", {{"target", "0.05"}}));
+}
+
 TEST_F(StepFunctionsFlowTest, BatchRetriesAndCatchWork) {
   std::string local = run_locally("tests/flows/decorated_flow", {"--mode", "throw"});
   std::string sfn = deploy_and_execute("tests/flows/decorated_flow", {{"mode", "throw"}});
@@ -64,8 +73,7 @@ TEST_F(StepFunctionsFlowTest, BatchRetriesAndCatchWork) {
   EXPECT_EQ(flaky.begin().value()["attempts_seen"], 2) << "Batch's second attempt succeeded";
 }
 
-// Every example and test flow compiles for both targets, or is refused with a reason (a switch on
-// Step Functions); the documents pass their validators.
+// Every example and test flow compiles for both targets; the documents pass their validators.
 TEST_F(StepFunctionsFlowTest, EveryExampleAndTestFlowCompilesForBothTargets) {
   const std::vector<std::string> flows = {
       "examples/hello", "examples/branch", "examples/foreach", "examples/nested_foreach", "examples/parameters",
@@ -81,12 +89,6 @@ TEST_F(StepFunctionsFlowTest, EveryExampleAndTestFlowCompilesForBothTargets) {
     fs::path sfn = dir_.path() / ("sfn-all-" + name);
     auto created = run({build_path(flow).string(), "step-functions", "create", "--output", sfn.string(), "--image",
                         "runner:1", "--job-queue", "arn:aws:batch:us-east-1:123456789012:job-queue/q"});
-    bool has_switch = name == "switch_loop" || name == "switch_flow";
-    if (has_switch) {
-      EXPECT_NE(created.exit_code, 0) << flow;
-      EXPECT_NE(created.err.find("switch steps cannot be deployed to Step Functions"), std::string::npos) << created.err;
-      continue;
-    }
     EXPECT_EQ(created.exit_code, 0) << flow << ": " << created.err;
     auto asl = run({"/usr/bin/node", build_path("validators/validate_asl.mjs").string(), (sfn / "state-machine.json").string()});
     EXPECT_EQ(asl.exit_code, 0) << flow << ": " << asl.out << asl.err;

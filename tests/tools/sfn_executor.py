@@ -4,7 +4,8 @@ Batch would run it, so that tests can check that what `step-functions create` wr
 
 What it does as the services do:
   - states: Task, Parallel, Map (inline or distributed; items from ItemsPath or an ItemReader
-    reading a JSON list from S3), Pass, Succeed, Fail; Next/End; InputPath, Parameters,
+    reading a JSON list from S3), Choice (StringEquals, Default), Pass, Succeed, Fail; Next/End;
+    InputPath, Parameters,
     ItemSelector, ResultSelector, ResultPath (null keeps the input), OutputPath.
   - JSONPath ($.a.b, $['a'], $[0], $$.Execution.Name, $$.Map.Item.Value) and the intrinsics
     States.Format and States.StringToJson.
@@ -13,7 +14,8 @@ What it does as the services do:
     AWS_BATCH_JOB_ID (one id for all attempts) and AWS_BATCH_JOB_ATTEMPT (from 1), retried up to
     retryStrategy.attempts, stopped after timeout.attemptDurationSeconds; its result is the job
     description's JobId, Status and Parameters.
-  - `arn:aws:states:::s3:getObject` (ItemReader) through boto3 at METAFLOW_S3_ENDPOINT_URL.
+  - `arn:aws:states:::s3:getObject` (ItemReader) and the SDK task
+    `arn:aws:states:::aws-sdk:s3:getObject` ({"Body": text}) through boto3 at METAFLOW_S3_ENDPOINT_URL.
 What it does not do: IAM, Batch queues and scheduling, images, Retry/Catch of state errors
 (a failed job fails the execution), Wait/Choice states, state size limits.
 
@@ -162,10 +164,24 @@ class Executor:
             state = machine["States"].get(state_name)
             if state is None:
                 raise BadMachine("no state named %r" % state_name)
+            if state["Type"] == "Choice":
+                state_name = self.choose(state_name, state, data, context)
+                continue
             data = self.run_state(state_name, state, data, context)
             if state.get("End") or state["Type"] in ("Succeed", "Fail"):
                 return data
             state_name = state["Next"]
+
+    @staticmethod
+    def choose(name, state, data, context):
+        for rule in state["Choices"]:
+            if "StringEquals" not in rule or "Variable" not in rule:
+                raise BadMachine("state %s: only Variable/StringEquals choice rules are supported" % name)
+            if read_path(rule["Variable"], data, context) == rule["StringEquals"]:
+                return rule["Next"]
+        if "Default" not in state:
+            raise ExecutionFailed("States.NoChoiceMatched in state %s" % name)
+        return state["Default"]
 
     def run_state(self, name, state, data, context):
         kind = state["Type"]
@@ -226,6 +242,8 @@ class Executor:
             raise ExecutionFailed("S3.GetObject s3://%s/%s: %s" % (bucket, key, e))
 
     def task(self, name, state, parameters):
+        if state["Resource"] == "arn:aws:states:::aws-sdk:s3:getObject":
+            return {"Body": self.s3_get(parameters["Bucket"], parameters["Key"]).decode()}
         if state["Resource"] != "arn:aws:states:::batch:submitJob.sync":
             raise BadMachine("state %s: resource %s is not supported" % (name, state["Resource"]))
         definition = self.definitions.get(parameters["JobDefinition"])

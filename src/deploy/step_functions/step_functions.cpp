@@ -111,17 +111,13 @@ class StepFunctionsCompiler {
     }
     for (const std::string& step : graph_.sorted_nodes()) {
       const GraphNode& node = graph_.node(step);
-      if (node.type == NodeType::kSwitch) {
-        return Status::invalid_argument("step " + step + ": switch steps cannot be deployed to Step Functions (nor "
-                                        "in Metaflow); run the flow locally or deploy it to Argo Workflows");
-      }
       for (const char* engine : {"kubernetes", "slurm"}) {
         if (find_decorator(*node.step, engine)) {
           return Status::invalid_argument("step " + step + ": @" + engine + " cannot be expressed on AWS Batch: "
                                           "give its resources with .resources() instead");
         }
       }
-      if (step.size() + std::string("-branches").size() > kMaxNameLength) {
+      if (step.size() + std::string("-unknown-case").size() > kMaxNameLength) {
         return Status::invalid_argument("step " + step + ": its state name would be longer than Step Functions' " +
                                         std::to_string(kMaxNameLength) + " characters");
       }
@@ -187,7 +183,21 @@ class StepFunctionsCompiler {
     return start;
   }
 
+  // States.Format of the S3 key of a record `file` in the task directory of the job at $.
+  std::string record_key(const std::string& step, const std::string& file) const {
+    return "States.Format('" + key_prefix() + graph_.flow().name + "/sfn-{}/" + step + "/{}/" + file +
+           "', $.Parameters.run_id, $.JobId)";
+  }
+  std::string bucket() const { return o_.ds_root.substr(5, o_.ds_root.find('/', 5) - 5); }
+  std::string key_prefix() const {
+    size_t slash = o_.ds_root.find('/', 5);
+    std::string prefix = slash == std::string::npos ? "" : o_.ds_root.substr(slash + 1);
+    if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+    return prefix;
+  }
+
   Status visit(const std::string& name, const std::string& exit_node, oj& states, const Input& in) {
+    if (states.contains(name)) return Status();  // a loop back, or where a switch's branches meet
     const GraphNode& node = graph_.node(name);
     oj task = task_state(node, in);
     auto link = [&](oj& state, const std::string& next) {
@@ -229,15 +239,10 @@ class StepFunctionsCompiler {
         Input item{Input::kMapItem};
         item.foreach_step = name;
         CONFLUX_RETURN_IF_ERROR(visit(first, node.matching_join, sub, item));
-        std::string bucket = o_.ds_root.substr(5, o_.ds_root.find('/', 5) - 5);
-        std::string prefix = o_.ds_root.find('/', 5) == std::string::npos ? "" : o_.ds_root.substr(o_.ds_root.find('/', 5) + 1);
-        if (!prefix.empty() && prefix.back() != '/') prefix += '/';
-        std::string key = "States.Format('" + prefix + graph_.flow().name + "/sfn-{}/" + name +
-                          "/{}/deployed_splits.json', $.Parameters.run_id, $.JobId)";
         oj state = {{"Type", "Map"},
                     {"ItemReader", {{"Resource", "arn:aws:states:::s3:getObject"},
                                     {"ReaderConfig", {{"InputType", "JSON"}}},
-                                    {"Parameters", {{"Bucket", bucket}, {"Key.$", key}}}}},
+                                    {"Parameters", {{"Bucket", bucket()}, {"Key.$", record_key(name, "deployed_splits.json")}}}}},
                     {"ItemSelector", {{"JobId.$", "$.JobId"}, {"Parameters.$", "$.Parameters"}, {"Index.$", "$$.Map.Item.Value"}}},
                     {"MaxConcurrency", o_.max_workers},
                     {"ItemProcessor", {{"ProcessorConfig", {{"Mode", "DISTRIBUTED"}, {"ExecutionType", "STANDARD"}}},
@@ -251,6 +256,34 @@ class StepFunctionsCompiler {
         Input after{Input::kJoinOfForeach};
         after.foreach_step = name;
         return visit(node.matching_join, exit_node, states, after);
+      }
+      case NodeType::kSwitch: {
+        // The job records the step it chose; the state machine reads it and branches (a case
+        // may name the step itself: the Choice loops back to it).
+        task["Next"] = name + "-switch";
+        states[name] = task;
+        states[name + "-switch"] = oj{{"Type", "Task"},
+                                      {"Resource", "arn:aws:states:::aws-sdk:s3:getObject"},
+                                      {"Parameters", {{"Bucket", bucket()}, {"Key.$", record_key(name, "deployed_switch.json")}}},
+                                      {"ResultSelector", {{"Chosen.$", "States.StringToJson($.Body)"}}},
+                                      {"ResultPath", "$.Switch"},
+                                      {"Next", name + "-choice"}};
+        oj choices = oj::array();
+        for (const std::string& target : node.out_funcs) {
+          std::string next = target;
+          if (target == exit_node) {
+            next = name + "-leave";
+            states[next] = oj{{"Type", "Succeed"}};
+          }
+          choices.push_back(oj{{"Variable", "$.Switch.Chosen"}, {"StringEquals", target}, {"Next", next}});
+        }
+        states[name + "-choice"] = oj{{"Type", "Choice"}, {"Choices", choices}, {"Default", name + "-unknown-case"}};
+        states[name + "-unknown-case"] = oj{{"Type", "Fail"}, {"Error", "UnknownCase"},
+                                            {"Cause", "step " + name + " chose a step that is not one of its cases"}};
+        for (const std::string& target : node.out_funcs) {
+          if (target != exit_node) CONFLUX_RETURN_IF_ERROR(visit(target, exit_node, states, Input{Input::kTask}));
+        }
+        return Status();
       }
       default:
         link(task, node.out_funcs.front());
@@ -268,7 +301,7 @@ class StepFunctionsCompiler {
 
   oj task_state(const GraphNode& node, const Input& in) {
     std::string run = in.kind == Input::kStart ? "$$.Execution.Name" : in.root() + ".Parameters.run_id";
-    oj batch_parameters = {{"run_id.$", run}};
+    oj batch_parameters = {{"run_id.$", run}, {"step_name", node.name}};
     oj env = oj::array({variable(kRunVariable, run)});
     for (const std::string& f : enclosing_foreaches(node)) {
       auto [task_path, index_path] = foreach_position(node, in, f);
@@ -282,6 +315,8 @@ class StepFunctionsCompiler {
       case Input::kTask:
       case Input::kMapItem:
         env.push_back(variable("CONFLUX_PARENT_TASK_ID", "$.JobId"));
+        // The step that ran before: one of several where a switch's branches meet or it loops.
+        if (in.kind == Input::kTask) env.push_back(variable("CONFLUX_PARENT_STEP", "$.Parameters.step_name"));
         if (in.kind == Input::kMapItem) env.push_back(variable("CONFLUX_SPLIT_INDEX", "States.Format('{}', $.Index)"));
         break;
       case Input::kParallel:
@@ -359,7 +394,7 @@ class StepFunctionsCompiler {
         d.parameters_env = "CONFLUX_PARAMETERS";
         break;
       case Input::kTask:
-        d.input_paths = run + "/" + node.in_funcs.front() + "/${CONFLUX_PARENT_TASK_ID}";
+        d.input_paths = run + "/${CONFLUX_PARENT_STEP}/${CONFLUX_PARENT_TASK_ID}";
         break;
       case Input::kMapItem:
         d.input_paths = run + "/" + in.foreach_step + "/${CONFLUX_PARENT_TASK_ID}";
@@ -378,6 +413,7 @@ class StepFunctionsCompiler {
         break;
     }
     if (node.type == NodeType::kForeach) d.splits_record = true;
+    if (node.type == NodeType::kSwitch) d.switch_record = true;
     if (const GraphNode* f = last_body_step_of(node)) {
       d.join_record_step = f->name;
       d.join_record_task = "${CONFLUX_FOREACH_TASK_" + upper(f->name) + "}";

@@ -4,7 +4,9 @@
 // - every step is a Task state `batch:submitJob.sync`; a static branch a Parallel state; a
 //   foreach a distributed Map state that reads the split list the foreach task stored in the
 //   datastore (ItemReader: no state-size limit on the width), whose body's last tasks leave
-//   records the join lists to find its inputs;
+//   records the join lists to find its inputs; a switch a Choice state over the step the switch
+//   job recorded in the datastore (read by an S3 GetObject task), looping back where a case names
+//   the switch itself;
 // - the run is "sfn-<execution name>", carried in each Batch job's parameters (an execution name
 //   differs inside a distributed map); the task id is the Batch job id; retries are Batch's
 //   (retryStrategy.attempts), the attempt is AWS_BATCH_JOB_ATTEMPT - 1;
@@ -56,7 +58,7 @@ struct StepFunctionsDeployment {
 inline constexpr size_t kMaxStateMachineBytes = 1024 * 1024;
 
 // InvalidArgument naming the step and the limit for what Step Functions or Batch cannot express:
-// switch steps, @kubernetes or @slurm, triggers, a schedule with a time zone, a definition over
+// @kubernetes or @slurm, triggers, a schedule with a time zone, a definition over
 // kMaxStateMachineBytes.
 Result<StepFunctionsDeployment> compile_step_functions(const FlowGraph& graph, const StepFunctionsOptions& options);
 

@@ -41,6 +41,7 @@ nlohmann::json DeployedTask::to_json() const {
   if (!attempt_env.empty()) j["attempt_env"] = attempt_env;
   if (!parameters_env.empty()) j["parameters_env"] = parameters_env;
   if (splits_record) j["splits_record"] = true;
+  if (switch_record) j["switch_record"] = true;
   if (!join_record_step.empty()) {
     j["join_record"] = {{"step", join_record_step}, {"task", join_record_task}, {"index", join_record_index}};
   }
@@ -82,6 +83,7 @@ Result<DeployedTask> DeployedTask::from_json(const nlohmann::json& j) {
   CONFLUX_RETURN_IF_ERROR(text("parameters_env", d.parameters_env));
   CONFLUX_RETURN_IF_ERROR(text("publish_event", d.publish_event));
   d.splits_record = j.value("splits_record", false);
+  d.switch_record = j.value("switch_record", false);
   auto record = [&](const char* key, std::vector<std::pair<const char*, std::string*>> fields) -> Status {
     if (!j.contains(key)) return Status();
     if (!j[key].is_object()) return Status::invalid_argument(std::string("\"deployed\": \"") + key + "\" must be an object");
@@ -161,6 +163,11 @@ std::string foreach_join_input_paths(const std::string& run_id, const std::strin
 std::string deployed_loop_exit_path(const std::string& flow, const std::string& run_id, const std::string& step,
                                     const std::string& entry) {
   return flow + "/" + run_id + "/" + step + "/loop_exits/" + deployed_task_id(entry);
+}
+
+std::string deployed_switch_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                 const std::string& task_id) {
+  return flow + "/" + run_id + "/" + step + "/" + task_id + "/deployed_switch.json";
 }
 
 std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
@@ -325,32 +332,7 @@ Result<std::vector<std::string>> deployed_init_command(const RemoteTask& task, c
 
 Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
   const DeployedTask& d = *task.deployed;
-  if (!d.join_record_step.empty()) {
-    CONFLUX_RETURN_IF_ERROR(storage.save(deployed_join_records_dir(task.flow, task.run_id, d.join_record_step,
-                                                                   d.join_record_task) +
-                                             "/" + d.join_record_index + "." + task.task_id,
-                                         "", true));
-  }
-  if (d.splits_record) {
-    TaskDataStore ds(storage, task.flow, task.run_id, task.step, task.task_id);
-    CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(task.attempt));
-    if (const ArtifactEntry* e = index.find("_foreach_num_splits")) {
-      ContentAddressedStore cas(storage, task.flow);
-      CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas.load_all(e->sha));
-      CONFLUX_ASSIGN_OR_RETURN(Value n, read_pickle_from_string(bytes));
-      std::string splits = "[";
-      for (int64_t i = 0; n.is_int() && i < n.as_int(); ++i) splits += (i ? "," : "") + std::to_string(i);
-      CONFLUX_RETURN_IF_ERROR(storage.save(deployed_splits_path(task.flow, task.run_id, task.step, task.task_id),
-                                           splits + "]", true));
-    }
-  }
-  if (d.outputs_dir.empty()) return Status();
-  std::filesystem::path dir(d.outputs_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::io_error("cannot create " + dir.string() + ": " + ec.message());
-  CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "task_id", task.task_id));
-
+  // What the task decided: how wide its foreach is, which step its switch chose.
   TaskDataStore ds(storage, task.flow, task.run_id, task.step, task.task_id);
   CONFLUX_ASSIGN_OR_RETURN(ArtifactIndex index, ds.load_index(task.attempt));
   ContentAddressedStore cas(storage, task.flow);
@@ -360,14 +342,10 @@ Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
     CONFLUX_ASSIGN_OR_RETURN(std::string bytes, cas.load_all(e->sha));
     return read_pickle_from_string(bytes);
   };
+  int64_t splits = -1;
   if (index.find("_foreach_num_splits")) {
     CONFLUX_ASSIGN_OR_RETURN(Value n, load("_foreach_num_splits"));
-    if (n.is_int()) {
-      nlohmann::json splits = nlohmann::json::array();
-      for (int64_t i = 0; i < n.as_int(); ++i) splits.push_back(i);
-      CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "splits", splits.dump()));
-      CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "split_cardinality", std::to_string(n.as_int())));
-    }
+    if (n.is_int()) splits = n.as_int();
   }
   CONFLUX_ASSIGN_OR_RETURN(Value transition, load("_transition"));
   std::string chosen;
@@ -375,10 +353,41 @@ Status write_engine_outputs(const RemoteTask& task, StorageBackend& storage) {
       transition.items()[0].items().size() == 1 && transition.items()[0].items()[0].is_str()) {
     chosen = transition.items()[0].items()[0].as_str();
   }
+  std::string split_list = "[";
+  for (int64_t i = 0; i < splits; ++i) split_list += (i ? "," : "") + std::to_string(i);
+  split_list += "]";
+
+  // Records in the datastore, for engines that read them there.
+  if (!d.join_record_step.empty()) {
+    CONFLUX_RETURN_IF_ERROR(storage.save(deployed_join_records_dir(task.flow, task.run_id, d.join_record_step,
+                                                                   d.join_record_task) +
+                                             "/" + d.join_record_index + "." + task.task_id,
+                                         "", true));
+  }
+  if (d.splits_record && splits >= 0) {
+    CONFLUX_RETURN_IF_ERROR(
+        storage.save(deployed_splits_path(task.flow, task.run_id, task.step, task.task_id), split_list, true));
+  }
+  if (d.switch_record) {
+    CONFLUX_RETURN_IF_ERROR(storage.save(deployed_switch_path(task.flow, task.run_id, task.step, task.task_id),
+                                         nlohmann::json(chosen).dump(), true));
+  }
   if (!d.loop_exit_step.empty() && chosen != task.step) {
     // Leaving the loop: the step after it finds this task here.
     CONFLUX_RETURN_IF_ERROR(storage.save(deployed_loop_exit_path(task.flow, task.run_id, task.step, d.loop_exit_entry),
                                          task.task_id, true));
+  }
+
+  // Files the engine reads back from the pod (Argo's output parameters).
+  if (d.outputs_dir.empty()) return Status();
+  std::filesystem::path dir(d.outputs_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::io_error("cannot create " + dir.string() + ": " + ec.message());
+  CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "task_id", task.task_id));
+  if (splits >= 0) {
+    CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "splits", split_list));
+    CONFLUX_RETURN_IF_ERROR(write_file_atomically(dir / "split_cardinality", std::to_string(splits)));
   }
   return write_file_atomically(dir / "switch_step", chosen);
 }

@@ -51,6 +51,9 @@ struct DeployedTask {
   // - a foreach step's split list, <task>/deployed_splits.json ([0, ..., n-1]), which the engine
   //   reads to fan out;
   bool splits_record = false;
+  // - a switch step's choice, <task>/deployed_switch.json (a JSON string: the step), which the
+  //   engine reads to branch;
+  bool switch_record = false;
   // - a foreach body's last task tells the join it exists: an empty object
   //   <run>/<foreach step>/<foreach task>/deployed_join/<index>.<task id>;
   std::string join_record_step, join_record_task, join_record_index;
@@ -85,6 +88,8 @@ std::string foreach_join_input_paths(const std::string& run_id, const std::strin
 
 // Where a foreach task's split list and its body's join records live, relative to the datastore root.
 std::string deployed_splits_path(const std::string& flow, const std::string& run_id, const std::string& step,
+                                 const std::string& task_id);
+std::string deployed_switch_path(const std::string& flow, const std::string& run_id, const std::string& step,
                                  const std::string& task_id);
 std::string deployed_loop_exit_path(const std::string& flow, const std::string& run_id, const std::string& step,
                                     const std::string& entry);
