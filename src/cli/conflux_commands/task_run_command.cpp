@@ -44,13 +44,14 @@ int task_run_command(ToolContext& ctx) {
   spec.description =
       "Run one task attempt on this node: fetch the flow's code package from the datastore (cached per "
       "node), run the task's step, store its logs and exit record in the datastore, and exit with the "
-      "task's exit code. Cluster launchers (Slurm) start this; it needs only the datastore and, if the "
-      "run uses it, the metadata service.";
+      "task's exit code. Cluster launchers (Slurm, Kubernetes) and deployed workflows (Argo Workflows, AWS Step "
+      "Functions) start this; a deployed task's id, input paths and parameters are worked out here. It needs only "
+      "the datastore and, if the run uses it, the metadata service.";
   spec.options = {
       {"tasks", "FILE", "Task descriptions, one JSON line each ('-': standard input).", false, ""},
       {"index", "N", "Which line of --tasks to run (a job array's element).", false, "0"},
       {"task", "JSON", "One task description.", false, ""},
-      {"engine-id", "ID", "The engine's id of this attempt (\"slurm 77_3\"), for the exit record.", false, ""},
+      {"engine-id", "ID", "The engine's id of this attempt (\"slurm 77_3\", \"kubernetes job ...\"), for the exit record.", false, ""},
       {"package-cache", "DIR", "Where extracted code packages are kept, private to this user (default: "
                                "$CONFLUX_PACKAGE_CACHE, /var/cache/conflux/packages/<uid> or "
                                "$TMPDIR/conflux-packages-<uid>).", false, ""},
