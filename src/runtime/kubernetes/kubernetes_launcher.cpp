@@ -19,7 +19,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr auto kPollInterval = std::chrono::seconds(1);  // one LIST of Jobs and one of pods a second
+// One LIST of Jobs and one of pods per interval, whatever the width (Metaflow reads each Job).
+constexpr auto kPollInterval = std::chrono::milliseconds(500);
 constexpr size_t kTailsPerPoll = 64;                     // log tails per poll, round robin
 constexpr int kMissingPollsBeforeLost = 3;  // an ended pod's exit record may still be on its way
 constexpr int kUnseenPollsBeforeLost = 30;  // a created Job the list never showed

@@ -6,7 +6,7 @@
 // that left none (OOMKilled, evicted, deadline, an image that cannot be pulled).
 //
 // At most --max-workers Jobs exist at once; the rest wait in the launcher. One LIST of the run's
-// Jobs and one of its pods a second (by the run's label) cover every task; output is tailed from
+// Jobs and one of its pods twice a second (by the run's label) cover every task; output is tailed from
 // the datastore. Stopping deletes the Job (propagationPolicy Background); Jobs still alive when
 // the launcher goes away (Ctrl-C, a failed run) are deleted.
 #pragma once
