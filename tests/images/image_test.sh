@@ -51,7 +51,7 @@ help=$(chroot "$runner" /usr/bin/conflux task-run --help)
 grep -q "Run one task attempt on this node" <<<"$help"
 echo "runner: conflux task-run --help works"
 # What the image provides, as a runner manifest; the flow binary must need nothing else.
-glibc=$(chroot "$runner" /usr/bin/ldd --version | head -1 | awk '{print $NF}')
+glibc=$(chroot "$runner" /usr/bin/ldd --version | awk 'NR == 1 {print $NF}')  # awk reads it all: no SIGPIPE
 chroot "$runner" /sbin/ldconfig -p | awk 'NR > 1 {print $1}' | sort -u |
   /usr/bin/python3 -c 'import json, sys; print(json.dumps({"name": "conflux-runner:test", "glibc": sys.argv[1], "libraries": sys.stdin.read().split()}))' "$glibc" \
   >"$work/runner-manifest.json"
@@ -74,7 +74,7 @@ chroot --userspec=10001:10001 "$service" /usr/bin/conflux service --port 0 --db 
 service_pid=$!
 port=""
 for _ in $(seq 100); do
-  port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/service.log" | head -1)
+  port=$(sed -n 's/.*listening on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/service.log")
   [ -n "$port" ] && break
   sleep 0.1
 done
