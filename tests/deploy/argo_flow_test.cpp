@@ -66,6 +66,11 @@ TEST_F(ArgoFlowTest, SwitchBranchesMeetAgain) {
   }
 }
 
+TEST_F(ArgoFlowTest, SwitchInsideAForeach) {
+  expect_same_runs("ForeachSwitchFlow", run_locally("tests/flows/foreach_switch_flow"),
+                   deploy_and_execute("tests/flows/foreach_switch_flow"));
+}
+
 TEST_F(ArgoFlowTest, SwitchLoopingOnItself) {
   expect_same_runs("SwitchLoopFlow", run_locally("examples/switch_loop", {"--target", "0.05"}),
                    deploy_and_execute("examples/switch_loop", {"target=0.05"}));

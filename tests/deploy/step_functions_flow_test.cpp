@@ -62,6 +62,8 @@ TEST_F(StepFunctionsFlowTest, SwitchesAreChoiceStates) {
   }
   expect_same_runs("SwitchLoopFlow", run_locally("examples/switch_loop", {"--target", "0.05"}),
                    deploy_and_execute("examples/switch_loop", {{"target", "0.05"}}));
+  expect_same_runs("ForeachSwitchFlow", run_locally("tests/flows/foreach_switch_flow"),
+                   deploy_and_execute("tests/flows/foreach_switch_flow"));
 }
 
 TEST_F(StepFunctionsFlowTest, BatchRetriesAndCatchWork) {
@@ -78,7 +80,8 @@ TEST_F(StepFunctionsFlowTest, EveryExampleAndTestFlowCompilesForBothTargets) {
   const std::vector<std::string> flows = {
       "examples/hello", "examples/branch", "examples/foreach", "examples/nested_foreach", "examples/parameters",
       "examples/switch_loop", "tests/flows/failing_flow", "tests/flows/artifact_types_flow",
-      "tests/flows/decorated_flow", "tests/flows/project_flow", "tests/flows/config_flow", "tests/flows/switch_flow"};
+      "tests/flows/decorated_flow", "tests/flows/project_flow", "tests/flows/config_flow", "tests/flows/switch_flow",
+      "tests/flows/foreach_switch_flow"};
   for (const std::string& flow : flows) {
     std::string name = fs::path(flow).filename().string();
     fs::path yaml = dir_.path() / (name + ".yaml");

@@ -134,12 +134,12 @@ class ArgoCompiler {
       return Status::invalid_argument("step " + node.name + ": this switch cannot be deployed to Argo Workflows yet: " +
                                       why);
     };
-    if (node.is_inside_foreach) return refuse("it is inside a foreach");
     std::vector<std::string> others;
     for (const std::string& t : node.out_funcs) {
       if (t != node.name) others.push_back(t);
     }
     if (others.size() != node.out_funcs.size()) {
+      if (node.is_inside_foreach) return refuse("a switch that loops cannot be inside a foreach yet");
       if (others.size() != 1) return refuse("a switch that loops must have exactly one case that leaves the loop");
       loop_exit_[node.name] = others.front();
       loop_of_exit_[others.front()] = node.name;
@@ -310,8 +310,13 @@ class ArgoCompiler {
       std::string any;
       for (const std::string& parent : node.in_funcs) any += (any.empty() ? "" : " || ") + argo_name(parent) + ".Succeeded";
       task["depends"] = any;
-      task["arguments"] = {{"parameters", oj::array({named("switch-parent", parent_path(sw->second)),
-                                                     named("switch-choice", task_output(argo_name(sw->second), "switch-step"))})}};
+      oj meet_args = oj::array({named("switch-parent", parent_path(sw->second)),
+                                named("switch-choice", task_output(argo_name(sw->second), "switch-step"))});
+      if (roles_[node.name].last_in_body) {
+        meet_args.push_back(named("split-index", param("split-index")));
+        meet_args.push_back(named("root-input-path", param("root-input-path")));
+      }
+      task["arguments"] = {{"parameters", meet_args}};
       return task;
     }
     if (auto sw = switch_case_of_.find(node.name); sw != switch_case_of_.end()) {
@@ -384,18 +389,21 @@ class ArgoCompiler {
     t.timeout_seconds = timeout_seconds(step);
     DeployedTask d;
     std::string prefix = node.name + "-" + kCreated + "-";
-    if (loop_of_exit_.count(node.name)) {
+    if (switch_meet_.count(node.name)) {
+      d.switch_parent = param("switch-parent");
+      d.switch_choice = param("switch-choice");
+      d.switch_time = kCreated;
+      d.switch_chains = switch_chains_.at(node.name);
+    }
+    // The last step of a foreach body keeps the seed its join recomputes, whatever its inputs.
+    if (role.last_in_body) {
+      d.task_id_seed = prefix + param("root-input-path") + "-" + param("split-index");
+    } else if (loop_of_exit_.count(node.name)) {
       d.task_id_seed = prefix + param("loop-entry");
       d.loop_record_step = loop_of_exit_.at(node.name);
       d.loop_record_entry = param("loop-entry");
     } else if (switch_meet_.count(node.name)) {
       d.task_id_seed = prefix + param("switch-parent");
-      d.switch_parent = param("switch-parent");
-      d.switch_choice = param("switch-choice");
-      d.switch_time = kCreated;
-      d.switch_chains = switch_chains_.at(node.name);
-    } else if (role.last_in_body) {
-      d.task_id_seed = prefix + param("root-input-path") + "-" + param("split-index");
     } else if (role.foreach_join) {
       d.task_id_seed = prefix + param("foreach-parent");
     } else if (role.first_in_body) {
