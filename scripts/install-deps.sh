@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every system package Conflux needs to build, test and benchmark, from Debian's
-# repositories only. Idempotent: installs only what is missing. Run as root (or with sudo).
+# repositories only, then the card renderer's npm packages (pinned by src/card/renderer/
+# package-lock.json; the build bundles them into the binary). Idempotent: installs only what is
+# missing. Run as root (or with sudo).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -24,6 +26,8 @@ PKGS=(
   openssl
   # S3 tests: s3rver runs on Node (tests/s3/s3_server.sh installs it with npm ci); curl probes it
   nodejs curl
+  # browser tests (tests/browser): Playwright drives Debian's chromium
+  chromium
   # benchmarks; the side-by-side runs of Metaflow from a checkout (bench/metaflow/compare.sh) use
   # Debian's boto3 and requests
   time python3-boto3 python3-requests
@@ -44,16 +48,27 @@ done
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PKGS[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "install-deps: installing ${missing[*]}"
+  log=$(mktemp)
+  if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+    $SUDO apt-get update >>"$log" 2>&1
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+  fi
+  rm -f "$log"
+  echo "install-deps: done"
 fi
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-echo "install-deps: installing ${missing[*]}"
-log=$(mktemp)
-if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
-  $SUDO apt-get update >>"$log" 2>&1
-  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >>"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+# The card renderer's npm packages, reinstalled when the lock file changes.
+renderer="$(cd "$(dirname "$0")/.." && pwd)/src/card/renderer"
+stamp="$renderer/node_modules/.conflux-lock.sha256"
+want=$(sha256sum "$renderer/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "install-deps: npm ci in src/card/renderer"
+  log=$(mktemp)
+  (cd "$renderer" && npm ci --no-audit --no-fund) >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+  rm -f "$log"
+  echo "$want" > "$stamp"
 fi
-rm -f "$log"
-echo "install-deps: done"

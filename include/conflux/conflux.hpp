@@ -2,6 +2,7 @@
 #pragma once
 
 #include "conflux/artifact.hpp"
+#include "conflux/cards.hpp"
 #include "conflux/codec.hpp"
 #include "conflux/config.hpp"
 #include "conflux/current.hpp"

@@ -7,9 +7,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace conflux {
+
+namespace cards {
+class Card;
+}
 
 struct Current {
   bool is_running_flow = false;
@@ -30,6 +35,12 @@ struct Current {
   std::string project_flow_name;  // "ranking.user.alice.MyFlow"
   bool is_user_branch = false;
   bool is_production = false;
+
+  // The step's card (.card() on the step; include conflux/cards.hpp): the one without an id, or
+  // the only one. On a step without a card, a card whose components go nowhere (with a warning).
+  cards::Card& card() const;
+  // The card declared with .card({.id = id}); a card whose components go nowhere if there is none.
+  cards::Card& card(std::string_view id) const;
 };
 
 // The current task's facts.

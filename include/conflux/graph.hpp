@@ -10,7 +10,7 @@
 //
 // Transitions: next(a) (linear), next(a, b, ...) (static branch), foreach_(&F::artifact, step),
 // switch_(&F::artifact, {{"value", step}, ...}) (a case may name the step itself: a loop).
-// Decorators: retry, catch_, timeout, resources, environment, slurm, kubernetes; of the flow:
+// Decorators: retry, catch_, timeout, resources, environment, slurm, kubernetes, card; of the flow:
 // project, schedule, trigger, trigger_on_finish. Declaring the graph runs no step.
 // Misuse the compiler can see (a join without inputs, a function of another class) does not
 // compile; the rest is reported by `check` and before every run, naming the step and the rule.
@@ -55,6 +55,17 @@ struct Slurm {
   std::string qos;
   std::string constraint;
   std::vector<std::string> sbatch_options;  // more sbatch options, e.g. {"--exclusive"}
+};
+
+// @card: a card (an HTML report, include conflux/cards.hpp) attached to each task of the step.
+struct CardOptions {
+  std::string type = "default";  // "default": the task's facts, artifacts, DAG and your components;
+                                 // "blank": only your components
+  std::string id;                // to tell several cards of a step apart: current().card("id")
+  nlohmann::ordered_json options = nlohmann::ordered_json::object();  // "blank": {"title": "..."}
+  int64_t timeout = 45;          // seconds one rendering may take
+  int64_t refresh_interval = 5;  // seconds between writes of a live card (Card::refresh)
+  bool save_errors = true;       // a card that fails to render is saved as an error card
 };
 
 // @kubernetes: the pod a step runs in when the flow is deployed to Argo Workflows
@@ -180,6 +191,20 @@ class StepBuilder {
     attrs["annotations"] = map(k.annotations);
     return decorate("kubernetes", std::move(attrs));
   }
+  // @card: several per step if each has its own id.
+  StepBuilder& card(CardOptions c = {}) {
+    nlohmann::ordered_json attrs;
+    attrs["type"] = c.type;
+    attrs["id"] = c.id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(c.id);
+    attrs["options"] = c.options;
+    attrs["scope"] = "task";
+    attrs["timeout"] = c.timeout;
+    attrs["refresh_interval"] = c.refresh_interval;
+    attrs["save_errors"] = c.save_errors;
+    attrs["rank"] = nullptr;
+    attrs["customize"] = false;
+    return decorate("card", std::move(attrs));
+  }
   // @environment: variables set in the task's environment.
   StepBuilder& environment(std::map<std::string, std::string> vars) {
     nlohmann::ordered_json attrs;
@@ -202,9 +227,9 @@ class StepBuilder {
 
   StepBuilder& decorate(std::string name, nlohmann::ordered_json attributes) {
     for (const auto& d : step().decorators) {
-      if (d.name == name) {
-        flow_->declaration_errors.push_back("step '" + step().name + "' has @" + name +
-                                            " twice");
+      if (d.name == name && (name != "card" || d.attributes["id"] == attributes["id"])) {
+        flow_->declaration_errors.push_back("step '" + step().name + "' has @" + name + " twice" +
+                                            (name == "card" ? " with the same id (give each card its own id)" : ""));
       }
     }
     step().decorators.push_back({std::move(name), std::move(attributes), false});

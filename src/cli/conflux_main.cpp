@@ -23,6 +23,7 @@ const std::vector<ToolCommand>& tool_commands() {
       {"show", "Summarise a flow, run, step, task or artifact.", show_command},
       {"dump", "Print the artifacts of a task or step.", dump_command},
       {"logs", "Print the output of a task or step.", logs_command},
+      {"card", "List the cards of a task or step, or print one (card list|get).", card_command},
       {"tag", "Add, remove, replace or list the user tags of runs.", tag_command},
       {"gc", "Delete old runs by a retention policy and the blobs no run uses.", gc_command},
       {"export", "Write runs, with their data and metadata, into a bundle file.", export_command},

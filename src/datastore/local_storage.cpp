@@ -354,6 +354,50 @@ Status LocalStorage::save(std::string_view key, std::string_view bytes, bool ove
   return publish(tmp, path, overwrite);
 }
 
+Status LocalStorage::save_new_directory(std::string_view dir_key, const std::vector<NewFile>& files) {
+  CONFLUX_RETURN_IF_ERROR(check_storage_key(dir_key));
+  for (const NewFile& f : files) CONFLUX_RETURN_IF_ERROR(check_key_component(f.name, "file name"));
+  const std::string path = full_path(dir_key);
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp = std::string(parent_of(path)) + "/" + std::string(kTempPrefix) +
+                           std::to_string(current_pid()) + "-d" +
+                           std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
+  if (::mkdir(temp.c_str(), 0777) != 0) {
+    if (errno != ENOENT) return errno_status(errno, "mkdir", temp);
+    CONFLUX_RETURN_IF_ERROR(make_dirs(parent_of(path)));
+    if (::mkdir(temp.c_str(), 0777) != 0) return errno_status(errno, "mkdir", temp);
+  }
+  // Whatever goes wrong, the temporary directory goes.
+  auto discard = [&](Status s) {
+    for (const NewFile& f : files) ::unlink((temp + "/" + f.name).c_str());
+    ::rmdir(temp.c_str());
+    return s;
+  };
+  int dir_fd = ::open(temp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return discard(errno_status(errno, "open", temp));
+  for (const NewFile& f : files) {
+    int fd = ::openat(dir_fd, f.name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int err = fd < 0 ? errno : write_all(fd, f.bytes.data(), f.bytes.size());
+    if (fd >= 0 && ::close(fd) != 0 && err == 0) err = errno;
+    if (err != 0) {
+      ::close(dir_fd);
+      return discard(errno_status(err, "write", temp + "/" + f.name));
+    }
+  }
+  ::close(dir_fd);
+  int err = 0;
+#ifdef RENAME_NOREPLACE
+  if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) != 0) err = errno;
+  if (err == EINVAL || err == ENOSYS) err = ::rename(temp.c_str(), path.c_str()) == 0 ? 0 : errno;
+#else
+  // rename() keeps a non-empty directory (ENOTEMPTY); it would replace an empty one, which holds nothing.
+  if (::rename(temp.c_str(), path.c_str()) != 0) err = errno;
+#endif
+  if (err == 0) return Status();
+  if (err == EEXIST || err == ENOTEMPTY) return discard(Status::already_exists("'" + path + "' already exists"));
+  return discard(errno_status(err, "rename to", path));
+}
+
 Result<std::unique_ptr<StorageWriter>> LocalStorage::begin_write(std::string_view key,
                                                                  bool overwrite) {
   CONFLUX_RETURN_IF_ERROR(check_storage_key(key));

@@ -50,6 +50,9 @@ class LocalStorage final : public StorageBackend {
                                std::chrono::system_clock::time_point cutoff) override;
   // Renames the directory to a hidden name (readers stop seeing it at once), then deletes it.
   Status remove_tree(std::string_view prefix) override;
+  // Builds the directory as a hidden temporary one (files opened relative to it, no rename each),
+  // then renames it into place without replacing anything.
+  Status save_new_directory(std::string_view dir_key, const std::vector<NewFile>& files) override;
 
   // True for the names of in-flight temporary files.
   static bool is_temp_name(std::string_view name);

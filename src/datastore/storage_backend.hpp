@@ -146,6 +146,26 @@ class StorageBackend {
     return out;
   }
 
+  // One file of a save_new_directory() call: a plain name (no '/'); `bytes` must stay alive.
+  struct NewFile {
+    std::string name;
+    std::string_view bytes;
+  };
+  // Writes `files` as the new directory `dir_key` (e.g. a task's `_meta`). The local filesystem
+  // builds it under a temporary name beside it and renames it into place: readers see all of it or
+  // nothing, and each file costs no rename of its own. AlreadyExists (nothing written) if `dir_key`
+  // exists there. Object stores have no directories: the default saves each file (none replaces an
+  // existing one), which is what a lister sees of a directory anyway.
+  virtual Status save_new_directory(std::string_view dir_key, const std::vector<NewFile>& files) {
+    std::vector<SaveItem> items;
+    items.reserve(files.size());
+    for (const NewFile& f : files) items.push_back({std::string(dir_key) + "/" + f.name, f.bytes, false});
+    for (const Status& s : save_many(items)) {
+      if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;
+    }
+    return Status();
+  }
+
   // Optional capability: user metadata stored with each object (object stores). Metaflow keeps the
   // content-addressed store's cas_raw/cas_version flags there on S3, and in a `_meta` object next
   // to the blob on the local filesystem, so the CAS asks which one applies. Backends without it

@@ -30,6 +30,10 @@ const std::map<std::string, ojson, std::less<>>& known_decorators() {
                            {"gpu", nullptr}, {"namespace", nullptr}, {"service_account", nullptr},
                            {"node_selector", nullptr}, {"tolerations", nullptr}, {"secrets", nullptr},
                            {"labels", nullptr}, {"annotations", nullptr}}},
+      // A card attached to each task (src/card); Metaflow's @card attributes.
+      {"card", ojson{{"type", "default"}, {"id", nullptr}, {"options", ojson::object()}, {"scope", "task"},
+                     {"timeout", 45}, {"refresh_interval", 5}, {"save_errors", true}, {"rank", nullptr},
+                     {"customize", false}}},
   };
   return *table;
 }
@@ -226,6 +230,20 @@ Status validate_decorator(const StepDescription& step, const DecoratorSpec& spec
     }
   } else if (spec.name == "kubernetes") {
     CONFLUX_RETURN_IF_ERROR(validate_kubernetes_attributes(a).with_context("step '" + step.name + "': @kubernetes"));
+  } else if (spec.name == "card") {
+    static const std::regex card_name("[A-Za-z0-9_]+");
+    if (!a["type"].is_string() || (a["type"] != "default" && a["type"] != "blank")) {
+      return fail("type must be \"default\" or \"blank\" (got " + a["type"].dump() + ")");
+    }
+    if (!a["id"].is_null() &&
+        (!a["id"].is_string() || !std::regex_match(a["id"].get<std::string>(), card_name))) {
+      return fail("id must be letters, digits and underscores (got " + a["id"].dump() + ")");
+    }
+    if (!a["options"].is_object()) return fail("options must be a JSON object");
+    for (const char* key : {"timeout", "refresh_interval"}) {
+      if (!a[key].is_number_integer() || a[key].get<int64_t>() < 1) return fail(std::string(key) + " must be a positive integer");
+    }
+    if (!a["save_errors"].is_boolean()) return fail("save_errors must be true or false");
   } else if (spec.name == "environment") {
     if (!a["vars"].is_object()) return fail("vars must be a JSON object of strings");
     for (const auto& [key, value] : a["vars"].items()) {

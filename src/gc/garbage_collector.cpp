@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "card/card_files.hpp"
 #include "gc/blob_references.hpp"
 #include "gc/blob_sweep.hpp"
 
@@ -25,7 +26,9 @@ Status delete_run(const GcStores& stores, const std::string& flow, const std::st
   // The metadata first: once it is gone no client lists the run, whatever happens next.
   Status s = stores.metadata->delete_run(flow, run_id);
   if (!s.ok() && !s.is_not_found()) return s;
-  return stores.datastore->remove_tree(flow + "/" + run_id);
+  CONFLUX_RETURN_IF_ERROR(stores.datastore->remove_tree(flow + "/" + run_id));
+  // Its cards live apart, under mf.cards (Metaflow's card root).
+  return stores.datastore->remove_tree(card_run_prefix(flow, run_id));
 }
 
 }  // namespace

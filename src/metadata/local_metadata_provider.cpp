@@ -220,15 +220,11 @@ Status LocalMetadataProvider::register_task_id(string_view flow, string_view run
   });
 }
 
-Status LocalMetadataProvider::register_metadata(string_view flow, string_view run_id,
-                                                string_view step, string_view task_id,
-                                                std::span<const MetaDatum> data) {
-  CONFLUX_RETURN_IF_ERROR(check_names(
-      {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
+std::vector<MetadataRow> LocalMetadataProvider::metadata_rows(string_view flow, string_view run_id, string_view step,
+                                                             string_view task_id, std::span<const MetaDatum> data) {
   const int64_t ts = now_ms();
-  // One file per row, named by field and millisecond: rows of one field in this call take
-  // consecutive milliseconds, then all files are written at once (in parallel on an object store).
-  // A name another process took meanwhile moves on to the next free millisecond.
+  // One file per row, named by field and millisecond: rows of one field in one call take
+  // consecutive milliseconds.
   std::vector<MetadataRow> rows;
   std::map<std::string, int64_t, std::less<>> next_ts;
   for (const MetaDatum& d : data) {
@@ -244,13 +240,52 @@ Status LocalMetadataProvider::register_metadata(string_view flow, string_view ru
     row.value_is_json = d.value_is_json;
     row.tags = unique_tags(d.tags);
     row.ts_epoch = next_ts.try_emplace(d.field, ts).first->second++;
-    CONFLUX_RETURN_IF_ERROR(check_key_component(sysmeta_name(d.field, row.ts_epoch), "metadata field"));
     rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> LocalMetadataProvider::artifact_files(
+    string_view flow, string_view run_id, string_view step, string_view task_id, int attempt,
+    std::span<const ArtifactRef> artifacts, const RunTags& tags) {
+  ArtifactRow row;
+  row.run_number = std::string(run_id);
+  row.step_name = std::string(step);
+  row.task_id = std::string(task_id);
+  row.attempt_id = attempt;
+  row.flow_id = std::string(flow);
+  row.user_name = options_.user_name;
+  row.tags = tags.tags;
+  row.system_tags = tags.system_tags;
+  row.ts_epoch = now_ms();
+  const std::string attempt_prefix = std::to_string(attempt) + "_artifact_";
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const ArtifactRef& a : artifacts) {
+    row.name = a.name;
+    row.content_type = a.content_type;
+    row.sha = a.sha;
+    row.ds_type = a.ds_type;
+    row.location = a.url.empty() ? ":root:" + a.ds_root : a.url;
+    std::string file = attempt_prefix + a.name + ".json";
+    CONFLUX_RETURN_IF_ERROR(check_key_component(file, "artifact name"));
+    files.emplace_back(std::move(file), row.to_json());
+  }
+  return files;
+}
+
+Status LocalMetadataProvider::register_metadata(string_view flow, string_view run_id,
+                                                string_view step, string_view task_id,
+                                                std::span<const MetaDatum> data) {
+  CONFLUX_RETURN_IF_ERROR(check_names(
+      {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
+  // All files are written at once (in parallel on an object store). A name another process took
+  // meanwhile moves on to the next free millisecond.
+  std::vector<MetadataRow> rows = metadata_rows(flow, run_id, step, task_id, data);
   std::vector<std::string> bodies;
   std::vector<StorageBackend::SaveItem> items;
   bodies.reserve(rows.size());
   for (const MetadataRow& row : rows) {
+    CONFLUX_RETURN_IF_ERROR(check_key_component(sysmeta_name(row.field_name, row.ts_epoch), "metadata field"));
     bodies.push_back(row.to_json());
     items.push_back({meta_key({flow, run_id, step, task_id}, sysmeta_name(row.field_name, row.ts_epoch)), bodies.back(), false});
   }
@@ -280,30 +315,40 @@ Status LocalMetadataProvider::register_artifacts(string_view flow, string_view r
                                                  const RunTags& tags) {
   CONFLUX_RETURN_IF_ERROR(check_names(
       {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
-  const int64_t ts = now_ms();
-  ArtifactRow row;
-  row.run_number = std::string(run_id);
-  row.step_name = std::string(step);
-  row.task_id = std::string(task_id);
-  row.attempt_id = attempt;
-  row.flow_id = std::string(flow);
-  row.user_name = options_.user_name;
-  row.tags = tags.tags;
-  row.system_tags = tags.system_tags;
-  row.ts_epoch = ts;
-  const std::string attempt_prefix = std::to_string(attempt) + "_artifact_";
-  for (const ArtifactRef& a : artifacts) {
-    row.name = a.name;
-    row.content_type = a.content_type;
-    row.sha = a.sha;
-    row.ds_type = a.ds_type;
-    row.location = a.url.empty() ? ":root:" + a.ds_root : a.url;
-    const std::string file = attempt_prefix + a.name + ".json";
-    CONFLUX_RETURN_IF_ERROR(check_key_component(file, "artifact name"));
-    Status s = storage_.save(meta_key({flow, run_id, step, task_id}, file), row.to_json(), false);
+  CONFLUX_ASSIGN_OR_RETURN(auto files, artifact_files(flow, run_id, step, task_id, attempt, artifacts, tags));
+  for (const auto& [file, json] : files) {
+    Status s = storage_.save(meta_key({flow, run_id, step, task_id}, file), json, false);
     if (!s.ok() && s.code() != StatusCode::kAlreadyExists) return s;  // existing records are kept
   }
   return Status();
+}
+
+Status LocalMetadataProvider::register_finished_task(string_view flow, string_view run_id, string_view step,
+                                                     string_view task_id, const RunTags& tags,
+                                                     std::span<const MetaDatum> data, int attempt,
+                                                     std::span<const ArtifactRef> artifacts) {
+  CONFLUX_RETURN_IF_ERROR(check_names(
+      {{flow, "flow name"}, {run_id, "run id"}, {step, "step name"}, {task_id, "task id"}}));
+  CONFLUX_RETURN_IF_ERROR(ensure_step(flow, run_id, step, tags));
+  // The task's whole _meta directory at once: the task appears finished or not at all.
+  std::vector<std::pair<std::string, std::string>> files;
+  TaskRecord task{std::string(flow),  std::string(run_id), std::string(step), std::string(task_id),
+                  options_.user_name, tags.tags,           tags.system_tags,  now_ms()};
+  files.emplace_back(std::string(kSelfFile), task.to_json());
+  for (const MetadataRow& row : metadata_rows(flow, run_id, step, task_id, data)) {
+    std::string file = sysmeta_name(row.field_name, row.ts_epoch);
+    CONFLUX_RETURN_IF_ERROR(check_key_component(file, "metadata field"));
+    files.emplace_back(std::move(file), row.to_json());
+  }
+  CONFLUX_ASSIGN_OR_RETURN(auto artifact_rows, artifact_files(flow, run_id, step, task_id, attempt, artifacts, tags));
+  for (auto& f : artifact_rows) files.push_back(std::move(f));
+  std::vector<StorageBackend::NewFile> new_files;
+  new_files.reserve(files.size());
+  for (const auto& [name, json] : files) new_files.push_back({name, json});
+  Status s = storage_.save_new_directory(join_key({flow, run_id, step, task_id, kMetaDir}), new_files);
+  if (s.code() != StatusCode::kAlreadyExists) return s;
+  // Registered before (a task id taken twice, or an earlier try): add to its records instead.
+  return MetadataProvider::register_finished_task(flow, run_id, step, task_id, tags, data, attempt, artifacts);
 }
 
 Result<std::vector<std::string>> LocalMetadataProvider::list_dirs(const std::string& prefix) {

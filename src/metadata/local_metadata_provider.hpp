@@ -64,6 +64,10 @@ class LocalMetadataProvider final : public MetadataProvider {
   Status register_artifacts(std::string_view flow, std::string_view run_id, std::string_view step,
                             std::string_view task_id, int attempt,
                             std::span<const ArtifactRef> artifacts, const RunTags& tags) override;
+  // Writes the task's _meta directory in one piece (see StorageBackend::save_new_directory).
+  Status register_finished_task(std::string_view flow, std::string_view run_id, std::string_view step,
+                                std::string_view task_id, const RunTags& tags, std::span<const MetaDatum> data,
+                                int attempt, std::span<const ArtifactRef> artifacts) override;
 
   Status mark_run_in_use(std::string_view flow, std::string_view run_id) override;
   // Removes <Flow>/<run> from the storage: with a local datastore that is the run's data too.
@@ -105,6 +109,13 @@ class LocalMetadataProvider final : public MetadataProvider {
   Status ensure_flow(std::string_view flow);
   Status ensure_step(std::string_view flow, std::string_view run_id, std::string_view step,
                      const RunTags& tags);
+  // The rows of one register_metadata() call, each with its millisecond.
+  std::vector<MetadataRow> metadata_rows(std::string_view flow, std::string_view run_id, std::string_view step,
+                                         std::string_view task_id, std::span<const MetaDatum> data);
+  // The artifact records of an attempt: (file name in _meta, JSON).
+  Result<std::vector<std::pair<std::string, std::string>>> artifact_files(
+      std::string_view flow, std::string_view run_id, std::string_view step, std::string_view task_id, int attempt,
+      std::span<const ArtifactRef> artifacts, const RunTags& tags);
   Result<std::vector<std::string>> list_dirs(const std::string& prefix);
   // The task's _meta file names (sorted).
   Result<std::vector<std::string>> task_meta_files(std::string_view flow, std::string_view run_id,

@@ -84,6 +84,18 @@ class MetadataProvider {
                                     std::span<const ArtifactRef> artifacts,
                                     const RunTags& tags) = 0;
 
+  // Registers a finished task in one call: the task, the artifacts of `attempt`, then the metadata
+  // rows (what resume writes for each task it clones). The local provider writes it all as one
+  // directory that appears at once; this default registers the parts one after the other.
+  virtual Status register_finished_task(std::string_view flow, std::string_view run_id, std::string_view step,
+                                        std::string_view task_id, const RunTags& tags,
+                                        std::span<const MetaDatum> data, int attempt,
+                                        std::span<const ArtifactRef> artifacts) {
+    CONFLUX_RETURN_IF_ERROR(register_task_id(flow, run_id, step, task_id, tags));
+    CONFLUX_RETURN_IF_ERROR(register_artifacts(flow, run_id, step, task_id, attempt, artifacts, tags));
+    return register_metadata(flow, run_id, step, task_id, data);
+  }
+
   // --- Lookup (NotFound for a missing object; lists of a missing parent are empty) ---
   virtual Result<std::vector<FlowRecord>> list_flows() = 0;
   virtual Result<FlowRecord> get_flow(std::string_view flow) = 0;

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "base/parallel_for.hpp"
+#include "card/task_cards.hpp"
 #include "conflux/current.hpp"
 #include "conflux/version.hpp"
 #include "datastore/content_addressed_store.hpp"
@@ -88,6 +89,7 @@ class TaskRun {
   std::unique_ptr<InputsBase> join_inputs_;
   std::vector<ForeachFrame> stack_;
   ArtifactIndex index_;
+  std::unique_ptr<TaskCards> cards_;  // the step's .card()s; null without any
 };
 
 bool TaskRun::catch_applies() const {
@@ -144,6 +146,19 @@ Status TaskRun::prepare() {
   }
 
   std::vector<MetaDatum> rows = attempt_metadata(o_, storage_.type());
+  if (find_decorator(*node_.step, "card")) {
+    CardTaskFacts facts;
+    facts.task = {flow_.name, o_.run_id, o_.step, o_.task_id};
+    facts.attempt = o_.retry_count;
+    facts.user = o_.username;
+    facts.tags = o_.tags.tags;
+    facts.tags.insert(facts.tags.end(), o_.tags.system_tags.begin(), o_.tags.system_tags.end());
+    facts.created_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+    facts.graph_info = graph_info(graph_, o_.program_name);
+    cards_ = std::make_unique<TaskCards>(storage_, node_.step->decorators, std::move(facts));
+    for (MetaDatum& row : cards_->card_info_rows()) rows.push_back(std::move(row));
+  }
   if (const DecoratorSpec* r = find_decorator(*node_.step, "resources")) {
     // Recorded for the people and the cluster launchers that read it.
     rows.push_back({"resources", r->attributes.dump(), "resources", {"attempt_id:" + std::to_string(o_.retry_count)}});
@@ -434,6 +449,18 @@ int TaskRun::run() {
   if (!persisted.ok()) {
     std::cerr << flow_label() << " failed to store its artifacts:\n    " << persisted.to_string() << "\n";
     return kTaskExitFailed;
+  }
+  if (cards_) {
+    // The final cards, before the task counts as done: whoever sees it done finds its cards.
+    std::vector<std::string> parameters, artifacts;
+    for (const auto& p : flow_.parameters) parameters.push_back(p.name);
+    for (const auto& e : index_.artifacts) {
+      bool is_parameter = std::find(parameters.begin(), parameters.end(), e.name) != parameters.end();
+      if (!is_parameter && !e.name.starts_with("_") && e.name != "name") artifacts.push_back(e.name);
+    }
+    cards_->finish(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count(),
+                   card_artifact_rows(cas_, index_, parameters), card_artifact_rows(cas_, index_, artifacts));
   }
   bool ok = !error || caught;
   Status committed = commit(ok);

@@ -53,6 +53,26 @@ TEST(LocalStorageTest, NoOverwriteKeepsExistingAndReportsAlreadyExists) {
   EXPECT_TRUE(temp_files_under(dir.path()).empty());
 }
 
+TEST(LocalStorageTest, SaveNewDirectoryAppearsWholeOnce) {
+  TempDir dir;
+  LocalStorage storage(dir.path());
+  const std::string a = "{\"a\": 1}", b = "b";
+  DS_ASSERT_OK(storage.save_new_directory("F/1/s/2/_meta", {{"a.json", a}, {"b.txt", b}}));
+  EXPECT_EQ(read_file(dir.path() / "F/1/s/2/_meta/a.json"), a);
+  EXPECT_EQ(read_file(dir.path() / "F/1/s/2/_meta/b.txt"), b);
+  // The directory exists: nothing is written, nothing left behind.
+  Status again = storage.save_new_directory("F/1/s/2/_meta", {{"c.txt", b}});
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists) << again.to_string();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "F/1/s/2/_meta/c.txt"));
+  EXPECT_TRUE(temp_files_under(dir.path()).empty());
+  std::vector<std::string> entries;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "F/1/s/2")) entries.push_back(e.path().filename());
+  EXPECT_EQ(entries, std::vector<std::string>{"_meta"});
+  // File names are single path components.
+  EXPECT_EQ(storage.save_new_directory("F/x", {{"../escape", b}}).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "F/x"));
+}
+
 TEST(LocalStorageTest, MissingObjects) {
   TempDir dir;
   LocalStorage storage(dir.path());

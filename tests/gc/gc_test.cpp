@@ -46,10 +46,10 @@ class GcTest : public ::testing::Test {
   fs::path root() const { return dir_.path() / "data" / ".metaflow"; }
 
   // Runs the foreach example with `shards`; returns the run id.
-  std::string run_flow(int shards) {
-    CommandResult r = run_command({build_path("examples/foreach").string(), "run", "--shards",
-                                   std::to_string(shards)},
-                                  env());
+  std::string run_flow(int shards, bool cards = false) {
+    std::vector<std::string> argv = {build_path("examples/foreach").string(), "run", "--shards", std::to_string(shards)};
+    if (cards) argv.insert(argv.begin() + 1, {"--with", "card"});
+    CommandResult r = run_command(argv, env());
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     std::string text = r.out + r.err;
     size_t at = text.find("(run-id ");
@@ -129,10 +129,11 @@ class GcTest : public ::testing::Test {
 };
 
 TEST_F(GcTest, DryRunShowsWhatADeleteThenDoes) {
-  std::string first = run_flow(2);
+  std::string first = run_flow(2, /*cards=*/true);
   std::string second = run_flow(3);
-  std::string third = run_flow(4);
+  std::string third = run_flow(4, /*cards=*/true);
   const size_t blobs_before = blob_count();
+  ASSERT_TRUE(fs::exists(root() / "mf.cards/ShardFlow/runs" / first));
 
   CommandResult dry = gc({"--keep-last", "1", "--grace", "0s"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
@@ -157,6 +158,9 @@ TEST_F(GcTest, DryRunShowsWhatADeleteThenDoes) {
 
   EXPECT_EQ(load_everything(), std::vector<std::string>{third});
   EXPECT_FALSE(fs::exists(root() / "ShardFlow" / first));
+  // A deleted run's cards go with it; a kept run's stay.
+  EXPECT_FALSE(fs::exists(root() / "mf.cards/ShardFlow/runs" / first));
+  EXPECT_TRUE(fs::exists(root() / "mf.cards/ShardFlow/runs" / third));
   conflux::Client c = client();
   EXPECT_TRUE(c.run("ShardFlow/" + first).status().is_not_found());
   auto start = c.step("ShardFlow/" + third + "/start");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -246,6 +247,43 @@ TEST(LocalMetadataProviderTest, WritesMetaflowLayoutAndReadsItBack) {
   DS_ASSERT_OK(md.register_run_id("F", "argo-xyz", tags));
   EXPECT_EQ(md.list_runs("F")->size(), 3u);
   EXPECT_EQ(md.list_runs("F")->back().run_number, "argo-xyz");  // numeric ids first, in order
+}
+
+TEST(LocalMetadataProviderTest, AFinishedTaskIsWrittenAsOneDirectoryWithTheSameRecords) {
+  // register_finished_task (resume's clones) writes what the three calls write, all at once.
+  TempDir one_by_one_dir, at_once_dir;
+  LocalStorage one_by_one_storage(one_by_one_dir.path()), at_once_storage(at_once_dir.path());
+  LocalMetadataProvider one_by_one(one_by_one_storage, fixed_clock_options(1795933055265084));
+  LocalMetadataProvider at_once(at_once_storage, fixed_clock_options(1795933055265084));
+  const RunTags tags{{"t"}, {"user:tester"}};
+  const MetaDatum rows[] = {{"attempt", "0", "attempt", {"attempt_id:0"}},
+                            {"origin-run-id", "12", "origin-run-id", {"attempt_id:0"}},
+                            {"attempt-done", "0", "attempt-done", {"attempt_id:0"}}};
+  const ArtifactRef arts[] = {{"x", "21f47ffc2c8d012806c8a7a814079c24a792acf2", "pickle-v4", "local", "/ds", ""}};
+  DS_ASSERT_OK(one_by_one.register_run_id("F", "1", tags));
+  DS_ASSERT_OK(at_once.register_run_id("F", "1", tags));
+  DS_ASSERT_OK(one_by_one.register_task_id("F", "1", "s", "2", tags));
+  DS_ASSERT_OK(one_by_one.register_artifacts("F", "1", "s", "2", 0, arts, tags));
+  DS_ASSERT_OK(one_by_one.register_metadata("F", "1", "s", "2", rows));
+  DS_ASSERT_OK(at_once.register_finished_task("F", "1", "s", "2", tags, rows, 0, arts));
+  auto files = [](const std::filesystem::path& root) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+      if (e.is_regular_file()) out[std::filesystem::relative(e.path(), root).string()] = read_file(e.path());
+    }
+    return out;
+  };
+  EXPECT_EQ(files(at_once_dir.path()), files(one_by_one_dir.path()));
+  auto listed = at_once.list_artifacts("F", "1", "s", "2", std::nullopt);
+  ASSERT_TRUE(listed.ok()) << listed.status().to_string();
+  EXPECT_EQ(listed->size(), 1u);
+  // A task registered before keeps its records and gains the new ones.
+  const MetaDatum more[] = {{"attempt", "1", "attempt", {"attempt_id:1"}}};
+  DS_ASSERT_OK(at_once.register_finished_task("F", "1", "s", "2", tags, more, 1, arts));
+  auto metadata = at_once.list_metadata("F", "1", "s", "2", std::nullopt);
+  ASSERT_TRUE(metadata.ok()) << metadata.status().to_string();
+  EXPECT_EQ(metadata->size(), 4u);
+  EXPECT_TRUE(dstest::temp_files_under(at_once_dir.path()).empty());
 }
 
 TEST(LocalMetadataProviderTest, SameFieldInTheSameMillisecondIsKept) {

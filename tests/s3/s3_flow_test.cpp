@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -138,6 +139,19 @@ TEST_F(S3FlowTest, HelloRunsAndReadsBackWithDumpLogsAndTheConfluxTool) {
   }
   EXPECT_TRUE(ds_type);
   EXPECT_TRUE(ds_root);
+}
+
+TEST_F(S3FlowTest, CardsAreWrittenUnderTheSysrootsCardRoot) {
+  // Metaflow's card root on S3 is <sysroot>/mf.cards; the live card's data file is there too.
+  std::string run = run_flow("cards", {"--epochs", "2"});
+  std::vector<std::string> keys = all_keys("mf.cards/CardFlow/runs/" + run);
+  int html = 0, data = 0;
+  for (const std::string& k : keys) {
+    if (std::regex_match(k, std::regex(".*/steps/(start|end)/tasks/[0-9]+/cards/(blank|default)-[0-9a-f]{32}\\.html"))) ++html;
+    if (std::regex_match(k, std::regex(".*/runtime/(blank|default)-[0-9a-f]{32}\\.data\\.json"))) ++data;
+  }
+  EXPECT_EQ(html, 2) << ::testing::PrintToString(keys);
+  EXPECT_EQ(data, 2);
 }
 
 TEST_F(S3FlowTest, DatastoreFlagSelectsS3) {

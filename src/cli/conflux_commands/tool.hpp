@@ -93,6 +93,7 @@ int runs_command(ToolContext& ctx);
 int show_command(ToolContext& ctx);
 int dump_command(ToolContext& ctx);
 int logs_command(ToolContext& ctx);
+int card_command(ToolContext& ctx);
 int tag_command(ToolContext& ctx);
 int gc_command(ToolContext& ctx);
 int export_command(ToolContext& ctx);

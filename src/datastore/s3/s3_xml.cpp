@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "base/markup_escape.hpp"
+
 namespace conflux {
 
 std::vector<std::string_view> xml_blocks(std::string_view xml, std::string_view tag) {
@@ -74,18 +76,6 @@ std::string xml_unescape(std::string_view text) {
   return out;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(std::string_view text) { return escape_markup(text); }
 
 }  // namespace conflux

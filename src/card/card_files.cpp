@@ -1,0 +1,90 @@
+#include "card/card_files.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "datastore/random_bits.hpp"
+
+namespace conflux {
+
+namespace {
+
+constexpr std::string_view kCardRoot = "mf.cards";
+
+}  // namespace
+
+std::string card_run_prefix(std::string_view flow, std::string_view run_id) {
+  return std::string(kCardRoot) + "/" + std::string(flow) + "/runs/" + std::string(run_id);
+}
+
+namespace {
+
+std::string task_dir(const CardTask& t) {
+  return card_run_prefix(t.flow, t.run_id) + "/steps/" + t.step + "/tasks/" + t.task_id;
+}
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::string card_file_stem(std::string_view type, std::string_view id, std::string_view uuid) {
+  std::string stem(type);
+  if (!id.empty()) {
+    stem += '-';
+    stem += id;
+  }
+  stem += '-';
+  stem += uuid;
+  return stem;
+}
+
+std::string card_html_key(const CardTask& task, std::string_view stem) {
+  return task_dir(task) + "/cards/" + std::string(stem) + ".html";
+}
+
+std::string card_data_key(const CardTask& task, std::string_view stem) {
+  return task_dir(task) + "/runtime/" + std::string(stem) + ".data.json";
+}
+
+std::string new_card_uuid() {
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(random_u64()),
+                static_cast<unsigned long long>(random_u64()));
+  return hex;
+}
+
+Result<std::vector<CardFile>> list_task_cards(StorageBackend& storage, const CardTask& task) {
+  auto entries = storage.list(task_dir(task) + "/cards");
+  if (!entries.ok() && entries.status().code() == StatusCode::kNotFound) return std::vector<CardFile>();
+  if (!entries.ok()) return entries.status();
+  std::vector<CardFile> cards;
+  for (const ListEntry& e : *entries) {
+    if (!e.is_file || !e.name.ends_with(".html")) continue;
+    std::string stem = e.name.substr(0, e.name.size() - 5);
+    // Metaflow splits the name on '-' into type-uuid or type-id-uuid.
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      size_t dash = stem.find('-', start);
+      parts.push_back(stem.substr(start, dash - start));
+      if (dash == std::string::npos) break;
+      start = dash + 1;
+    }
+    if (parts.size() < 2 || parts.size() > 3 || parts.front().empty() || parts.back().empty() ||
+        !is_hex(parts.back())) {
+      continue;
+    }
+    CardFile card;
+    card.type = parts[0];
+    card.id = parts.size() == 3 ? parts[1] : "";
+    card.hash = parts.back();
+    card.html_key = card_html_key(task, stem);
+    card.data_key = card_data_key(task, stem);
+    cards.push_back(std::move(card));
+  }
+  return cards;
+}
+
+}  // namespace conflux
