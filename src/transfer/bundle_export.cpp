@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "card/card_files.hpp"
 #include "conflux/version.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "gc/blob_references.hpp"
@@ -99,6 +100,17 @@ Result<ExportReport> export_runs(const ExportSource& source, const std::vector<s
       ++report.files;
       report.bytes += file.size;
       CONFLUX_RETURN_IF_ERROR(tar->add("runs/" + prefix + "files/" + std::string(relative), file.size,
+                                       [&](ByteSink& out) { return copy_stream(*in, out); }));
+    }
+    // The run's cards, from Metaflow's card root (mf.cards/<Flow>/runs/<run>/...).
+    const std::string cards = card_run_prefix(flow, run);
+    CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> card_files, source.stores.datastore->list_tree(cards));
+    for (const ObjectInfo& file : card_files) {
+      CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> in, source.stores.datastore->open(file.key));
+      ++entries;
+      ++report.files;
+      report.bytes += file.size;
+      CONFLUX_RETURN_IF_ERROR(tar->add("runs/" + prefix + "cards/" + file.key.substr(cards.size() + 1), file.size,
                                        [&](ByteSink& out) { return copy_stream(*in, out); }));
     }
     ++report.runs;

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "card/card_files.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "datastore/storage_key.hpp"
 #include "metadata/local_metadata_provider.hpp"
@@ -20,12 +21,12 @@ namespace conflux::transfer {
 namespace {
 
 struct Entry {
-  enum Kind { kManifest, kEnd, kBlob, kRecords, kFile } kind = kFile;
+  enum Kind { kManifest, kEnd, kBlob, kRecords, kFile, kCard } kind = kFile;
   std::string flow;
   std::string run;
   std::string sha;
   bool raw = false;
-  std::string relative;  // a file's path below <Flow>/<run>
+  std::string relative;  // a file's path below <Flow>/<run>; a card's below mf.cards/<Flow>/runs/<run>
 };
 
 bool is_sha(std::string_view s) {
@@ -70,6 +71,14 @@ Result<Entry> classify(const std::string& path) {
     if (e.run == "data" || e.run == "_meta" || e.run == "mf.cards" || e.run.starts_with('.')) return bad();
     if (parts.size() == 4 && parts[3] == "metadata.json") {
       e.kind = Entry::kRecords;
+      return e;
+    }
+    // A card: runs/<Flow>/<run>/cards/steps/<step>/tasks/<task>/{cards,runtime}/<name>.
+    if (parts.size() == 10 && parts[3] == "cards" && parts[4] == "steps" && parts[6] == "tasks" &&
+        (parts[8] == "cards" || parts[8] == "runtime")) {
+      e.relative = path.substr(("runs/" + e.flow + "/" + e.run + "/cards/").size());
+      if (!check_storage_key(e.relative).ok()) return bad();
+      e.kind = Entry::kCard;
       return e;
     }
     if (parts.size() >= 5 && parts[3] == "files") {
@@ -137,7 +146,7 @@ Status check_bundle(const std::filesystem::path& bundle) {
         return Status::corruption(name + ": " + header->path + " describes another run");
       }
       current_run = e.flow + "/" + e.run;
-    } else if (e.kind == Entry::kFile && current_run != e.flow + "/" + e.run) {
+    } else if ((e.kind == Entry::kFile || e.kind == Entry::kCard) && current_run != e.flow + "/" + e.run) {
       return Status::corruption(name + " has a file of " + e.flow + "/" + e.run + " before its records");
     }
   }
@@ -367,19 +376,25 @@ Result<std::vector<ImportedRun>> import_bundle(const ImportTarget& target, const
         if (target.service != nullptr) CONFLUX_RETURN_IF_ERROR(register_run());
         break;
       }
-      case Entry::kFile: {
+      case Entry::kFile:
+      case Entry::kCard: {
         if (!run || run->source != e.flow + "/" + e.run) {
           return Status::corruption("the bundle has a file of " + e.flow + "/" + e.run + " before its records");
         }
         if (run->skip) break;
-        std::string relative = e.relative;
-        if (size_t second = relative.find('/', relative.find('/') + 1); second != std::string::npos) {
-          auto mapped = run->new_task_ids.find(relative.substr(0, second));
-          if (mapped != run->new_task_ids.end()) {
-            relative = relative.substr(0, relative.find('/') + 1) + mapped->second + relative.substr(second);
-          }
+        // Files are "<step>/<task>/...", cards "steps/<step>/tasks/<task>/...": the task id may
+        // be a new one (the service hands out its own).
+        std::vector<std::string> parts;
+        for (std::string_view p : split(e.relative)) parts.emplace_back(p);
+        const size_t step_at = e.kind == Entry::kCard ? 1 : 0, task_at = e.kind == Entry::kCard ? 3 : 1;
+        if (parts.size() > task_at) {
+          auto mapped = run->new_task_ids.find(parts[step_at] + "/" + parts[task_at]);
+          if (mapped != run->new_task_ids.end()) parts[task_at] = mapped->second;
         }
-        const std::string key = e.flow + "/" + run->target_id + "/" + relative;
+        std::string relative;
+        for (const std::string& p : parts) relative += (relative.empty() ? "" : "/") + p;
+        const std::string key = e.kind == Entry::kCard ? card_run_prefix(e.flow, run->target_id) + "/" + relative
+                                                       : e.flow + "/" + run->target_id + "/" + relative;
         Result<std::unique_ptr<StorageWriter>> writer = target.datastore->begin_write(key, /*overwrite=*/true);
         if (!writer.ok()) return writer.status().with_context(where);
         CONFLUX_RETURN_IF_ERROR(copy_stream(tar->data(), **writer).with_context("importing " + key));

@@ -96,8 +96,9 @@ class TransferTest : public ::testing::Test {
 };
 
 TEST_F(TransferTest, ExportThenImportRecreatesTheRunsExactlyAndOnlyOnce) {
-  std::string shard = run_flow("foreach", {"--shards", "3"}, "a");
+  std::string shard = run_flow("foreach", {"--shards", "3", "--with", "card"}, "a");
   std::string params = run_flow("parameters", {"--region", "eu"}, "a");
+  ASSERT_TRUE(fs::exists(dir_.path() / "a" / ".metaflow" / "mf.cards" / "ShardFlow" / "runs" / shard));
   CommandResult exported = conflux({"export", "ShardFlow/" + shard, "ParameterFlow/" + params, "--to",
                                     bundle().string()}, env("a"));
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
@@ -110,8 +111,10 @@ TEST_F(TransferTest, ExportThenImportRecreatesTheRunsExactlyAndOnlyOnce) {
   ASSERT_EQ(report.size(), 2u);
   EXPECT_EQ(report[0]["target"], "ShardFlow/" + shard);
   EXPECT_EQ(report[0]["outcome"], "imported");
-  // The same files, byte for byte (metadata timestamps included), but the artifact rows' root.
+  // The same files, byte for byte (metadata timestamps and cards included), but the artifact rows' root.
   expect_same_tree(dir_.path() / "a" / ".metaflow", dir_.path() / "b" / ".metaflow");
+  EXPECT_TRUE(fs::exists(dir_.path() / "b" / ".metaflow" / "mf.cards" / "ShardFlow" / "runs" / shard / "steps" /
+                         "train"));
   auto row = nlohmann::json::parse(read_file(dir_.path() / "b" / ".metaflow" / "ParameterFlow" / params / "start" /
                                              "1" / "_meta" / "0_artifact_summary.json"));
   EXPECT_EQ(row["location"], ":root:" + (dir_.path() / "b" / ".metaflow").string());
@@ -167,7 +170,7 @@ TEST_F(TransferTest, ARunIdTakenByAnotherRunIsMapped) {
 }
 
 TEST_F(TransferTest, ImportsIntoTheMetadataService) {
-  std::string run = run_flow("foreach", {"--shards", "2"}, "a");
+  std::string run = run_flow("foreach", {"--shards", "2", "--with", "card"}, "a");
   ASSERT_EQ(conflux({"export", "ShardFlow/" + run, "--to", bundle().string()}, env("a")).exit_code, 0);
   conflux::testing::ServiceProcess service({"--db", (dir_.path() / "service.db").string()}, dir_.path() / "service.log");
   const int port = service.port();
@@ -191,6 +194,12 @@ TEST_F(TransferTest, ImportsIntoTheMetadataService) {
   CommandResult dump = conflux({"dump", target + "/start", "--all-namespaces"}, with_service);
   ASSERT_EQ(dump.exit_code, 0) << dump.err;
   EXPECT_NE(dump.out.find("[0, 1]"), std::string::npos) << dump.out;
+  // The cards moved with the run, under its new number and its tasks' new ids.
+  CommandResult cards = conflux({"card", "list", target + "/train", "--json"}, with_service);
+  ASSERT_EQ(cards.exit_code, 0) << cards.err;
+  auto card_list = nlohmann::json::parse(cards.out);
+  ASSERT_EQ(card_list.size(), 2u) << cards.out;
+  for (const auto& task : card_list) EXPECT_EQ(task["cards"].size(), 1u) << cards.out;
   CommandResult again = conflux({"import", bundle().string(), "--json"}, with_service);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(nlohmann::json::parse(again.out)[0]["outcome"], "already imported") << again.out;
