@@ -1,5 +1,7 @@
 #include "service/router.hpp"
 
+#include "service/ui_api/ui_api.hpp"
+
 namespace conflux::service {
 
 namespace {
@@ -47,6 +49,11 @@ const Route kRoutes[] = {
     {"GET", "/flows/{flow_id}/runs/{run_number}/steps/{step_name}/tasks/{task_id}/metadata", get_task_metadata},
     {"GET", "/flows/{flow_id}/runs/{run_number}/metadata", get_run_metadata},
     {"POST", "/flows/{flow_id}/runs/{run_number}/steps/{step_name}/tasks/{task_id}/metadata", create_metadata},
+    // The UI API (service/ui_api).
+    {"GET", "/api/flows/{flow_id}/runs/{run_number}/steps/{step_name}/tasks/{task_id}/cards", ui_task_cards},
+    {"GET", "/api/flows/{flow_id}/runs/{run_number}/steps/{step_name}/tasks/{task_id}/cards/{hash}", ui_card_html},
+    {"GET", "/api/flows/{flow_id}/runs/{run_number}/steps/{step_name}/tasks/{task_id}/cards/{hash}/data",
+     ui_card_data},
 };
 
 std::vector<std::string_view> split(std::string_view path) {

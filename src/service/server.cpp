@@ -67,7 +67,9 @@ struct Server::Impl {
   std::thread background;
 
   Impl(ServerOptions o, Database& d, const Clock& c, Metrics& m)
-      : options(std::move(o)), db(d), clock(c), metrics(m), ctx{d, c, options.event_log} {}
+      : options(std::move(o)), db(d), clock(c), metrics(m), ctx{d, c, options.event_log} {
+    ctx.datastore = options.datastore;
+  }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
     t_request.start = std::chrono::steady_clock::now();

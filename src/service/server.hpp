@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "conflux/status.hpp"
+#include "datastore/storage_backend.hpp"
 #include "service/auth.hpp"
 #include "service/clock.hpp"
 #include "service/db/database.hpp"
@@ -40,6 +41,8 @@ struct ServerOptions {
   // they only refresh liveness), refused ones included: who (the token's principal, or
   // "anonymous" without auth), what, from where, and the answer. Empty: no audit log.
   std::function<void(const std::string& line)> audit_log;
+  // The datastore the UI API reads cards from (must outlive the server); null: none.
+  StorageBackend* datastore = nullptr;
 };
 
 class Server {

@@ -13,6 +13,10 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "card/task_cards.hpp"
+#include "conflux/cards.hpp"
+#include "conflux/current.hpp"
+#include "datastore/local_storage.hpp"
 #include "service/clock.hpp"
 #include "service/db/pg_connection.hpp"
 #include "service/db/pg_connection_pool.hpp"
@@ -111,6 +115,67 @@ TEST_P(ServiceTest, BadInputGets4xxWithJsonAndLeavesDatabaseIntact) {
   EXPECT_EQ(c.Get("/flows/F%27%20OR%201=1--")->status, 404);
   EXPECT_EQ(c.Get("/flows/F/runs/1")->status, 200);
   EXPECT_EQ(Json::parse(c.Get("/flows")->body).size(), 1u);
+}
+
+TEST_P(ServiceTest, TheUiApiServesATasksCardsFromTheDatastore) {
+  // A task's card, as a step writes it.
+  LocalStorage datastore(dir_.path() / "datastore");
+  {
+    DecoratorSpec card;
+    card.name = "card";
+    card.attributes = {{"type", "blank"}, {"id", "report"}, {"refresh_interval", 1}};
+    CardTaskFacts facts;
+    facts.task = {"F", "1", "s", "2"};
+    TaskCards cards(datastore, {card}, facts);
+    current().card("report").append(cards::ProgressBar({.max = 4, .value = 2}), "pb");
+    current().card("report").refresh();
+  }
+  ServerOptions options;
+  options.datastore = &datastore;
+  start(options);
+  if (IsSkipped()) return;
+  auto c = client();
+  auto list = c.Get("/api/flows/F/runs/1/steps/s/tasks/2/cards");
+  ASSERT_EQ(list->status, 200) << list->body;
+  Json body = Json::parse(list->body);
+  EXPECT_EQ(body["status"], 200);
+  EXPECT_EQ(body["pages"]["self"], 1);
+  EXPECT_TRUE(body["pages"]["next"].is_null());
+  ASSERT_EQ(body["data"].size(), 1u);
+  EXPECT_EQ(body["data"][0]["type"], "blank");
+  EXPECT_EQ(body["data"][0]["id"], "report");
+  const std::string hash = body["data"][0]["hash"];
+
+  auto html = c.Get("/api/flows/F/runs/1/steps/s/tasks/2/cards/" + hash.substr(0, 6));
+  ASSERT_EQ(html->status, 200);
+  EXPECT_EQ(html->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(html->get_header_value("Content-Security-Policy").rfind("sandbox allow-scripts;", 0), 0u);
+  EXPECT_NE(html->body.find("METAFLOW_RELOAD_TOKEN = \"runtime-1\""), std::string::npos);
+  auto data = c.Get("/api/flows/F/runs/1/steps/s/tasks/2/cards/" + hash + "/data");
+  ASSERT_EQ(data->status, 200);
+  Json live = Json::parse(data->body);
+  EXPECT_EQ(live["type"], "blank");
+  EXPECT_EQ(live["data"]["reload_token"], "runtime-1");
+  EXPECT_EQ(live["data"]["data"]["pb"]["value"], 2);
+
+  // No such card, a task without cards, a hash prefix too short to pick one.
+  auto missing = c.Get("/api/flows/F/runs/1/steps/s/tasks/2/cards/ffffffffff");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(Json::parse(missing->body)["detail"], "task F/1/s/2 has no card 'ffffffffff'");
+  auto none = c.Get("/api/flows/F/runs/1/steps/s/tasks/3/cards");
+  ASSERT_EQ(none->status, 200);
+  EXPECT_TRUE(Json::parse(none->body)["data"].empty());
+  EXPECT_EQ(c.Get("/api/flows/F/runs/1/steps/s/tasks/2/cards/" + hash.substr(0, 3))->status, 404);
+}
+
+TEST_P(ServiceTest, TheUiApiSaysWhenItHasNoDatastore) {
+  start();
+  if (IsSkipped()) return;
+  auto res = client().Get("/api/flows/F/runs/1/steps/s/tasks/2/cards");
+  ASSERT_EQ(res->status, 404);
+  Json body = Json::parse(res->body);
+  EXPECT_EQ(body["title"], "datastore-not-configured");
+  EXPECT_NE(body["detail"].get<std::string>().find("METAFLOW_DATASTORE_SYSROOT_LOCAL"), std::string::npos);
 }
 
 TEST_P(ServiceTest, BearerTokenRequiredExceptPing) {

@@ -13,7 +13,9 @@
 #include <optional>
 #include <thread>
 
+#include "cli/backends.hpp"
 #include "cli/conflux_commands/tool.hpp"
+#include "cli/settings.hpp"
 #include "service/clock.hpp"
 #include "service/db/open_database.hpp"
 #include "service/db/sqlite_backup.hpp"
@@ -164,12 +166,23 @@ int service_command(ToolContext& ctx) {
     service::LogWriter& writer = audit_writer.emplace(audit_file);
     options.audit_log = [&writer](const std::string& line) { writer.write_now(line); };
   }
+  // The datastore the UI API reads cards from, when one is configured (as for `conflux card`).
+  std::optional<Backends> datastore;
+  if (ctx.config.sysroot || ctx.flags.datastore || find_setting("METAFLOW_DEFAULT_DATASTORE")) {
+    Result<Backends> opened = open_backends(ctx);
+    if (!opened.ok()) return fail(ctx, opened.status().with_context("opening the datastore the UI API reads"));
+    datastore.emplace(std::move(*opened));
+    options.datastore = datastore->storage.get();
+  }
   service::SystemClock clock;
   Result<std::unique_ptr<service::Server>> server = service::Server::create(std::move(options), **db, clock, metrics);
   if (!server.ok()) return fail(ctx, server.status());
   event_writer->write_now("conflux service: listening on " + std::string(args->has("tls-cert") ? "https" : "http") +
                           "://" + args->get("host", "127.0.0.1") + ":" + std::to_string((*server)->port()) +
-                          " (database " + shown_db + ", schema version " + std::to_string(*version) + ")");
+                          " (database " + shown_db + ", schema version " + std::to_string(*version) +
+                          (datastore ? ", datastore " + (datastore->ds_root.empty() ? datastore->root.string() : datastore->ds_root)
+                                     : std::string()) +
+                          ")");
 
   service::Server* srv = server->get();
   std::thread waiter([&stop_signals, srv, event_writer] {

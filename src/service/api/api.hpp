@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "datastore/storage_backend.hpp"
 #include "service/clock.hpp"
 #include "service/db/database.hpp"
 
@@ -56,6 +57,8 @@ struct ApiContext {
   std::function<void(const std::string& line)> log;
   int64_t heartbeat_wait_seconds = 10;
   int64_t run_inactive_cutoff_seconds = 360;
+  // The datastore the UI API reads cards from (service/ui_api); null: those routes say so.
+  StorageBackend* datastore = nullptr;
 };
 
 using ApiHandler = ApiResponse (*)(ApiContext&, const ApiRequest&);
