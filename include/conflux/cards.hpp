@@ -27,6 +27,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -57,9 +58,9 @@ class Component {
 // Markdown text (CommonMark). Common leading indentation is removed, as Metaflow does.
 class Markdown : public Component {
  public:
-  explicit Markdown(std::string text);
+  explicit Markdown(std::string_view text);
   Json render() const override;
-  void update(std::string text);
+  void update(std::string_view text);
 
  private:
   std::string text_;
@@ -73,8 +74,13 @@ class Cell {
   Cell(int v) : value_(v) {}                               // NOLINT
   Cell(long v) : value_(v) {}                              // NOLINT
   Cell(long long v) : value_(v) {}                         // NOLINT
+  Cell(unsigned v) : value_(v) {}                          // NOLINT
+  Cell(unsigned long v) : value_(v) {}                     // NOLINT
+  Cell(unsigned long long v) : value_(v) {}                // NOLINT
+  Cell(float v) : value_(v) {}                             // NOLINT
   Cell(double v) : value_(v) {}                            // NOLINT
   Cell(const char* v) : value_(std::string(v)) {}          // NOLINT
+  Cell(std::string_view v) : value_(std::string(v)) {}     // NOLINT
   Cell(std::string v) : value_(std::move(v)) {}            // NOLINT
   template <class C, class = std::enable_if_t<std::is_base_of_v<Component, C>>>
   Cell(C component) : component_(std::make_shared<C>(std::move(component))) {}  // NOLINT
@@ -118,6 +124,10 @@ class VegaChart : public Component {
  public:
   explicit VegaChart(const Json& spec, bool show_controls = false);
   explicit VegaChart(std::string_view spec_json, bool show_controls = false);
+  explicit VegaChart(const std::string& spec_json, bool show_controls = false)
+      : VegaChart(std::string_view(spec_json), show_controls) {}
+  explicit VegaChart(const char* spec_json, bool show_controls = false)
+      : VegaChart(std::string_view(spec_json), show_controls) {}
   Json render() const override;
   void update(const Json& spec);
 
@@ -183,7 +193,8 @@ class CardState;
 // One card of the running task (one per .card() on the step). Obtained from current().card().
 class Card {
  public:
-  // Adds a component; returns the card's copy, which later updates change.
+  // Adds a component; returns the card's copy, which later updates change. The reference stays
+  // valid for the rest of the task (also after clear(), and on a card of no task).
   template <class C, class = std::enable_if_t<std::is_base_of_v<Component, C>>>
   C& append(C component, std::string id = {}) {
     auto stored = std::make_shared<C>(std::move(component));
@@ -214,6 +225,9 @@ class Card {
   detail::CardState* state_ = nullptr;
   std::string id_;
   std::vector<std::shared_ptr<Component>> components_;
+  // Components removed by clear() or added to a card of no task: kept alive, so the references
+  // append() returned stay valid.
+  std::vector<std::shared_ptr<Component>> retired_;
   int64_t layout_version_ = 0;
 };
 

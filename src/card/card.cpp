@@ -14,14 +14,18 @@ TaskCards* active();
 namespace cards {
 
 void Card::add(std::shared_ptr<Component> component, std::string id) {
-  if (!state_) return;  // a card of no task: see current().card()
   if (!id.empty()) component->set_id(std::move(id));
+  if (!state_) {  // a card of no task (see current().card()): nothing is shown
+    retired_.push_back(std::move(component));
+    return;
+  }
   components_.push_back(std::move(component));
   ++layout_version_;
 }
 
 void Card::clear() {
   if (components_.empty()) return;
+  for (auto& c : components_) retired_.push_back(std::move(c));
   components_.clear();
   ++layout_version_;
 }

@@ -29,6 +29,23 @@ bool is_hex(std::string_view s) {
 
 }  // namespace
 
+bool is_card_file_path(std::string_view relative) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t slash = relative.find('/', start);
+    parts.push_back(relative.substr(start, slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  if (parts.size() != 6 || parts[0] != "steps" || parts[2] != "tasks") return false;
+  for (std::string_view p : parts) {
+    if (p.empty() || p == "." || p == "..") return false;
+  }
+  return (parts[4] == "cards" && parts[5].ends_with(".html")) ||
+         (parts[4] == "runtime" && parts[5].ends_with(".data.json"));
+}
+
 std::string card_file_stem(std::string_view type, std::string_view id, std::string_view uuid) {
   std::string stem(type);
   if (!id.empty()) {

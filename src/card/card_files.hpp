@@ -32,6 +32,10 @@ struct CardFile {
 // mf.cards/<Flow>/runs/<run>: every card of a run (conflux gc removes it with the run).
 std::string card_run_prefix(std::string_view flow, std::string_view run_id);
 
+// Whether `relative` (below a run's card prefix) is a card file of Metaflow's layout:
+// steps/<step>/tasks/<task>/cards/<name>.html or steps/<step>/tasks/<task>/runtime/<name>.data.json.
+bool is_card_file_path(std::string_view relative);
+
 // "<type>[-<id>]-<uuid>": the name both files of a card share.
 std::string card_file_stem(std::string_view type, std::string_view id, std::string_view uuid);
 std::string card_html_key(const CardTask& task, std::string_view stem);

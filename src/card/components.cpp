@@ -63,8 +63,16 @@ std::string dedent(const std::string& text) {
   return out;
 }
 
+// The first `max` characters (code points, as Python counts them) of UTF-8 text.
 std::string truncate(std::string s, size_t max) {
-  if (s.size() > max) s.resize(max);
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (chars++ == max) {
+      s.resize(i);
+      break;
+    }
+  }
   return s;
 }
 
@@ -94,9 +102,9 @@ Component::Component(std::string_view kind) {
   id_ = lowercase(kind) + "_" + hex;
 }
 
-Markdown::Markdown(std::string text) : Component("markdown"), text_(dedent(text)) {}
+Markdown::Markdown(std::string_view text) : Component("markdown"), text_(dedent(std::string(text))) {}
 
-void Markdown::update(std::string text) { text_ = dedent(text); }
+void Markdown::update(std::string_view text) { text_ = dedent(std::string(text)); }
 
 Json Markdown::render() const {
   // Metaflow adds a newline before text that does not start a heading (its markdown renderer

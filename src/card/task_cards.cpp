@@ -48,6 +48,16 @@ void CardState::refresh() {
 Status CardState::write_final() { return write("final", /*html=*/true); }
 
 Status CardState::write(std::string_view reload_token, bool html) {
+  // Whatever a component holds (text that is not UTF-8, a value JSON cannot take), writing the
+  // card reports an error and never throws into the step or the task's end.
+  try {
+    return write_unchecked(reload_token, html);
+  } catch (const std::exception& e) {
+    return Status::internal(std::string("cannot render the card: ") + e.what());
+  }
+}
+
+Status CardState::write_unchecked(std::string_view reload_token, bool html) {
   const auto now = std::chrono::steady_clock::now();
   const CardTaskFacts& facts = owner_.facts();
   const CardTask& task = facts.task;
@@ -69,7 +79,8 @@ Status CardState::write(std::string_view reload_token, bool html) {
     last_html_ = now;
   }
   const cards::Json data = card_runtime_data(card_.components(), reload_token, epoch_seconds());
-  CONFLUX_RETURN_IF_ERROR(owner_.storage().save(card_data_key(task, stem()), data.dump(), /*overwrite=*/true));
+  CONFLUX_RETURN_IF_ERROR(owner_.storage().save(
+      card_data_key(task, stem()), data.dump(-1, ' ', false, cards::Json::error_handler_t::replace), /*overwrite=*/true));
   last_write_ = now;
   return Status();
 }

@@ -36,6 +36,7 @@ class CardState {
 
  private:
   Status write(std::string_view reload_token, bool html);
+  Status write_unchecked(std::string_view reload_token, bool html);
 
   TaskCards& owner_;
   CardSpec spec_;

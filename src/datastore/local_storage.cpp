@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -358,14 +359,22 @@ Status LocalStorage::save_new_directory(std::string_view dir_key, const std::vec
   CONFLUX_RETURN_IF_ERROR(check_storage_key(dir_key));
   for (const NewFile& f : files) CONFLUX_RETURN_IF_ERROR(check_key_component(f.name, "file name"));
   const std::string path = full_path(dir_key);
-  static std::atomic<uint64_t> counter{0};
-  const std::string temp = std::string(parent_of(path)) + "/" + std::string(kTempPrefix) +
-                           std::to_string(current_pid()) + "-d" +
-                           std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-  if (::mkdir(temp.c_str(), 0777) != 0) {
-    if (errno != ENOENT) return errno_status(errno, "mkdir", temp);
-    CONFLUX_RETURN_IF_ERROR(make_dirs(parent_of(path)));
-    if (::mkdir(temp.c_str(), 0777) != 0) return errno_status(errno, "mkdir", temp);
+  // A fresh temporary directory beside it (random bits: neither a recycled pid's leftovers nor
+  // another machine's process on shared storage gets in the way).
+  std::string temp;
+  bool made_parents = false;
+  for (int tries = 0;; ++tries) {
+    char suffix[24];
+    std::snprintf(suffix, sizeof suffix, "-d%016llx", static_cast<unsigned long long>(random_u64()));
+    temp = std::string(parent_of(path)) + "/" + std::string(kTempPrefix) + std::to_string(current_pid()) + suffix;
+    if (::mkdir(temp.c_str(), 0777) == 0) break;
+    if (errno == EEXIST && tries < 100) continue;
+    if (errno == ENOENT && !made_parents) {
+      CONFLUX_RETURN_IF_ERROR(make_dirs(parent_of(path)));
+      made_parents = true;
+      continue;
+    }
+    return errno_status(errno, "mkdir", temp);
   }
   // Whatever goes wrong, the temporary directory goes.
   auto discard = [&](Status s) {

@@ -106,6 +106,8 @@ Result<ExportReport> export_runs(const ExportSource& source, const std::vector<s
     const std::string cards = card_run_prefix(flow, run);
     CONFLUX_ASSIGN_OR_RETURN(std::vector<ObjectInfo> card_files, source.stores.datastore->list_tree(cards));
     for (const ObjectInfo& file : card_files) {
+      // Only what import takes back (and Metaflow's tools read): no strays.
+      if (!is_card_file_path(std::string_view(file.key).substr(cards.size() + 1))) continue;
       CONFLUX_ASSIGN_OR_RETURN(std::unique_ptr<ByteSource> in, source.stores.datastore->open(file.key));
       ++entries;
       ++report.files;

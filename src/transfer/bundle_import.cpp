@@ -67,17 +67,18 @@ Result<Entry> classify(const std::string& path) {
   if (parts.size() >= 4 && parts[0] == "runs" && check_storage_key(parts[1]).ok() && check_storage_key(parts[2]).ok()) {
     e.flow = parts[1];
     e.run = parts[2];
-    // Names that are not runs: a run called "data" would write over the flow's blobs.
+    // Names that are not runs: a run called "data" would write over the flow's blobs; a flow
+    // called "mf.cards" over other flows' cards.
     if (e.run == "data" || e.run == "_meta" || e.run == "mf.cards" || e.run.starts_with('.')) return bad();
+    if (e.flow == "mf.cards" || e.flow.starts_with('.')) return bad();
     if (parts.size() == 4 && parts[3] == "metadata.json") {
       e.kind = Entry::kRecords;
       return e;
     }
     // A card: runs/<Flow>/<run>/cards/steps/<step>/tasks/<task>/{cards,runtime}/<name>.
-    if (parts.size() == 10 && parts[3] == "cards" && parts[4] == "steps" && parts[6] == "tasks" &&
-        (parts[8] == "cards" || parts[8] == "runtime")) {
+    if (parts.size() >= 4 && parts[3] == "cards") {
       e.relative = path.substr(("runs/" + e.flow + "/" + e.run + "/cards/").size());
-      if (!check_storage_key(e.relative).ok()) return bad();
+      if (!is_card_file_path(e.relative) || !check_storage_key(e.relative).ok()) return bad();
       e.kind = Entry::kCard;
       return e;
     }
@@ -268,6 +269,7 @@ Status place_in_service(MetadataProvider& service, StorageBackend& datastore, Ru
     CONFLUX_RETURN_IF_ERROR(service.delete_run(source.flow_id, earlier->run_number)
                                 .with_context("cannot replace the interrupted import " + earlier->run_number));
     CONFLUX_RETURN_IF_ERROR(datastore.remove_tree(source.flow_id + "/" + earlier->run_number));
+    CONFLUX_RETURN_IF_ERROR(datastore.remove_tree(card_run_prefix(source.flow_id, earlier->run_number)));
     report->outcome = "imported (an interrupted earlier import was replaced)";
   }
   const std::string tag = imported_from_tag(run->source);

@@ -142,6 +142,49 @@ test("a live card takes updates while its task runs", async () => {
   await page.close();
 });
 
+test("conflux service serves cards sandboxed, and charts still draw", async () => {
+  const sysroot = runFlow("served", ["--epochs", "3"]);
+  const service = spawn(join(build, "bin/conflux"), ["service", "--port", "0", "--db", join(work, "service.db")], {
+    env: { ...process.env, METAFLOW_DATASTORE_SYSROOT_LOCAL: sysroot },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  try {
+    let log = "";
+    const url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line: ${log}`)), 10000);
+      service.stderr.on("data", (chunk) => {
+        log += chunk;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const [html] = cardFiles(sysroot, "start");
+    const task = html.split("/tasks/")[1].split("/")[0];
+    const run = html.split("/runs/")[1].split("/")[0];
+    const base = `${url}/api/flows/CardFlow/runs/${run}/steps/start/tasks/${task}/cards`;
+    const list = await (await fetch(base)).json();
+    assert.equal(list.status, 200);
+    assert.equal(list.data.length, 1);
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    const response = await page.goto(`${base}/${list.data[0].hash}`);
+    assert.match(response.headers()["content-security-policy"], /^sandbox allow-scripts;/);
+    await page.waitForSelector(".cfx-valuebox");
+    // Vega runs its interpreter: no eval, which the sandbox's policy forbids.
+    await page.waitForSelector(".cfx-vega svg, .cfx-vega canvas", { timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.origin), "null", "the card runs in an opaque origin");
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: join(output, "served-card.png"), fullPage: true });
+    await page.close();
+  } finally {
+    service.kill("SIGTERM");
+  }
+});
+
 test("content from a card is shown as text, never run", async () => {
   const sysroot = runFlow("hostile", ["--epochs", "1"]);
   const [html] = cardFiles(sysroot, "start");

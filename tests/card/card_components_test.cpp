@@ -81,10 +81,32 @@ TEST(CardComponentsTest, BadInputIsAClearError) {
   EXPECT_THROW(ValueBox({.value = Json::array()}), std::invalid_argument);
 }
 
-TEST(CardComponentsTest, ADetachedCardDropsComponents) {
+TEST(CardComponentsTest, ADetachedCardDropsComponentsButItsReferencesStayValid) {
   Card card;
-  card.append(Markdown("lost"));
+  auto& bar = card.append(ProgressBar({.max = 5}));
+  bar.update(3);  // a step without .card() runs the same code (ASan checks the reference)
+  EXPECT_EQ(bar.render()["value"], 3);
   EXPECT_TRUE(card.components().empty());
+}
+
+TEST(CardComponentsTest, CommonArgumentTypesConvert) {
+  const size_t count = 3;
+  const float ratio = 0.5f;
+  const std::string spec = R"({"mark": "bar"})";
+  Table table({{"count", count}, {"ratio", ratio}, {"name", std::string_view("x")}, {"u", 7u}});
+  EXPECT_EQ(table.render()["data"][0][1], 3);
+  EXPECT_EQ(table.render()["data"][1][1], 0.5);
+  EXPECT_EQ(table.render()["data"][2][1], "x");
+  EXPECT_EQ(VegaChart(spec).render()["spec"]["mark"], "bar");
+  EXPECT_EQ(VegaChart(R"({"mark": "line"})").render()["spec"]["mark"], "line");
+  EXPECT_EQ(Markdown(std::string_view("# t")).render()["source"], "# t");
+}
+
+TEST(CardComponentsTest, LimitsCountCharactersNotBytes) {
+  std::string title;
+  for (int i = 0; i < 300; ++i) title += "\xc3\xa9";  // é
+  Json rendered = ValueBox({.title = title}).render();
+  EXPECT_EQ(rendered["title"].get<std::string>(), title.substr(0, 400));  // 200 characters, 2 bytes each
 }
 
 TEST(CardDocumentTest, BlankCardWrapsTheComponentsInOnePage) {

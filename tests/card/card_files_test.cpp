@@ -21,6 +21,16 @@ TEST(CardFilesTest, PathsAreMetaflows) {
   EXPECT_NE(new_card_uuid(), new_card_uuid());
 }
 
+TEST(CardFilesTest, CardFilePathsAreCheckedPartByPart) {
+  EXPECT_TRUE(is_card_file_path("steps/s/tasks/2/cards/blank-" + std::string(32, 'a') + ".html"));
+  EXPECT_TRUE(is_card_file_path("steps/s/tasks/2/runtime/blank-x.data.json"));
+  EXPECT_FALSE(is_card_file_path("steps/s/tasks/2/cards/x.data.json"));
+  EXPECT_FALSE(is_card_file_path("steps/s/tasks/2/other/x.html"));
+  EXPECT_FALSE(is_card_file_path("steps/../tasks/2/cards/x.html"));
+  EXPECT_FALSE(is_card_file_path("steps/s/tasks/2/cards/sub/x.html"));
+  EXPECT_FALSE(is_card_file_path("x.html"));
+}
+
 TEST(CardFilesTest, ListsWhatMetaflowWouldParse) {
   testing::TempDir dir;
   LocalStorage storage(dir.path());

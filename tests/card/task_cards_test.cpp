@@ -113,6 +113,21 @@ TEST(TaskCardsTest, SeveralCardsAreFoundByIdAndEmbedChartsOnlyWhenUsed) {
   }
 }
 
+TEST(TaskCardsTest, TextThatIsNotUtf8NeverThrowsIntoTheStep) {
+  testing::TempDir dir;
+  LocalStorage storage(dir.path());
+  TaskCards task_cards(storage, {card_decorator("blank", "")}, facts());
+  current().card().append(cards::Markdown("bad \xff\xfe bytes"), "m");
+  EXPECT_NO_THROW(current().card().refresh());
+  EXPECT_NO_THROW(task_cards.finish(1'700'000'001'000, Json::array(), Json::array()));
+  auto listed = list_task_cards(storage, facts().task);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  Json data = Json::parse(testing::read_file(dir.path() / (*listed)[0].data_key));
+  EXPECT_EQ(data["reload_token"], "final");
+  EXPECT_NE(data["data"]["m"]["source"].get<std::string>().find("\xef\xbf\xbd"), std::string::npos);  // U+FFFD
+}
+
 TEST(TaskCardsTest, TheShellEscapesTheTitleAndKeepsScriptsClosed) {
   Json doc = {{"components", Json::array({{{"type", "markdown"}, {"source", "</script><script>alert(1)</script>"}}})}};
   const std::string html = card_html(doc, "<b>title</b>", "final");

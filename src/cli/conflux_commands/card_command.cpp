@@ -89,7 +89,8 @@ int card_command(ToolContext& ctx) {
       json.push_back({{"pathspec", pathspec_of(t.task)}, {"cards", std::move(cards)}});
     }
     if (args->has("json")) {
-      std::cout << (path->depth == 4 ? json[0] : json).dump(2) << "\n";
+      std::cout << (path->depth == 4 ? json[0] : json).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                << "\n";
     } else if (rows.empty()) {
       std::cout << "No cards.\n";
     } else {

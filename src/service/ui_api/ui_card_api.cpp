@@ -22,9 +22,13 @@ Result<std::vector<CardFile>> cards_of(ApiContext& ctx, const CardTask& task) {
 }
 
 ApiResponse failure(const Status& s) {
-  if (s.code() == StatusCode::kUnavailable) return ui_error(404, "datastore-not-configured", s.message());
-  if (s.code() == StatusCode::kNotFound) return ui_error(404, "not-found", s.message());
-  return ui_error(500, "datastore-error", s.to_string());
+  switch (s.code()) {
+    case StatusCode::kUnavailable: return ui_error(404, "datastore-not-configured", s.message());
+    case StatusCode::kNotFound: return ui_error(404, "not-found", s.message());
+    case StatusCode::kFailedPrecondition: return ui_error(400, "ambiguous-hash", s.message());
+    case StatusCode::kInvalidArgument: return ui_error(400, "bad-request", s.message());  // e.g. a bad name
+    default: return ui_error(500, "datastore-error", s.to_string());
+  }
 }
 
 // The card {hash} of the task (a prefix of at least 5 characters matches, as Metaflow's --hash).
@@ -35,7 +39,7 @@ Result<CardFile> find_card(ApiContext& ctx, const ApiRequest& req) {
   const CardFile* found = nullptr;
   for (const CardFile& c : cards) {
     if (c.hash == hash || (hash.size() >= 5 && c.hash.starts_with(hash))) {
-      if (found) return Status::invalid_argument("card hash '" + hash + "' matches several cards of " + pathspec(task));
+      if (found) return Status(StatusCode::kFailedPrecondition, "card hash '" + hash + "' matches several cards of " + pathspec(task));
       found = &c;
     }
   }
@@ -57,9 +61,7 @@ ApiResponse ui_task_cards(ApiContext& ctx, const ApiRequest& req) {
 
 ApiResponse ui_card_html(ApiContext& ctx, const ApiRequest& req) {
   Result<CardFile> card = find_card(ctx, req);
-  if (!card.ok()) return card.status().code() == StatusCode::kInvalidArgument
-                            ? ui_error(400, "ambiguous-hash", card.status().message())
-                            : failure(card.status());
+  if (!card.ok()) return failure(card.status());
   Result<std::string> html = ctx.datastore->load(card->html_key);
   if (!html.ok()) return failure(html.status());
   ApiResponse res;
@@ -77,9 +79,7 @@ ApiResponse ui_card_html(ApiContext& ctx, const ApiRequest& req) {
 
 ApiResponse ui_card_data(ApiContext& ctx, const ApiRequest& req) {
   Result<CardFile> card = find_card(ctx, req);
-  if (!card.ok()) return card.status().code() == StatusCode::kInvalidArgument
-                            ? ui_error(400, "ambiguous-hash", card.status().message())
-                            : failure(card.status());
+  if (!card.ok()) return failure(card.status());
   Result<std::string> text = ctx.datastore->load(card->data_key);
   if (!text.ok()) return failure(text.status().code() == StatusCode::kNotFound
                                      ? Status::not_found("card " + card->hash + " has no runtime data (it never refreshed)")
@@ -89,7 +89,7 @@ ApiResponse ui_card_data(ApiContext& ctx, const ApiRequest& req) {
   nlohmann::json body = {{"data", std::move(data)}, {"id", card->id.empty() ? nlohmann::json() : nlohmann::json(card->id)},
                          {"type", card->type}};
   ApiResponse res;
-  res.body = body.dump();
+  res.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   res.content_type = std::string(kApplicationJson);
   res.version_header = false;
   return res;

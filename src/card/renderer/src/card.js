@@ -182,7 +182,8 @@ const renderers = {
     if (typeof window.conflux_vega_embed === "function") {
       const spec = Object.assign({}, c.spec || {});
       if (c.data) spec.data = c.data;
-      window.conflux_vega_embed(node, spec, c.options || { actions: false }).catch((e) => {
+      const showControls = !(c.options && c.options.actions === false);
+      window.conflux_vega_embed(node, spec, showControls).catch((e) => {
         node.textContent = `[chart failed: ${e && e.message ? e.message : e}]`;
       });
     } else {
@@ -331,20 +332,23 @@ function mount() {
   // metaflow_card_update contract). A final card turns this off by setting it to undefined.
   window.metaflow_card_update = (changes) => {
     if (!changes || typeof changes !== "object") return false;
-    const byId = {};
+    // A map without a prototype: an id such as "__proto__" is just a key.
+    const byId = Object.create(null);
     const index = (list) =>
       (Array.isArray(list) ? list : []).forEach((c) => {
         if (!c || typeof c !== "object") return;
-        if (c.id) byId[c.id] = c;
+        if (typeof c.id === "string") byId[c.id] = c;
         if (c.type === "page" || c.type === "section") index(c.contents);
       });
     index(card.components);
     let changed = false;
     Object.keys(changes).forEach((key) => {
       const update = changes[key];
-      const target = byId[key];
+      const target = Object.hasOwn(byId, key) ? byId[key] : undefined;
       if (!target || !update || typeof update !== "object") return;
-      Object.assign(target, update);
+      for (const field of Object.keys(update)) {
+        if (field !== "__proto__" && field !== "constructor" && field !== "prototype") target[field] = update[field];
+      }
       changed = true;
     });
     if (changed) {
