@@ -23,6 +23,18 @@ std::string task_dir(const CardTask& t) {
   return card_run_prefix(t.flow, t.run_id) + "/steps/" + t.step + "/tasks/" + t.task_id;
 }
 
+// `text` cut at every `separator`.
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (true) {
+    size_t at = text.find(separator, start);
+    parts.push_back(text.substr(start, at - start));
+    if (at == std::string_view::npos) return parts;
+    start = at + 1;
+  }
+}
+
 bool is_hex(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
@@ -30,14 +42,7 @@ bool is_hex(std::string_view s) {
 }  // namespace
 
 bool is_card_file_path(std::string_view relative) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t slash = relative.find('/', start);
-    parts.push_back(relative.substr(start, slash - start));
-    if (slash == std::string_view::npos) break;
-    start = slash + 1;
-  }
+  const std::vector<std::string_view> parts = split(relative, '/');
   if (parts.size() != 6 || parts[0] != "steps" || parts[2] != "tasks") return false;
   for (std::string_view p : parts) {
     if (p.empty() || p == "." || p == "..") return false;
@@ -81,22 +86,15 @@ Result<std::vector<CardFile>> list_task_cards(StorageBackend& storage, const Car
     if (!e.is_file || !e.name.ends_with(".html")) continue;
     std::string stem = e.name.substr(0, e.name.size() - 5);
     // Metaflow splits the name on '-' into type-uuid or type-id-uuid.
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-      size_t dash = stem.find('-', start);
-      parts.push_back(stem.substr(start, dash - start));
-      if (dash == std::string::npos) break;
-      start = dash + 1;
-    }
+    const std::vector<std::string_view> parts = split(stem, '-');
     if (parts.size() < 2 || parts.size() > 3 || parts.front().empty() || parts.back().empty() ||
         !is_hex(parts.back())) {
       continue;
     }
     CardFile card;
-    card.type = parts[0];
-    card.id = parts.size() == 3 ? parts[1] : "";
-    card.hash = parts.back();
+    card.type = std::string(parts[0]);
+    card.id = parts.size() == 3 ? std::string(parts[1]) : "";
+    card.hash = std::string(parts.back());
     card.html_key = card_html_key(task, stem);
     card.data_key = card_data_key(task, stem);
     cards.push_back(std::move(card));
