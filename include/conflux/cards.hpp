@@ -32,6 +32,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conflux/value.hpp"
+
 namespace conflux::cards {
 
 using Json = nlohmann::ordered_json;
@@ -184,6 +186,38 @@ class Error : public Component {
  private:
   std::string what_;
   std::string title_;
+};
+
+struct JsonViewerOptions {
+  std::string title;
+  bool collapsible = true;
+  bool show_copy_button = true;
+  int64_t max_height = 0;  // pixels; 0: as tall as the document
+};
+
+// A JSON document, pretty-printed.
+class JsonViewer : public Component {
+ public:
+  explicit JsonViewer(Json data, JsonViewerOptions options = {});
+  Json render() const override;
+  void update(Json data);
+
+ private:
+  Json data_;
+  JsonViewerOptions o_;
+};
+
+// A value as Python shows it: its type and repr (cut at 1000 characters), as in Metaflow's
+// default card; e.g. Artifact(conflux::Value::list({1, 2}), "ids").
+class Artifact : public Component {
+ public:
+  explicit Artifact(const Value& value, std::string name = {});
+  Json render() const override;
+
+ private:
+  std::string name_;
+  std::string type_;
+  std::string repr_;
 };
 
 namespace detail {

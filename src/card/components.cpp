@@ -17,6 +17,8 @@ namespace {
 constexpr size_t kValueBoxTitleMax = 200;
 constexpr size_t kValueBoxValueMax = 100;
 constexpr size_t kValueBoxSubtitleMax = 300;
+// Metaflow's reprlib-style cut of a value shown in a card.
+constexpr size_t kArtifactReprMax = 1000;
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -241,6 +243,37 @@ Error::Error(std::string what, std::string title)
 Json Error::render() const {
   // Metaflow's Error renders as a log block and carries no id (it is never updated).
   return Json{{"type", "log"}, {"data", title_ + "\n\n" + what_}};
+}
+
+JsonViewer::JsonViewer(Json data, JsonViewerOptions options)
+    : Component("jsonviewer"), data_(std::move(data)), o_(std::move(options)) {}
+
+void JsonViewer::update(Json data) { data_ = std::move(data); }
+
+Json JsonViewer::render() const {
+  Json out;
+  out["type"] = "jsonViewer";
+  out["id"] = id();
+  out["json_string"] = data_.dump(2, ' ', false, Json::error_handler_t::replace);
+  out["collapsible"] = o_.collapsible;
+  out["show_copy_button"] = o_.show_copy_button;
+  out["title"] = o_.title;
+  if (o_.max_height > 0) out["max_height"] = o_.max_height;
+  return out;
+}
+
+Artifact::Artifact(const Value& value, std::string name)
+    : Component("artifact"), name_(std::move(name)), type_(value.python_type_name()), repr_(value.python_repr()) {
+  std::string cut = truncate(repr_, kArtifactReprMax);
+  if (cut.size() < repr_.size()) repr_ = std::move(cut) + "...";
+}
+
+Json Artifact::render() const {
+  Json row;
+  row["name"] = name_.empty() ? Json() : Json(name_);
+  row["type"] = type_;
+  row["data"] = repr_;
+  return Json{{"type", "artifacts"}, {"data", Json::array({row})}, {"id", id()}};
 }
 
 }  // namespace conflux::cards

@@ -14,8 +14,6 @@ namespace {
 // A live card's HTML is rewritten when its components change, or at least this often (Metaflow's
 // RUNTIME_CARD_RENDER_INTERVAL), so a reader that reloads sees recent values.
 constexpr auto kHtmlRenderInterval = std::chrono::seconds(60);
-// Metaflow's reprlib-style cut of a value shown in a card.
-constexpr size_t kReprMax = 1000;
 
 TaskCards* g_active = nullptr;
 
@@ -163,24 +161,20 @@ cards::Json card_artifact_rows(ContentAddressedStore& cas, const ArtifactIndex& 
     const ArtifactEntry* e = index.find(name);
     if (!e) continue;
     cards::Json row;
-    row["name"] = name;
-    std::string type = e->info.type;
-    std::string data;
     if (e->info.size > max_bytes) {
-      data = "<" + std::to_string(e->info.size) + " bytes: too large to show here>";
+      row = {{"name", name}, {"type", e->info.type},
+             {"data", "<" + std::to_string(e->info.size) + " bytes: too large to show here>"}};
     } else {
       Result<std::string> bytes = cas.load_all(e->sha);
       Result<Value> value = bytes.ok() ? read_pickle_from_string(*bytes) : Result<Value>(bytes.status());
       if (value.ok()) {
-        type = value->python_type_name();
-        data = value->python_repr();
-        if (data.size() > kReprMax) data = data.substr(0, kReprMax) + "...";
+        row = cards::Artifact(*value, name).render()["data"][0];  // type and repr, cut as the component does
       } else {
-        data = "<" + std::to_string(e->info.size) + " bytes that cannot be decoded: " + value.status().message() + ">";
+        row = {{"name", name}, {"type", e->info.type},
+               {"data", "<" + std::to_string(e->info.size) + " bytes that cannot be decoded: " +
+                            value.status().message() + ">"}};
       }
     }
-    row["type"] = type;
-    row["data"] = data;
     rows.push_back(std::move(row));
   }
   return rows;

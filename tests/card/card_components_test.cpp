@@ -47,6 +47,16 @@ TEST(CardComponentsTest, EachRendersAsMetaflowsComponent) {
                     "vb"),
             golden("value_box"));
   EXPECT_EQ(Error("out of memory", "Training failed").render(), golden("error"));
+  EXPECT_EQ(with_id(JsonViewer(Json{{"lr", 0.01}, {"layers", {64, 32}}}, {.title = "Config", .max_height = 300}), "jv"),
+            golden("json_viewer"));
+  EXPECT_EQ(with_id(Artifact(Value::list({1, "two"}), "ids"), "art"), golden("artifact"));
+}
+
+TEST(CardComponentsTest, LongReprsAreCut) {
+  Json row = Artifact(Value(std::string(5000, 'x'))).render()["data"][0];
+  EXPECT_TRUE(row["name"].is_null());
+  EXPECT_EQ(row["type"], "str");
+  EXPECT_EQ(row["data"].get<std::string>().size(), 1003u);  // 1000 characters and "..."
 }
 
 TEST(CardComponentsTest, IdsAreKindAndSixHexDigits) {
