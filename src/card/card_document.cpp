@@ -105,8 +105,7 @@ Json card_dag(const Json& graph_info) {
 
 Json card_document(const CardSpec& spec, const std::vector<std::shared_ptr<cards::Component>>& components,
                    const CardTaskFacts& facts) {
-  const std::string pathspec =
-      facts.task.flow + "/" + facts.task.run_id + "/" + facts.task.step + "/" + facts.task.task_id;
+  const std::string pathspec = facts.task.pathspec();
   Json doc;
   Json page;
   page["type"] = "page";

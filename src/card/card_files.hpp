@@ -18,6 +18,9 @@ struct CardTask {
   std::string run_id;
   std::string step;
   std::string task_id;
+
+  // "Flow/run/step/task".
+  std::string pathspec() const { return flow + "/" + run_id + "/" + step + "/" + task_id; }
 };
 
 // One card file of a task.

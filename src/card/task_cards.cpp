@@ -63,7 +63,7 @@ Status CardState::write_unchecked(std::string_view reload_token, bool html) {
     std::string page;
     try {
       page = card_html(card_document(spec_, card_.components(), facts),
-                       task.flow + "/" + task.run_id + "/" + task.step + "/" + task.task_id, reload_token);
+                       task.pathspec(), reload_token);
     } catch (const std::exception& e) {
       if (!spec_.save_errors) return Status::internal(std::string("cannot render the card: ") + e.what());
       // save_errors: the card shows why it could not be drawn.

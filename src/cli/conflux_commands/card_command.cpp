@@ -43,8 +43,6 @@ bool matches(const CardFile& card, const ParsedArgs& args) {
   return true;
 }
 
-std::string pathspec_of(const CardTask& t) { return t.flow + "/" + t.run_id + "/" + t.step + "/" + t.task_id; }
-
 }  // namespace
 
 int card_command(ToolContext& ctx) {
@@ -84,9 +82,9 @@ int card_command(ToolContext& ctx) {
         const std::string filename = card_file_stem(c.type, c.id, c.hash) + ".html";
         cards.push_back({{"id", c.id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(c.id)},
                          {"hash", c.hash}, {"type", c.type}, {"filename", filename}});
-        rows.push_back({pathspec_of(t.task), c.type, c.id.empty() ? "-" : c.id, c.hash});
+        rows.push_back({t.task.pathspec(), c.type, c.id.empty() ? "-" : c.id, c.hash});
       }
-      json.push_back({{"pathspec", pathspec_of(t.task)}, {"cards", std::move(cards)}});
+      json.push_back({{"pathspec", t.task.pathspec()}, {"cards", std::move(cards)}});
     }
     if (args->has("json")) {
       std::cout << (path->depth == 4 ? json[0] : json).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
@@ -109,7 +107,7 @@ int card_command(ToolContext& ctx) {
   if (chosen.size() > 1) {
     std::string which;
     for (const auto& [task, c] : chosen) {
-      which += "\n  " + pathspec_of(task) + "  type " + c.type + (c.id.empty() ? "" : "  id " + c.id) + "  hash " + c.hash;
+      which += "\n  " + task.pathspec() + "  type " + c.type + (c.id.empty() ? "" : "  id " + c.id) + "  hash " + c.hash;
     }
     return usage_error(ctx, Status::invalid_argument(std::to_string(chosen.size()) +
                                                      " cards match; pick one with --type, --id or --hash:" + which));
@@ -120,7 +118,7 @@ int card_command(ToolContext& ctx) {
     std::ofstream out(args->get("output"), std::ios::binary);
     out << *html;
     if (!out.flush()) return fail(ctx, Status::io_error("cannot write " + args->get("output")));
-    std::cerr << "Card " << chosen[0].second.hash << " of " << pathspec_of(chosen[0].first) << " written to "
+    std::cerr << "Card " << chosen[0].second.hash << " of " << chosen[0].first.pathspec() << " written to "
               << args->get("output") << "\n";
   } else {
     std::cout << *html;

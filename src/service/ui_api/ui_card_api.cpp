@@ -10,8 +10,6 @@ namespace {
 // The task of a .../tasks/{task_id}/cards... route.
 CardTask task_of(const ApiRequest& req) { return {req.params[0], req.params[1], req.params[2], req.params[3]}; }
 
-std::string pathspec(const CardTask& t) { return t.flow + "/" + t.run_id + "/" + t.step + "/" + t.task_id; }
-
 // The task's cards, or the error response to give.
 Result<std::vector<CardFile>> cards_of(ApiContext& ctx, const CardTask& task) {
   if (ctx.datastore == nullptr) {
@@ -39,11 +37,11 @@ Result<CardFile> find_card(ApiContext& ctx, const ApiRequest& req) {
   const CardFile* found = nullptr;
   for (const CardFile& c : cards) {
     if (c.hash == hash || (hash.size() >= 5 && c.hash.starts_with(hash))) {
-      if (found) return Status(StatusCode::kFailedPrecondition, "card hash '" + hash + "' matches several cards of " + pathspec(task));
+      if (found) return Status(StatusCode::kFailedPrecondition, "card hash '" + hash + "' matches several cards of " + task.pathspec());
       found = &c;
     }
   }
-  if (!found) return Status::not_found("task " + pathspec(task) + " has no card '" + hash + "'");
+  if (!found) return Status::not_found("task " + task.pathspec() + " has no card '" + hash + "'");
   return *found;
 }
 
