@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every system package Conflux needs to build, test and benchmark, from Debian's
-# repositories only, then the card renderer's npm packages (pinned by src/card/renderer/
-# package-lock.json; the build bundles them into the binary). Idempotent: installs only what is
+# repositories only, then the front ends' npm packages (the card renderer and the web UI, each pinned by
+# its package-lock.json; the build bundles them into the binary). Idempotent: installs only what is
 # missing. Run as root (or with sudo).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -61,14 +61,16 @@ else
   echo "install-deps: done"
 fi
 
-# The card renderer's npm packages, reinstalled when the lock file changes.
-renderer="$(cd "$(dirname "$0")/.." && pwd)/src/card/renderer"
-stamp="$renderer/node_modules/.conflux-lock.sha256"
-want=$(sha256sum "$renderer/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "install-deps: npm ci in src/card/renderer"
-  log=$(mktemp)
-  (cd "$renderer" && npm ci --no-audit --no-fund) >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
-  rm -f "$log"
-  echo "$want" > "$stamp"
-fi
+# The front ends' npm packages (the card renderer, the web UI), reinstalled when a lock file changes.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in src/card/renderer src/ui/web; do
+  stamp="$root/$dir/node_modules/.conflux-lock.sha256"
+  want=$(sha256sum "$root/$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "install-deps: npm ci in $dir"
+    log=$(mktemp)
+    (cd "$root/$dir" && npm ci --no-audit --no-fund) >"$log" 2>&1 || { tail -30 "$log"; exit 1; }
+    rm -f "$log"
+    echo "$want" > "$stamp"
+  fi
+done

@@ -328,7 +328,14 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
   Launchers launchers(std::move(launch));
   sched.launchers = &launchers;
   Scheduler scheduler(graph, run_id, store, console, sched);
-  return scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + params_task_id}}}, 1);
+  Status status = scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + params_task_id}}}, 1);
+  if (!status.ok() && metadata.type() != "local") {
+    // The service shows the run as failed at once, not when its heartbeat has been silent for
+    // minutes (the end step's attempt_ok tells it when a run succeeds).
+    const std::vector<MetaDatum> outcome{{"run_outcome", "failed", "run_outcome", {}}};
+    (void)metadata.register_metadata(flow, run_id, kParametersStep, params_task_id, outcome);  // best effort
+  }
+  return status;
 }
 
 }  // namespace conflux

@@ -6,12 +6,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "service/api/common.hpp"
 #include "service/json_writer.hpp"
 #include "service/router.hpp"
+#include "service/ui_api/event_bus.hpp"
+#include "service/ui_api/ui_api.hpp"
+#include "ui/ui_assets.hpp"
 
 namespace conflux::service {
 
@@ -65,10 +71,104 @@ struct Server::Impl {
   int port = 0;
   int listen_fd = -1;  // the listening socket, seen in the socket-options hook
   std::thread background;
+  EventBus events;
+  // The heartbeat sweep (ServerOptions::sweep_seconds).
+  std::thread sweeper;
+  std::mutex sweeper_mu;
+  std::condition_variable sweeper_cv;
+  bool stopping = false;  // GUARDED_BY(sweeper_mu)
 
   Impl(ServerOptions o, Database& d, const Clock& c, Metrics& m)
       : options(std::move(o)), db(d), clock(c), metrics(m), ctx{d, c, options.event_log} {
     ctx.datastore = options.datastore;
+    ctx.events = &events;
+    ctx.run_inactive_cutoff_seconds = options.inactive_cutoff_seconds;
+  }
+
+  void start_sweeper() {
+    if (options.sweep_seconds <= 0) return;
+    sweeper = std::thread([this] {
+      std::unique_lock lock(sweeper_mu);
+      while (!sweeper_cv.wait_for(lock, std::chrono::seconds(options.sweep_seconds), [&] { return stopping; })) {
+        lock.unlock();
+        Result<ExpiredRows> expired = db.expire_stale(clock.now_seconds(), options.inactive_cutoff_seconds);
+        if (expired.ok()) {
+          publish_expired(ctx, *expired);
+        } else if (options.event_log) {
+          options.event_log("{\"event\": \"heartbeat_sweep_failed\", \"detail\": " +
+                            nlohmann::json(expired.status().to_string()).dump() + "}");
+        }
+        lock.lock();
+      }
+    });
+  }
+
+  void stop_background() {
+    {
+      std::lock_guard lock(sweeper_mu);
+      stopping = true;
+    }
+    sweeper_cv.notify_all();
+    if (sweeper.joinable()) sweeper.join();
+    events.close();  // ends the open event streams, which would hold their workers
+  }
+
+  // GET /api/events?resource=...: Server-Sent Events of one resource (EventBus).
+  void serve_events(const httplib::Request& req, httplib::Response& res) {
+    t_request.route = "/api/events";
+    static const std::regex kResource(R"re(/runs|/flows/[^/]+/runs(/[^/]+(/tasks)?)?)re");
+    const std::string resource = req.get_param_value("resource");
+    if (!std::regex_match(resource, kResource)) {
+      apply(ui_error(400, "bad-resource",
+                     "resource '" + resource + "' is not one of /runs, /flows/F/runs, /flows/F/runs/R, "
+                     "/flows/F/runs/R/tasks"),
+            res);
+      return;
+    }
+    std::shared_ptr<EventBus::Subscription> sub = events.subscribe(resource);
+    if (!sub) {
+      apply(ui_error(503, "too-many-streams", "too many open event streams; poll instead"), res);
+      return;
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Accel-Buffering", "no");  // proxies must not hold the stream back
+    auto first = std::make_shared<bool>(true);
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [sub, first](size_t, httplib::DataSink& sink) {
+          if (*first) {
+            *first = false;
+            const std::string hello = "retry: 2000\n: connected\n\n";
+            return sink.write(hello.data(), hello.size());
+          }
+          std::optional<std::string> message = sub->next(std::chrono::seconds(15));
+          if (!message && sub->closed()) {
+            sink.done();
+            return true;
+          }
+          const std::string chunk = message ? "data: " + *message + "\n\n" : ": keep-alive\n\n";
+          return sink.write(chunk.data(), chunk.size());
+        },
+        [this, sub](bool) { events.unsubscribe(sub); });
+  }
+
+  // GET /ui and /ui/...: the web UI's files, embedded in the binary (src/ui).
+  void serve_ui(const httplib::Request& req, httplib::Response& res) {
+    t_request.route = "/ui";
+    std::optional<ui::UiAsset> asset = ui::ui_asset(req.path);
+    if (!asset) {
+      apply(api::problem(404, "no file " + req.path + " in the web UI"), res);
+      return;
+    }
+    res.status = 200;
+    res.body.assign(asset->body);
+    res.set_header("Content-Type", std::string(asset->content_type));
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Cache-Control", asset->immutable ? "public, max-age=300" : "no-cache");
+    // The UI runs only its own script and style, and frames only the cards the API serves.
+    res.set_header("Content-Security-Policy",
+                   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                   "frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'");
   }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
@@ -89,6 +189,13 @@ struct Server::Impl {
   }
 
   void handle_authenticated(const httplib::Request& req, httplib::Response& res, RouteMatch& route) {
+    if (req.method == "GET" && req.path == "/api/events") return serve_events(req, res);
+    if (req.method == "GET" && (req.path == "/ui" || req.path.starts_with("/ui/"))) return serve_ui(req, res);
+    if (req.method == "GET" && req.path == "/") {
+      res.status = 302;
+      res.set_header("Location", "/ui/");
+      return;
+    }
     if (req.method == "GET" && req.path == "/metrics") {
       t_request.route = "/metrics";
       res.status = 200;
@@ -250,6 +357,7 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Database& 
     return Status::io_error("cannot set the listen backlog on " + o.host + ":" + std::to_string(port));
   }
   impl->port = port;
+  impl->start_sweeper();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -269,6 +377,7 @@ void Server::start() {
 
 void Server::stop() {
   if (!impl_) return;
+  impl_->stop_background();
   impl_->http->stop();
   if (impl_->background.joinable()) impl_->background.join();
 }

@@ -43,6 +43,10 @@ struct ServerOptions {
   std::function<void(const std::string& line)> audit_log;
   // The datastore the UI API reads cards from (must outlive the server); null: none.
   StorageBackend* datastore = nullptr;
+  // How often running runs and tasks whose heartbeat stopped are marked failed (0: never), and
+  // how old a heartbeat must be for that (metaflow-service's RUN_INACTIVE_CUTOFF_TIME).
+  int sweep_seconds = 10;
+  int inactive_cutoff_seconds = 360;
 };
 
 class Server {

@@ -23,10 +23,13 @@ class ServiceFlowsTest : public FlowRunTest {
  protected:
   // The service's --db.
   virtual std::string db_url() { return (dir_.path() / "service.db").string(); }
-  void start_service(const std::vector<std::string>& extra = {}) {
+  // `global`: conflux options before `service` (e.g. --datastore-root).
+  void start_service(const std::vector<std::string>& extra = {}, const std::vector<std::string>& global = {}) {
     const std::string db = db_url();
     fs::path log = dir_.path() / "service.log";
-    std::vector<std::string> args = {build_path("bin/conflux").string(), "service", "--port", "0", "--db", db};
+    std::vector<std::string> args = {build_path("bin/conflux").string()};
+    args.insert(args.end(), global.begin(), global.end());
+    args.insert(args.end(), {"service", "--port", "0", "--db", db});
     args.insert(args.end(), extra.begin(), extra.end());
     service_pid_ = spawn_command(args, log);
     ASSERT_TRUE(wait_for_text(log, "listening on http://127.0.0.1:", 20)) << read_file(log);
@@ -65,6 +68,7 @@ class ServiceFlowsTest : public FlowRunTest {
   }
   void check_foreach_run();
   void check_resume_and_tags();
+  void check_ui_api();
   pid_t service_pid_ = -1;
   int port_ = 0;
 };
@@ -132,7 +136,83 @@ void ServiceFlowsTest::check_resume_and_tags() {
   EXPECT_EQ(get("/flows/FailingFlow/runs/2")["tags"], nlohmann::json::parse(R"(["fixed"])"));
 }
 
+// The UI API over real runs: stored statuses, the DAG, parameters, decoded artifacts, logs, and a
+// failed task's stderr, read from the datastore the service was started with.
+void ServiceFlowsTest::check_ui_api() {
+  start_service({}, {"--datastore-root", dir_.path().string()});
+  auto ok = run_flow_svc("examples/foreach", {"run", "--shards", "3"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  auto failed = run_flow_svc("tests/flows/failing_flow", {"run", "--mode", "throw"});
+  ASSERT_EQ(failed.exit_code, 1) << failed.out;
+
+  auto runs = get("/api/runs")["data"];
+  ASSERT_EQ(runs.size(), 2u) << runs.dump();
+  EXPECT_EQ(runs[0]["flow_id"], "FailingFlow");
+  EXPECT_EQ(runs[0]["status"], "failed") << "at once: the runtime says so when the run stops";
+  EXPECT_EQ(runs[1]["flow_id"], "ShardFlow");
+  EXPECT_EQ(runs[1]["status"], "completed");
+  EXPECT_EQ(runs[1]["current_step"], "end");
+  EXPECT_EQ(runs[1]["user"], "tester");
+  const std::string shard = "/api/flows/ShardFlow/runs/" + runs[1]["run"].get<std::string>();
+
+  auto dag = get(shard + "/dag")["data"];
+  EXPECT_EQ(dag["start_step"], "start");
+  EXPECT_EQ(dag["steps"]["start"]["type"], "split-foreach") << dag.dump();
+  auto params = get(shard + "/parameters")["data"];
+  EXPECT_EQ(params["shards"]["value"], "3") << params.dump();
+
+  auto tasks = get(shard + "/tasks")["data"];
+  ASSERT_EQ(tasks.size(), 6u) << tasks.dump();  // start, 3 x train, join, end
+  for (const auto& t : tasks) EXPECT_EQ(t["status"], "completed") << t.dump();
+  int foreach_tasks = 0;
+  std::string end_task;
+  for (const auto& t : tasks) {
+    if (t["foreach_path"].is_string()) {
+      ++foreach_tasks;
+      // The service keeps a list value as metaflow-service does ({ids=0}); the UI gets a list.
+      EXPECT_EQ(t["foreach_values"].size(), 1u) << t.dump();
+      EXPECT_TRUE(t["foreach_values"][0].get<std::string>().starts_with("ids=")) << t.dump();
+    }
+    if (t["step_name"] == "end") end_task = shard + "/steps/end/tasks/" + std::to_string(t["task_id"].get<int64_t>());
+  }
+  EXPECT_EQ(foreach_tasks, 3);
+  auto artifacts = get(end_task + "/artifacts")["data"];
+  bool has_best = false;
+  for (const auto& a : artifacts) {
+    if (a["name"] != "best") continue;
+    has_best = true;
+    EXPECT_EQ(a["content"], "1.0") << a.dump();
+    EXPECT_EQ(a["type"], "<class 'float'>");
+    EXPECT_GT(a["size"].get<int64_t>(), 0);
+  }
+  EXPECT_TRUE(has_best) << artifacts.dump();
+  EXPECT_EQ(get(end_task + "/artifacts/best/value")["data"]["content"], "1.0");
+  auto out = get(end_task + "/logs/out")["data"];
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.back()["line"], "best 1");
+  EXPECT_EQ(out[0]["row"], 1);
+  httplib::Client client("127.0.0.1", port_);
+  auto download = client.Get(end_task + "/logs/out/download");
+  ASSERT_EQ(download->status, 200);
+  EXPECT_NE(download->body.find("best 1\n"), std::string::npos);
+  EXPECT_NE(download->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
+
+  // The failed task and why.
+  const std::string failing = "/api/flows/FailingFlow/runs/" + runs[0]["run"].get<std::string>();
+  auto bad = get(failing + "/tasks?status=failed")["data"];
+  ASSERT_EQ(bad.size(), 1u) << get(failing + "/tasks").dump();
+  EXPECT_EQ(bad[0]["step_name"], "work");
+  const std::string task = failing + "/steps/work/tasks/" + std::to_string(bad[0]["task_id"].get<int64_t>());
+  std::string err;
+  const auto err_page = get(task + "/logs/err?_limit=10000");
+  for (const auto& line : err_page["data"]) err += line["line"].get<std::string>() + "\n";
+  EXPECT_NE(err.find("deliberate failure in work"), std::string::npos) << err;
+  EXPECT_EQ(get(task + "/attempts")["data"][0]["status"], "failed");
+}
+
 TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) { check_foreach_run(); }
+TEST_F(ServiceFlowsTest, TheUiApiShowsRealRunsFromTheDatastore) { check_ui_api(); }
+TEST_F(ServiceFlowsPostgresTest, TheUiApiShowsRealRunsFromTheDatastore) { check_ui_api(); }
 TEST_F(ServiceFlowsTest, ResumeAndTagsThroughTheService) { check_resume_and_tags(); }
 TEST_F(ServiceFlowsPostgresTest, ForeachRunIsRecordedInTheService) { check_foreach_run(); }
 TEST_F(ServiceFlowsPostgresTest, ResumeAndTagsThroughTheService) { check_resume_and_tags(); }
@@ -142,10 +222,10 @@ TEST_F(ServiceFlowsPostgresTest, MigrateCommandAppliesTheSchema) {
   std::vector<std::string> argv = {build_path("bin/conflux").string(), "service", "migrate", "--db", db_url()};
   auto first = run_command(argv);
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_NE(first.out.find("is at schema version 2"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("is at schema version 3"), std::string::npos) << first.out;
   auto again = run_command(argv);
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
-  EXPECT_NE(again.out.find("is at schema version 2"), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("is at schema version 3"), std::string::npos) << again.out;
 }
 
 // A password in the URL never reaches the output, and an unreachable server is a clear error.

@@ -27,6 +27,8 @@
 
 namespace conflux::service {
 
+class EventBus;
+
 inline constexpr std::string_view kServiceVersion = "2.5.1";  // the metaflow-service version we speak
 inline constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";
 inline constexpr std::string_view kApplicationJson = "application/json";
@@ -59,6 +61,8 @@ struct ApiContext {
   int64_t run_inactive_cutoff_seconds = 360;
   // The datastore the UI API reads cards from (service/ui_api); null: those routes say so.
   StorageBackend* datastore = nullptr;
+  // Where writes announce the run and task rows they change (the UI's live updates); may be null.
+  EventBus* events = nullptr;
 };
 
 using ApiHandler = ApiResponse (*)(ApiContext&, const ApiRequest&);

@@ -1,6 +1,7 @@
 // Metadata rows: GET .../tasks/{task_id}/metadata (newest first), GET .../runs/{run}/metadata,
 // POST .../tasks/{task_id}/metadata (a list of rows).
 #include "service/api/common.hpp"
+#include "service/ui_api/ui_api.hpp"
 
 namespace conflux::service {
 
@@ -133,6 +134,7 @@ ApiResponse create_metadata(ApiContext& ctx, const ApiRequest& req) {
   }
   Result<int64_t> stored = ctx.db.add_metadata(rows);
   if (!stored.ok()) return db_error(stored.status());
+  publish_metadata_effects(ctx, rows);
   ApiResponse response = json_response(200, "{\"metadata_created\": " + std::to_string(*stored) + "}");
   response.version_header = false;
   return response;

@@ -4,6 +4,7 @@
 
 #include "service/api/common.hpp"
 #include "service/json_writer.hpp"
+#include "service/ui_api/ui_api.hpp"
 
 namespace conflux::service {
 
@@ -90,11 +91,14 @@ ApiResponse get_all_runs(ApiContext& ctx, const ApiRequest& req) {
   if (query.fields.empty() && query.tags.empty() && !paginated) {
     Result<std::vector<RunRecord>> runs = ctx.db.list_runs(query.flow_id);
     if (!runs.ok()) return db_error(runs.status());
-    return json_response(200, write_list(*runs, [](std::string& out, const RunRecord& r) { write_run(out, r, true); }));
+    return json_response(200, write_list(*runs, [](std::string& out, RunRecord r) {
+      r.status.reset();
+      write_run(out, r, true);
+    }));
   }
-  for (const FieldFilter& f : query.fields) query.with_status = query.with_status || f.field == "status";
-  query.now_seconds = ctx.clock.now_seconds();
-  query.inactive_cutoff_seconds = ctx.run_inactive_cutoff_seconds;
+  // metaflow-service shows the derived status only when asked to filter on it.
+  bool with_status = false;
+  for (const FieldFilter& f : query.fields) with_status = with_status || f.field == "status";
   query.page.limit = page->limit;
   if (page->cursor) {
     PageCursor c;
@@ -103,8 +107,10 @@ ApiResponse get_all_runs(ApiContext& ctx, const ApiRequest& req) {
   }
   Result<Page<RunRecord>> result = ctx.db.list_runs_filtered(query);
   if (!result.ok()) return db_error(result.status());
-  ApiResponse response =
-      json_response(200, write_list(result->items, [](std::string& out, const RunRecord& r) { write_run(out, r, true); }));
+  ApiResponse response = json_response(200, write_list(result->items, [with_status](std::string& out, RunRecord r) {
+    if (!with_status) r.status.reset();
+    write_run(out, r, true);
+  }));
   std::optional<Json> next;
   if (result->has_more) {
     next = Json{{"ts_epoch", result->items.back().ts_epoch}, {"run_number", result->items.back().run_number}};
@@ -118,6 +124,7 @@ ApiResponse get_run(ApiContext& ctx, const ApiRequest& req) {
   if (!run.ok()) return db_error(run.status());
   if (!*run) return not_found_empty();
   std::string body;
+  (*run)->status.reset();  // metaflow-service's run has no status
   write_run(body, **run, true);
   return json_response(200, std::move(body));
 }
@@ -145,6 +152,7 @@ ApiResponse create_run(ApiContext& ctx, const ApiRequest& req) {
   if (heartbeat_capable(system_tags)) run.last_heartbeat_ts = ctx.clock.now_seconds();
   Result<RunRecord> created = ctx.db.create_run(run);
   if (!created.ok()) return db_error(created.status());
+  publish_run_change(ctx, created->flow_id, created->run_number, "INSERT");
   std::string out;
   write_run(out, *created, false);
   return json_response(200, std::move(out));

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "service/api/common.hpp"
+#include "service/ui_api/ui_api.hpp"
 #include "service/json_writer.hpp"
 
 namespace conflux::service {
@@ -131,6 +132,7 @@ ApiResponse create_task(ApiContext& ctx, const ApiRequest& req) {
                                                       ctx.clock.now_seconds(), ctx.heartbeat_wait_seconds);
     if (!touched.ok()) return db_error(touched.status());
   }
+  publish_task_change(ctx, created->flow_id, created->run_number, created->step_name, created->task_id, "INSERT");
   std::string out;
   write_task(out, *created, tags_of(**run));
   return json_response(200, std::move(out));

@@ -53,10 +53,12 @@ struct RunRecord {
   std::optional<int64_t> last_heartbeat_ts;  // seconds
   std::string tags = "null";
   std::string system_tags = "null";
-  // Derived: user_name when system_tags holds "user:<user_name>" (the verified owner).
-  std::optional<std::string> user;
-  // Derived only by list_runs_filtered with RunQuery::with_status: running|completed|failed.
-  std::optional<std::string> status;
+  // Stored state (service/db/run_state.hpp), set by the database, ignored by create_run:
+  std::optional<std::string> user;  // user_name when system_tags holds "user:<user_name>"
+  std::optional<std::string> status;  // running | completed | failed
+  std::string end_step = "end";
+  std::optional<int64_t> finished_at;  // ms
+  std::optional<std::string> current_step;  // the step of the newest attempt started
 };
 
 struct StepRecord {
@@ -82,6 +84,12 @@ struct TaskRecord {
   std::optional<int64_t> last_heartbeat_ts;
   std::string tags = "null";
   std::string system_tags = "null";
+  // Stored state (service/db/run_state.hpp), set by the database, ignored by create_task:
+  std::string status = "pending";  // pending | running | completed | failed
+  std::optional<int64_t> attempt_id;  // the newest attempt started
+  std::optional<int64_t> started_at, finished_at;  // ms, of that attempt
+  std::optional<std::string> foreach_path;   // "outer:0,inner:3" (foreach-execution-path)
+  std::optional<std::string> foreach_stack;  // JSON ["var=value", ...] (foreach-stack)
 };
 
 struct MetadataRecord {
@@ -150,13 +158,25 @@ struct TagFilter {
 };
 
 struct RunQuery {
-  std::string flow_id;
+  std::string flow_id;  // empty: every flow
   std::vector<FieldFilter> fields;
   std::vector<TagFilter> tags;
-  bool with_status = false;          // derive RunRecord::status (needed to filter on it)
-  int64_t now_seconds = 0;           // for the derived status
-  int64_t inactive_cutoff_seconds = 360;
   PageRequest page;
+};
+// The tasks of a whole run in task_id order (the UI's task list), optionally of one step and
+// some statuses; `after_task_id` is the last task already seen.
+struct RunTaskQuery {
+  std::string flow_id;
+  ObjectKey run;
+  std::optional<std::string> step_name;
+  std::vector<std::string> statuses;
+  std::optional<int64_t> after_task_id;
+  int64_t limit = 1000;
+};
+// What expire_stale() marked failed.
+struct ExpiredRows {
+  std::vector<std::pair<std::string, int64_t>> runs;  // (flow_id, run_number)
+  std::vector<TaskRecord> tasks;                       // keys only
 };
 struct TaskQuery {
   std::string flow_id;
@@ -211,6 +231,12 @@ class Database {
   virtual Status update_run_tags(
       std::string_view flow_id, const ObjectKey& run,
       const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) = 0;
+  // Marks running runs and tasks whose heartbeat (or, without one, start) is older than
+  // now_seconds - cutoff_seconds as failed; a later heartbeat makes them running again.
+  virtual Result<ExpiredRows> expire_stale(int64_t now_seconds, int64_t cutoff_seconds) = 0;
+  // Up to `limit` flow ids / run tags containing `text` (case-insensitively), sorted.
+  virtual Result<std::vector<std::string>> autocomplete_flows(std::string_view text, int64_t limit) = 0;
+  virtual Result<std::vector<std::string>> autocomplete_tags(std::string_view text, int64_t limit) = 0;
   // Deletes a run and everything below it. NotFound if the run does not exist.
   virtual Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) = 0;
 
@@ -229,6 +255,7 @@ class Database {
   virtual Result<std::vector<TaskRecord>> list_tasks(std::string_view flow_id, const ObjectKey& run,
                                                      std::string_view step_name) = 0;
   virtual Result<Page<TaskRecord>> list_tasks_filtered(const TaskQuery& query) = 0;
+  virtual Result<Page<TaskRecord>> list_run_tasks(const RunTaskQuery& query) = 0;
   virtual Result<bool> touch_task_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                             std::string_view step_name, const ObjectKey& task,
                                             int64_t now_seconds, int64_t min_age_seconds) = 0;

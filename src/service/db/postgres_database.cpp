@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "service/db/run_state.hpp"
 #include "service/db/sql_helpers.hpp"
 #include "service/db/sql_queries.hpp"
 #include "service/db/sql_records.hpp"
@@ -156,12 +157,18 @@ Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
   OpTimer t(options_.on_operation, "create_run");
   RunRecord out = run;
   // The parent check inside the INSERT: no row (and no run_number drawn) for an unknown flow.
+  // The run's tags go into run_tags and tag_names in the same statement.
   Result<PgResult> r = batcher_.run(
-      "INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
-      "SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text "
-      "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number",
+      "WITH r AS (INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags, "
+      "run_user) SELECT ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text, ?::text "
+      "WHERE EXISTS (SELECT 1 FROM flows WHERE flow_id = ?) RETURNING run_number, ts_epoch), "
+      "t AS (SELECT jsonb_array_elements_text(?::jsonb) AS tag), "
+      "rt AS (INSERT INTO run_tags (tag, ts_epoch, run_number) SELECT t.tag, r.ts_epoch, r.run_number FROM r, t "
+      "ON CONFLICT DO NOTHING), "
+      "tn AS (INSERT INTO tag_names (tag) SELECT t.tag FROM r, t ON CONFLICT DO NOTHING) "
+      "SELECT run_number FROM r",
       {run.flow_id, sql_opt(run.run_id), sql_opt(run.user_name), run.ts_epoch, sql_opt(run.last_heartbeat_ts),
-       run.tags, run.system_tags, run.flow_id});
+       run.tags, run.system_tags, sql_opt(verified_owner(run)), run.flow_id, run_tag_list_json(run)});
   if (r.status().code() == StatusCode::kNotFound || (r.ok() && r->rows() == 0)) {
     return Status::not_found("flow '" + run.flow_id + "' does not exist");
   }
@@ -179,7 +186,7 @@ Result<RunRecord> PostgresDatabase::create_run(const RunRecord& run) {
 Result<bool> PostgresDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                    int64_t now_seconds, int64_t min_age_seconds) {
   OpTimer t(options_.on_operation, "touch_run_heartbeat");
-  std::string sql = "UPDATE runs SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::string sql = std::string("UPDATE runs SET last_heartbeat_ts = ?") + kReviveOnHeartbeat + " WHERE flow_id = ?";
   std::vector<PgValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
@@ -204,8 +211,16 @@ Status PostgresDatabase::update_run_tags(
     if (found.empty()) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
     CONFLUX_ASSIGN_OR_RETURN(std::optional<std::string> tags, compute(found.front()));
     if (!tags) return Status();
-    return c.exec("UPDATE runs SET tags = ? WHERE flow_id = ? AND run_number = ?",
-                  {*tags, std::string(flow_id), found.front().run_number})
+    CONFLUX_RETURN_IF_ERROR(c.exec("UPDATE runs SET tags = ? WHERE flow_id = ? AND run_number = ?",
+                                   {*tags, std::string(flow_id), found.front().run_number})
+                                .status());
+    RunRecord updated = found.front();
+    updated.tags = *tags;
+    CONFLUX_RETURN_IF_ERROR(c.exec("DELETE FROM run_tags WHERE run_number = ?", {updated.run_number}).status());
+    return c.exec("WITH t AS (SELECT jsonb_array_elements_text(?::jsonb) AS tag), "
+                  "rt AS (INSERT INTO run_tags (tag, ts_epoch, run_number) SELECT tag, ?, ? FROM t "
+                  "ON CONFLICT DO NOTHING) INSERT INTO tag_names (tag) SELECT tag FROM t ON CONFLICT DO NOTHING",
+                  {run_tag_list_json(updated), updated.ts_epoch, updated.run_number})
         .status();
   });
 }
@@ -225,9 +240,28 @@ Result<DeletedCounts> PostgresDatabase::delete_run(std::string_view flow_id, con
     CONFLUX_ASSIGN_OR_RETURN(counts.metadata, c.exec("DELETE FROM metadata WHERE flow_id = ? AND run_number = ?", key));
     CONFLUX_ASSIGN_OR_RETURN(counts.tasks, c.exec("DELETE FROM tasks WHERE flow_id = ? AND run_number = ?", key));
     CONFLUX_ASSIGN_OR_RETURN(counts.steps, c.exec("DELETE FROM steps WHERE flow_id = ? AND run_number = ?", key));
+    CONFLUX_RETURN_IF_ERROR(c.exec("DELETE FROM run_tags WHERE run_number = ?", {key[1]}).status());
     return c.exec("DELETE FROM runs WHERE flow_id = ? AND run_number = ?", key).status();
   }));
   return counts;
+}
+
+Result<ExpiredRows> PostgresDatabase::expire_stale(int64_t now_seconds, int64_t cutoff_seconds) {
+  OpTimer t(options_.on_operation, "expire_stale");
+  const ExpirySql e = expire_stale_sql(now_seconds, cutoff_seconds);
+  ExpiredRows out;
+  CONFLUX_ASSIGN_OR_RETURN(PgResult runs, batcher_.run(e.runs.sql, e.runs.params));
+  for (int i = 0; i < runs.rows(); ++i) out.runs.emplace_back(runs.text(i, 0), runs.int64(i, 1));
+  CONFLUX_ASSIGN_OR_RETURN(PgResult tasks, batcher_.run(e.tasks.sql, e.tasks.params));
+  for (int i = 0; i < tasks.rows(); ++i) {
+    TaskRecord task;
+    task.flow_id = tasks.text(i, 0);
+    task.run_number = tasks.int64(i, 1);
+    task.step_name = tasks.text(i, 2);
+    task.task_id = tasks.int64(i, 3);
+    out.tasks.push_back(std::move(task));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +319,7 @@ Result<bool> PostgresDatabase::touch_task_heartbeat(std::string_view flow_id, co
                                                     std::string_view step_name, const ObjectKey& task,
                                                     int64_t now_seconds, int64_t min_age_seconds) {
   OpTimer t(options_.on_operation, "touch_task_heartbeat");
-  std::string sql = "UPDATE tasks SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::string sql = std::string("UPDATE tasks SET last_heartbeat_ts = ?") + kReviveOnHeartbeat + " WHERE flow_id = ?";
   std::vector<PgValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ?";
@@ -351,20 +385,21 @@ Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int colum
 
 Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
   OpTimer t(options_.on_operation, "add_metadata");
-  return insert_rows<MetadataRecord>(
-      "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
-      "user_name, ts_epoch, tags, system_tags) VALUES ",
-      13, "", rows, [](const MetadataRecord& m, std::vector<PgValue>& p) {
-        p.insert(p.end(), {m.flow_id, m.run_number, sql_opt(m.run_id), m.step_name, m.task_id, sql_opt(m.task_name),
-                           m.field_name, m.value, m.type, sql_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags});
-      });
+  CONFLUX_ASSIGN_OR_RETURN(
+      int64_t stored,
+      insert_rows<MetadataRecord>(
+          "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
+          "user_name, ts_epoch, tags, system_tags) VALUES ",
+          13, "", rows, [](const MetadataRecord& m, std::vector<PgValue>& p) {
+            p.insert(p.end(), {m.flow_id, m.run_number, sql_opt(m.run_id), m.step_name, m.task_id,
+                               sql_opt(m.task_name), m.field_name, m.value, m.type, sql_opt(m.user_name), m.ts_epoch,
+                               m.tags, m.system_tags});
+          }));
+  // The stored run and task state follows (run_state.hpp). Each UPDATE sets absolute values, so
+  // they keep the batcher's group commit rather than a transaction of their own with the INSERT.
+  for (const SqlQuery& update : state_updates(rows)) CONFLUX_RETURN_IF_ERROR(batcher_.run(update.sql, update.params).status());
+  return stored;
 }
-
-
-
-
-
-
 
 // ---------------------------------------------------------------------------------------------
 // Artifacts

@@ -64,6 +64,7 @@ class PostgresDatabase final : public SqlDatabase {
       std::string_view flow_id, const ObjectKey& run,
       const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) override;
   Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) override;
+  Result<ExpiredRows> expire_stale(int64_t now_seconds, int64_t cutoff_seconds) override;
 
   Result<StepRecord> create_step(const StepRecord& step) override;
 

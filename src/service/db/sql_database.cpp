@@ -7,7 +7,7 @@ namespace conflux::service {
 using namespace sql;  // column lists, row readers, keys, paging, OpTimer, query builders
 
 std::string SqlDatabase::run_select() const {
-  return std::string("SELECT ") + kRunCols + ", " + dialect_.run_user_expr + " FROM runs";
+  return std::string("SELECT ") + kRunCols + " FROM runs";
 }
 
 namespace {
@@ -94,15 +94,28 @@ Result<Page<RunRecord>> SqlDatabase::list_runs_filtered(const RunQuery& query) {
   OpTimer t(report_, "list_runs_filtered");
   CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, runs_query(dialect_, query));
   Page<RunRecord> out;
-  const bool with_status = query.with_status;
-  CONFLUX_RETURN_IF_ERROR(read_all(q.sql, q.params,
-                   [with_status](const SqlRow& s) {
-                     RunRecord r = read_run(s);
-                     if (with_status) r.status = s.opt_text(9);
-                     return r;
-                   },
-                   out.items));
+  CONFLUX_RETURN_IF_ERROR(read_all(q.sql, q.params, read_run<SqlRow>, out.items));
   trim_page(out, query.page.limit);
+  return out;
+}
+
+Result<std::vector<std::string>> SqlDatabase::autocomplete_flows(std::string_view text, int64_t limit) {
+  OpTimer t(report_, "autocomplete_flows");
+  std::vector<std::string> out;
+  CONFLUX_RETURN_IF_ERROR(read_all(std::string("SELECT flow_id FROM flows WHERE flow_id") + dialect_.like_placeholder +
+                                       " ORDER BY flow_id LIMIT ?",
+                                   {"%" + std::string(text) + "%", limit},
+                                   [](const SqlRow& r) { return r.text(0); }, out));
+  return out;
+}
+
+Result<std::vector<std::string>> SqlDatabase::autocomplete_tags(std::string_view text, int64_t limit) {
+  OpTimer t(report_, "autocomplete_tags");
+  std::vector<std::string> out;
+  CONFLUX_RETURN_IF_ERROR(read_all(std::string("SELECT tag FROM tag_names WHERE tag") + dialect_.like_placeholder +
+                                       " ORDER BY tag LIMIT ?",
+                                   {"%" + std::string(text) + "%", limit},
+                                   [](const SqlRow& r) { return r.text(0); }, out));
   return out;
 }
 
@@ -144,6 +157,18 @@ Result<std::optional<TaskRecord>> SqlDatabase::get_task(std::string_view flow_id
   CONFLUX_RETURN_IF_ERROR(read_all(sql, params, read_task<SqlRow>, out));
   if (out.empty()) return std::optional<TaskRecord>();
   return std::optional<TaskRecord>(std::move(out.front()));
+}
+
+Result<Page<TaskRecord>> SqlDatabase::list_run_tasks(const RunTaskQuery& query) {
+  OpTimer t(report_, "list_run_tasks");
+  CONFLUX_ASSIGN_OR_RETURN(SqlQuery q, run_tasks_query(query));
+  Page<TaskRecord> out;
+  CONFLUX_RETURN_IF_ERROR(read_all(q.sql, q.params, read_task<SqlRow>, out.items));
+  if (static_cast<int64_t>(out.items.size()) > query.limit) {
+    out.items.resize(static_cast<size_t>(query.limit));
+    out.has_more = true;
+  }
+  return out;
 }
 
 Result<std::vector<TaskRecord>> SqlDatabase::list_tasks(std::string_view flow_id, const ObjectKey& run,

@@ -28,6 +28,8 @@ class SqlDatabase : public Database {
   Result<std::optional<RunRecord>> get_run(std::string_view flow_id, const ObjectKey& run) override;
   Result<std::vector<RunRecord>> list_runs(std::string_view flow_id) override;
   Result<Page<RunRecord>> list_runs_filtered(const RunQuery& query) override;
+  Result<std::vector<std::string>> autocomplete_flows(std::string_view text, int64_t limit) override;
+  Result<std::vector<std::string>> autocomplete_tags(std::string_view text, int64_t limit) override;
 
   Result<std::optional<StepRecord>> get_step(std::string_view flow_id, const ObjectKey& run,
                                              std::string_view step_name) override;
@@ -38,6 +40,7 @@ class SqlDatabase : public Database {
   Result<std::vector<TaskRecord>> list_tasks(std::string_view flow_id, const ObjectKey& run,
                                              std::string_view step_name) override;
   Result<Page<TaskRecord>> list_tasks_filtered(const TaskQuery& query) override;
+  Result<Page<TaskRecord>> list_run_tasks(const RunTaskQuery& query) override;
 
   Result<std::vector<MetadataRecord>> list_task_metadata(std::string_view flow_id, const ObjectKey& run,
                                                          std::string_view step_name,

@@ -49,43 +49,58 @@ Result<std::string> filter_sql(const SqlDialect& d, const FieldFilter& f, const 
   return sql + ")";
 }
 
+namespace {
+
+// "R.flow_id, R.run_number, ...": kRunCols of the runs table aliased R.
+std::string run_columns() {
+  std::string out = "R.";
+  for (const char* c = kRunCols; *c; ++c) {
+    out += *c;
+    if (*c == ' ' && c > kRunCols && c[-1] == ',') out += "R.";
+  }
+  return out;
+}
+
+// Appends "AND <ts> <= ? AND (<ts> < ? OR <num> < ?)": the rows after `after` in the order
+// (ts DESC, num DESC), written so that both databases scan the index range on ts.
+void add_keyset(std::string& sql, std::vector<SqlValue>& params, const PageCursor& after, const std::string& ts,
+                const std::string& num) {
+  sql += " AND " + ts + " <= ? AND (" + ts + " < ? OR " + num + " < ?)";
+  params.insert(params.end(), {after.ts_epoch, after.ts_epoch, after.number});
+}
+
+}  // namespace
+
 Result<SqlQuery> runs_query(const SqlDialect& d, const RunQuery& query) {
   SqlQuery q;
   std::vector<SqlValue>& params = q.params;
-  // The derived status follows metaflow-service: the end step's newest attempt_ok decides,
-  // unless a newer attempt of `end` started after a failed one; otherwise a recent heartbeat
-  // means running.
-  std::string inner = std::string("SELECT ") + kRunCols + ", " + d.run_user_expr + " AS \"user\"";
-  if (query.with_status) {
-    inner +=
-        ", (SELECT value FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_raw"
-        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt_ok' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS ok_ts"
-        ", (SELECT ts_epoch FROM metadata m WHERE m.flow_id = runs.flow_id AND m.run_number = runs.run_number "
-        "AND m.step_name = 'end' AND m.field_name = 'attempt' ORDER BY ts_epoch DESC, id DESC LIMIT 1) AS att_ts";
-  }
-  inner += " FROM runs WHERE flow_id = ?";
   std::string& sql = q.sql;
-  if (query.with_status) {
-    std::string okb =
-        "(CASE WHEN lower(trim(ok_raw)) IN ('t','true','y','yes','on','1') THEN 1 "
-        "WHEN lower(trim(ok_raw)) IN ('f','false','n','no','off','0') THEN 0 ELSE NULL END)";
-    sql = "SELECT * FROM (SELECT flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, "
-          "system_tags, \"user\", (CASE WHEN " + okb + " = 0 AND att_ts IS NOT NULL AND ok_ts < att_ts THEN 'running' "
-          "WHEN " + okb + " = 1 THEN 'completed' WHEN " + okb + " = 0 THEN 'failed' "
-          "WHEN last_heartbeat_ts IS NOT NULL AND abs(? - last_heartbeat_ts) <= ? THEN 'running' "
-          "ELSE 'failed' END) AS status FROM (" + inner + ") I) T WHERE 1 = 1";
-    // The two placeholders of the status precede the inner query's flow_id.
-    params.emplace_back(query.now_seconds);
-    params.emplace_back(query.inactive_cutoff_seconds);
-  } else {
-    sql = "SELECT * FROM (" + inner + ") T WHERE 1 = 1";
+  // With an exact tag that every row must have, the walk starts from run_tags' (tag, ts_epoch,
+  // run_number) index: newest first within the tag, however rare it is. Otherwise from runs.
+  const TagFilter* driving = nullptr;
+  for (const TagFilter& tf : query.tags) {
+    if (tf.op == "all" && !tf.tags.empty()) {
+      driving = &tf;
+      break;
+    }
   }
-  params.emplace_back(query.flow_id);
+  std::string order = driving ? "D" : "R";
+  if (driving) {
+    sql = "SELECT " + run_columns() + " FROM run_tags D CROSS JOIN runs R WHERE R.run_number = D.run_number "
+          "AND D.tag = ?";
+    params.emplace_back(driving->tags.front());
+  } else {
+    sql = "SELECT " + run_columns() + " FROM runs R WHERE 1 = 1";
+  }
+  if (!query.flow_id.empty()) {
+    sql += " AND R.flow_id = ?";
+    params.emplace_back(query.flow_id);
+  }
   for (const FieldFilter& f : query.fields) {
-    bool integer = f.field == "run_number" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts";
-    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(d, f, "T.\"" + f.field + "\"", params, integer));
+    bool integer = f.field == "run_number" || f.field == "ts_epoch" || f.field == "last_heartbeat_ts" ||
+                   f.field == "finished_at";
+    const std::string column = f.field == "user" ? "R.run_user" : "R.\"" + f.field + "\"";
+    CONFLUX_ASSIGN_OR_RETURN(std::string cond, filter_sql(d, f, column, params, integer));
     sql += " AND " + cond;
   }
   for (const TagFilter& tf : query.tags) {
@@ -94,25 +109,50 @@ Result<SqlQuery> runs_query(const SqlDialect& d, const RunQuery& query) {
     const bool any = tf.op == "any" || tf.op == "likeany";
     sql += " AND (";
     for (size_t i = 0; i < tf.tags.size(); ++i) {
+      if (&tf == driving && i == 0) {
+        sql += "1 = 1";
+        continue;
+      }
       if (i > 0) sql += any ? " OR " : " AND ";
       if (like) {
-        sql += std::string("(coalesce(T.tags, '') || coalesce(T.system_tags, ''))") + d.like_placeholder;
+        sql += std::string("(coalesce(R.tags, '') || coalesce(R.system_tags, ''))") + d.like_placeholder;
         params.emplace_back("%" + tf.tags[i] + "%");
       } else {
-        sql += d.tag_member;
-        params.emplace_back(tf.tags[i]);
+        sql += "EXISTS (SELECT 1 FROM run_tags E WHERE E.run_number = R.run_number AND E.tag = ?)";
         params.emplace_back(tf.tags[i]);
       }
     }
     sql += ")";
   }
-  if (query.page.after) {
-    sql += " AND (T.ts_epoch, T.run_number) < (?, ?)";
-    params.emplace_back(query.page.after->ts_epoch);
-    params.emplace_back(query.page.after->number);
-  }
-  sql += " ORDER BY T.ts_epoch DESC, T.run_number DESC LIMIT ?";
+  if (query.page.after) add_keyset(sql, params, *query.page.after, order + ".ts_epoch", order + ".run_number");
+  sql += " ORDER BY " + order + ".ts_epoch DESC, " + order + ".run_number DESC LIMIT ?";
   params.emplace_back(query.page.limit + 1);
+  return q;
+}
+
+Result<SqlQuery> run_tasks_query(const RunTaskQuery& query) {
+  SqlQuery q;
+  q.sql = std::string("SELECT ") + kTaskCols + " FROM tasks WHERE flow_id = ?";
+  q.params.emplace_back(query.flow_id);
+  add_run_key(q.sql, q.params, query.run);
+  if (query.step_name) {
+    q.sql += " AND step_name = ?";
+    q.params.emplace_back(*query.step_name);
+  }
+  if (!query.statuses.empty()) {
+    q.sql += " AND status IN (";
+    for (size_t i = 0; i < query.statuses.size(); ++i) {
+      q.sql += i ? ", ?" : "?";
+      q.params.emplace_back(query.statuses[i]);
+    }
+    q.sql += ")";
+  }
+  if (query.after_task_id) {
+    q.sql += " AND task_id > ?";
+    q.params.emplace_back(*query.after_task_id);
+  }
+  q.sql += " ORDER BY task_id LIMIT ?";
+  q.params.emplace_back(query.limit + 1);
   return q;
 }
 

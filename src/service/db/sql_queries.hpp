@@ -23,9 +23,11 @@ struct SqlQuery {
 Result<std::string> filter_sql(const SqlDialect& d, const FieldFilter& f, const std::string& column,
                                std::vector<SqlValue>& params, bool integer_column);
 
-// Runs of a flow, newest first, one page (limit + 1 rows): kRunCols, the verified owner and,
-// with query.with_status, the derived status as column 9.
+// Runs of a flow (or of every flow), newest first, one page (limit + 1 rows): kRunCols.
 Result<SqlQuery> runs_query(const SqlDialect& d, const RunQuery& query);
+
+// Tasks of a run (or of one of its steps) in task_id order, one page (limit + 1 rows): kTaskCols.
+Result<SqlQuery> run_tasks_query(const RunTaskQuery& query);
 
 // Tasks of a step, newest first, one page (limit + 1 rows): kTaskCols.
 Result<SqlQuery> tasks_query(const SqlDialect& d, const TaskQuery& query);

@@ -23,14 +23,14 @@ class SqlRow {
 };
 
 inline constexpr const char* kFlowCols = "flow_id, user_name, ts_epoch, tags, system_tags";
-// Followed, in run queries, by the backend's verified-owner expression (RunRecord::user).
 inline constexpr const char* kRunCols =
-    "flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags";
+    "flow_id, run_number, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags, run_user, status, "
+    "end_step, finished_at, current_step";
 inline constexpr const char* kStepCols =
     "flow_id, run_number, run_id, step_name, user_name, ts_epoch, tags, system_tags";
 inline constexpr const char* kTaskCols =
     "flow_id, run_number, run_id, step_name, task_id, task_name, user_name, ts_epoch, "
-    "last_heartbeat_ts, tags, system_tags";
+    "last_heartbeat_ts, tags, system_tags, status, attempt_id, started_at, finished_at, foreach_path, foreach_stack";
 inline constexpr const char* kMetadataCols =
     "id, flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
     "user_name, ts_epoch, tags, system_tags";
@@ -55,7 +55,6 @@ FlowRecord read_flow(const Row& s) {
   return r;
 }
 
-// kRunCols, then the verified-owner expression.
 template <class Row>
 RunRecord read_run(const Row& s) {
   RunRecord r;
@@ -68,6 +67,10 @@ RunRecord read_run(const Row& s) {
   r.tags = json_or_null(s, 6);
   r.system_tags = json_or_null(s, 7);
   r.user = s.opt_text(8);
+  r.status = s.opt_text(9);
+  r.end_step = s.text(10);
+  r.finished_at = s.opt_int64(11);
+  r.current_step = s.opt_text(12);
   return r;
 }
 
@@ -99,6 +102,12 @@ TaskRecord read_task(const Row& s) {
   r.last_heartbeat_ts = s.opt_int64(8);
   r.tags = json_or_null(s, 9);
   r.system_tags = json_or_null(s, 10);
+  r.status = s.text(11);
+  r.attempt_id = s.opt_int64(12);
+  r.started_at = s.opt_int64(13);
+  r.finished_at = s.opt_int64(14);
+  r.foreach_path = s.opt_text(15);
+  r.foreach_stack = s.opt_text(16);
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include "service/db/sql_helpers.hpp"
 #include "service/db/sql_queries.hpp"
 #include "service/db/sql_records.hpp"
+#include "service/db/run_state.hpp"
 #include "service/migrations.hpp"
 
 namespace conflux::service {
@@ -195,10 +196,10 @@ Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
   OpTimer t(options_.on_operation, "create_run");
   RunRecord out = run;
   CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
-    Status s = c.exec("INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+    Status s = c.exec("INSERT INTO runs (flow_id, run_id, user_name, ts_epoch, last_heartbeat_ts, tags, system_tags, "
+                      "run_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                       {run.flow_id, sql_opt(run.run_id), sql_opt(run.user_name), run.ts_epoch,
-                       sql_opt(run.last_heartbeat_ts), run.tags, run.system_tags})
+                       sql_opt(run.last_heartbeat_ts), run.tags, run.system_tags, sql_opt(verified_owner(run))})
                    .status();
     if (s.code() == StatusCode::kNotFound) return Status::not_found("flow '" + run.flow_id + "' does not exist");
     if (s.code() == StatusCode::kAlreadyExists) {
@@ -206,7 +207,7 @@ Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
     }
     CONFLUX_RETURN_IF_ERROR(s);
     out.run_number = c.last_insert_rowid();
-    return Status();
+    return store_run_tags(c, out);
   }));
   return out;
 }
@@ -217,7 +218,7 @@ Result<RunRecord> SqliteDatabase::create_run(const RunRecord& run) {
 Result<bool> SqliteDatabase::touch_run_heartbeat(std::string_view flow_id, const ObjectKey& run,
                                                  int64_t now_seconds, int64_t min_age_seconds) {
   OpTimer t(options_.on_operation, "touch_run_heartbeat");
-  std::string sql = "UPDATE runs SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::string sql = std::string("UPDATE runs SET last_heartbeat_ts = ?") + kReviveOnHeartbeat + " WHERE flow_id = ?";
   std::vector<SqlValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND (last_heartbeat_ts IS NULL OR last_heartbeat_ts <= ?)";
@@ -243,10 +244,54 @@ Status SqliteDatabase::update_run_tags(
     if (found.empty()) return Status::not_found("run '" + run.text() + "' of flow '" + std::string(flow_id) + "' does not exist");
     CONFLUX_ASSIGN_OR_RETURN(std::optional<std::string> tags, compute(found.front()));
     if (!tags) return Status();
-    return c.exec("UPDATE runs SET tags = ? WHERE flow_id = ? AND run_number = ?",
-                  {*tags, std::string(flow_id), found.front().run_number})
-        .status();
+    CONFLUX_RETURN_IF_ERROR(c.exec("UPDATE runs SET tags = ? WHERE flow_id = ? AND run_number = ?",
+                                   {*tags, std::string(flow_id), found.front().run_number})
+                                .status());
+    RunRecord updated = found.front();
+    updated.tags = *tags;
+    CONFLUX_RETURN_IF_ERROR(c.exec("DELETE FROM run_tags WHERE run_number = ?", {updated.run_number}).status());
+    return store_run_tags(c, updated);
   });
+}
+
+Status SqliteDatabase::store_run_tags(SqliteConnection& c, const RunRecord& run) {
+  for (const std::string& tag : run_tag_list(run)) {
+    CONFLUX_RETURN_IF_ERROR(c.exec("INSERT OR IGNORE INTO run_tags (tag, ts_epoch, run_number) VALUES (?, ?, ?)",
+                                   {tag, run.ts_epoch, run.run_number})
+                                .status());
+    CONFLUX_RETURN_IF_ERROR(c.exec("INSERT OR IGNORE INTO tag_names (tag) VALUES (?)", {tag}).status());
+  }
+  return Status();
+}
+
+Result<ExpiredRows> SqliteDatabase::expire_stale(int64_t now_seconds, int64_t cutoff_seconds) {
+  OpTimer t(options_.on_operation, "expire_stale");
+  ExpiredRows out;
+  const ExpirySql e = expire_stale_sql(now_seconds, cutoff_seconds);
+  CONFLUX_RETURN_IF_ERROR(write([&](SqliteConnection& c) -> Status {
+    out = ExpiredRows();
+    {
+      CONFLUX_ASSIGN_OR_RETURN(Statement q, c.query(e.runs.sql, e.runs.params));
+      while (true) {
+        CONFLUX_ASSIGN_OR_RETURN(bool row, q.next());
+        if (!row) break;
+        out.runs.emplace_back(q.text(0), q.int64(1));
+      }
+    }
+    CONFLUX_ASSIGN_OR_RETURN(Statement q, c.query(e.tasks.sql, e.tasks.params));
+    while (true) {
+      CONFLUX_ASSIGN_OR_RETURN(bool row, q.next());
+      if (!row) break;
+      TaskRecord task;
+      task.flow_id = q.text(0);
+      task.run_number = q.int64(1);
+      task.step_name = q.text(2);
+      task.task_id = q.int64(3);
+      out.tasks.push_back(std::move(task));
+    }
+    return Status();
+  }));
+  return out;
 }
 
 Result<DeletedCounts> SqliteDatabase::delete_run(std::string_view flow_id, const ObjectKey& run) {
@@ -268,6 +313,7 @@ Result<DeletedCounts> SqliteDatabase::delete_run(std::string_view flow_id, const
     CONFLUX_ASSIGN_OR_RETURN(counts.metadata, c.exec("DELETE FROM metadata WHERE flow_id = ? AND run_number = ?", key));
     CONFLUX_ASSIGN_OR_RETURN(counts.tasks, c.exec("DELETE FROM tasks WHERE flow_id = ? AND run_number = ?", key));
     CONFLUX_ASSIGN_OR_RETURN(counts.steps, c.exec("DELETE FROM steps WHERE flow_id = ? AND run_number = ?", key));
+    CONFLUX_RETURN_IF_ERROR(c.exec("DELETE FROM run_tags WHERE run_number = ?", {number}).status());
     return c.exec("DELETE FROM runs WHERE flow_id = ? AND run_number = ?", key).status();
   }));
   return counts;
@@ -330,7 +376,7 @@ Result<bool> SqliteDatabase::touch_task_heartbeat(std::string_view flow_id, cons
                                                   std::string_view step_name, const ObjectKey& task,
                                                   int64_t now_seconds, int64_t min_age_seconds) {
   OpTimer t(options_.on_operation, "touch_task_heartbeat");
-  std::string sql = "UPDATE tasks SET last_heartbeat_ts = ? WHERE flow_id = ?";
+  std::string sql = std::string("UPDATE tasks SET last_heartbeat_ts = ?") + kReviveOnHeartbeat + " WHERE flow_id = ?";
   std::vector<SqlValue> params{now_seconds, std::string(flow_id)};
   add_run_key(sql, params, run);
   sql += " AND step_name = ?";
@@ -362,6 +408,7 @@ Result<int64_t> SqliteDatabase::add_metadata(const std::vector<MetadataRecord>& 
               .status());
       ++count;
     }
+    for (const SqlQuery& update : state_updates(rows)) CONFLUX_RETURN_IF_ERROR(c.exec(update.sql, update.params).status());
     return Status();
   }));
   return count;

@@ -62,6 +62,7 @@ class SqliteDatabase final : public SqlDatabase {
       std::string_view flow_id, const ObjectKey& run,
       const std::function<Result<std::optional<std::string>>(const RunRecord&)>& compute) override;
   Result<DeletedCounts> delete_run(std::string_view flow_id, const ObjectKey& run) override;
+  Result<ExpiredRows> expire_stale(int64_t now_seconds, int64_t cutoff_seconds) override;
 
   Result<StepRecord> create_step(const StepRecord& step) override;
 
@@ -80,6 +81,8 @@ class SqliteDatabase final : public SqlDatabase {
   class ReadLease;
   explicit SqliteDatabase(SqliteOptions options);
   Result<std::unique_ptr<SqliteConnection>> connect();
+  // Records the run's tags in run_tags and tag_names (inside a write).
+  static Status store_run_tags(SqliteConnection& c, const RunRecord& run);
   // Runs `body` on the writer connection in a transaction (shared with concurrent writes; the
   // body's changes are rolled back if it fails).
   Status write(const std::function<Status(SqliteConnection&)>& body);

@@ -358,6 +358,15 @@ function mount() {
     }
     return changed;
   };
+  // A viewer that cannot call into this frame (Conflux's UI shows cards in a sandboxed frame of
+  // another origin) posts the same changes: {type: "metaflow_card_update", changes}. Only the
+  // embedding page is heard, and only while the card is live.
+  window.addEventListener("message", (event) => {
+    if (event.source !== window.parent || window.parent === window) return;
+    const msg = event.data;
+    if (!msg || typeof msg !== "object" || msg.type !== "metaflow_card_update") return;
+    if (typeof window.metaflow_card_update === "function") window.metaflow_card_update(msg.changes);
+  });
 }
 
 mount();
