@@ -160,6 +160,7 @@ void ServiceFlowsTest::check_ui_api() {
   EXPECT_EQ(dag["steps"]["start"]["type"], "split-foreach") << dag.dump();
   auto params = get(shard + "/parameters")["data"];
   EXPECT_EQ(params["shards"]["value"], "3") << params.dump();
+  EXPECT_FALSE(params.contains("name")) << "the flow's name is not a parameter";
 
   auto tasks = get(shard + "/tasks")["data"];
   ASSERT_EQ(tasks.size(), 6u) << tasks.dump();  // start, 3 x train, join, end

@@ -1,5 +1,7 @@
 // GET /api/flows/{f}/runs/{r}/{parameters,dag,steps,tasks}: the run page. Parameters and the DAG
 // are artifacts of the run's `_parameters` task, read from the datastore and decoded in C++.
+#include <set>
+
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
 #include "service/ui_api/ui_api.hpp"
@@ -38,9 +40,25 @@ ApiResponse ui_run_parameters(ApiContext& ctx, const ApiRequest& req) {
   if (!storage.ok()) return ui_status_error(storage.status());
   Result<std::vector<ArtifactRecord>> rows = parameter_artifacts(ctx, req);
   if (!rows.ok()) return ui_status_error(rows.status());
+  // The flow's declared parameters and configs, as _graph_info lists them: the task also stores
+  // artifacts that are not parameters (the flow's `name`).
+  std::optional<std::set<std::string>> declared;
+  for (const ArtifactRecord& a : *rows) {
+    if (a.name != "_graph_info") continue;
+    Result<Value> info = load_value(**storage, a);
+    if (!info.ok()) break;
+    nlohmann::json j = info->to_json();
+    declared.emplace();
+    if (j.contains("parameters") && j["parameters"].is_array()) {
+      for (const auto& p : j["parameters"]) {
+        if (p.is_object() && p.contains("name") && p["name"].is_string()) declared->insert(p["name"].get<std::string>());
+      }
+    }
+  }
   nlohmann::json data = nlohmann::json::object();
   for (const ArtifactRecord& a : *rows) {
     if (a.name.starts_with("_")) continue;  // _graph_info and the runtime's own
+    if (declared ? !declared->contains(a.name) : a.name == "name") continue;
     Result<Value> v = load_value(**storage, a);
     data[a.name] = v.ok() ? nlohmann::json{{"value", v->python_repr()}}
                           : nlohmann::json{{"value", nullptr}, {"error", v.status().message()}};
