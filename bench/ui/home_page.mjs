@@ -3,9 +3,9 @@
 // cold page loads (a new browser context each: no cache). Prints p50 and max in ms.
 //   node bench/ui/home_page.mjs URL [REPEAT]     (playwright-core from tests/browser/install.sh)
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
-const require = createRequire(join(process.env.PLAYWRIGHT_DIR || "build/browser", "package.json"));
+const require = createRequire(resolve(process.env.PLAYWRIGHT_DIR || "build/browser", "package.json"));
 const { chromium } = require("playwright-core");
 const [url, repeatText] = process.argv.slice(2);
 if (!url) {

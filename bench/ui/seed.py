@@ -30,8 +30,8 @@ def sql_for(dialect, runs, tasks_per_run, now_ms):
                        "SELECT i AS k FROM s")
         concat = "||"
     else:
-        series = f"SELECT i FROM generate_series(1, {runs}) AS i"
-        task_series = f"SELECT k FROM generate_series(0, {tasks_per_run - 1}) AS k"
+        series = f"SELECT i::bigint AS i FROM generate_series(1, {runs}) AS i"
+        task_series = f"SELECT k::bigint AS k FROM generate_series(0, {tasks_per_run - 1}) AS k"
         concat = "||"
     # A run's attributes from its number i (deterministic, so the benchmark knows what to ask).
     flow = f"'BenchFlow' {concat} (i % 200)"

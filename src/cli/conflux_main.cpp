@@ -30,7 +30,8 @@ const std::vector<ToolCommand>& tool_commands() {
       {"import", "Bring the runs of a bundle into this datastore and metadata.", import_command},
       {"configure", "Show the effective configuration (configure show).", configure_command},
       {"version", "Print the Conflux version.", version_command},
-      {"service", "Run the metadata service (metaflow-service's REST API).", service_command},
+      {"service", "Run the metadata service (metaflow-service's REST API) and its web UI.", service_command},
+      {"ui", "Serve the web UI for this datastore's local runs (no service needed).", ui_command},
       {"task-run", "Run one task attempt on a cluster node (started by launchers).", task_run_command},
   };
   return commands;

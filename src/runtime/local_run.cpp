@@ -81,6 +81,14 @@ class DatastoreTaskStore : public TaskStore {
     return ds.save_runtime(attempt, RuntimeOutcome{return_code, killed, success});
   }
 
+  Status save_running_logs(const std::string& step, const std::string& task_id, int attempt,
+                           const std::string& stdout_log, const std::string& stderr_log) override {
+    TaskDataStore ds(storage_, flow_, run_id_, step, task_id);
+    if (!stdout_log.empty()) CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStdout, stdout_log));
+    if (!stderr_log.empty()) CONFLUX_RETURN_IF_ERROR(ds.save_log(attempt, "runtime", LogStream::kStderr, stderr_log));
+    return Status();
+  }
+
  private:
   void remember_blobs(const std::string& step, const ArtifactIndex& index) {
     std::vector<std::string> shas;
@@ -329,9 +337,10 @@ Status run_scheduler(const FlowGraph& graph, StorageBackend& storage, MetadataPr
   sched.launchers = &launchers;
   Scheduler scheduler(graph, run_id, store, console, sched);
   Status status = scheduler.run({InitialTask{"start", {run_id + "/" + kParametersStep + "/" + params_task_id}}}, 1);
-  if (!status.ok() && metadata.type() != "local") {
-    // The service shows the run as failed at once, not when its heartbeat has been silent for
-    // minutes (the end step's attempt_ok tells it when a run succeeds).
+  if (!status.ok()) {
+    // The UI shows the run as failed at once, not when its heartbeat has been silent for minutes
+    // (local metadata has no heartbeat at all); the end step's attempt_ok says when a run
+    // succeeds.
     const std::vector<MetaDatum> outcome{{"run_outcome", "failed", "run_outcome", {}}};
     (void)metadata.register_metadata(flow, run_id, kParametersStep, params_task_id, outcome);  // best effort
   }

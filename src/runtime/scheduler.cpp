@@ -28,6 +28,10 @@ using Clock = std::chrono::steady_clock;
 
 // Exit code with which a task forbids further retries (Metaflow's METAFLOW_EXIT_DISALLOW_RETRY).
 constexpr int kExitDisallowRetry = 202;
+// How often the logs of a running task are saved while they grow, in its first minute (then
+// five times less often; a short task's logs are saved once, at its end).
+constexpr auto kRunningLogSaveInterval = std::chrono::seconds(2);
+
 // How long other tasks get to stop after the run failed, before they are killed.
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
@@ -66,6 +70,10 @@ struct RunningTask {
   bool timed_out = false;
   std::optional<TaskEnd> end;
   std::optional<TaskOutcome> cloned;  // resume: the task was cloned, nothing ran
+  // The logs of a task that runs for a while are saved as they grow (save_running_logs), so the
+  // UI and `logs` can follow it; how much was saved, and when to look next.
+  Clock::time_point next_log_save;
+  size_t saved_out = 0, saved_err = 0;
 };
 
 // A join waits until every branch (or foreach element) of the split it closes has arrived.
@@ -285,6 +293,7 @@ struct Scheduler::Impl {
         r.label = pathspec(r.spec) + " (" + r.task->where() + ")";
         *labels[i] = r.label;
         r.started = Clock::now();
+        r.next_log_save = r.started + kRunningLogSaveInterval;
         const GraphNode& node = s.graph_.node(r.spec.step);
         if (int64_t timeout = timeout_seconds(*node.step); timeout > 0 && !launcher->remote()) {
           r.deadline = r.started + std::chrono::seconds(timeout);
@@ -652,6 +661,18 @@ Status Scheduler::run(const std::vector<InitialTask>& initial, int64_t first_tas
       }
       if (!t.end) t.end = t.task->end();
       if (!t.end) {
+        if (now >= t.next_log_save && t.out && t.err &&
+            (t.out->log().size() != t.saved_out || t.err->log().size() != t.saved_err)) {
+          // Best effort: the final save reports failures.
+          (void)store_.save_running_logs(t.spec.step, t.spec.task_id, t.spec.attempt, t.out->log(), t.err->log());
+          t.saved_out = t.out->log().size();
+          t.saved_err = t.err->log().size();
+        }
+        // Each save rewrites the log: a task that has run for a minute is saved less often.
+        if (now >= t.next_log_save) {
+          t.next_log_save = now + (now - t.started < std::chrono::minutes(1) ? kRunningLogSaveInterval
+                                                                              : 5 * kRunningLogSaveInterval);
+        }
         ++it;
         continue;
       }

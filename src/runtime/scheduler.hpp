@@ -45,6 +45,12 @@ class TaskStore {
                                      int attempt, const std::string& stdout_log,
                                      const std::string& stderr_log, int return_code, bool killed,
                                      bool success) = 0;
+  // Saves the logs captured so far from an attempt that is still running (so a viewer can follow
+  // it); save_attempt_record() writes the whole logs at the end. Default: nothing.
+  virtual Status save_running_logs(const std::string& /*step*/, const std::string& /*task_id*/, int /*attempt*/,
+                                   const std::string& /*stdout_log*/, const std::string& /*stderr_log*/) {
+    return Status();
+  }
 };
 
 // Resume: decides whether a task can be cloned from the run being resumed instead of running,

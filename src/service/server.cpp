@@ -79,7 +79,12 @@ struct Server::Impl {
   bool stopping = false;  // GUARDED_BY(sweeper_mu)
 
   Impl(ServerOptions o, Database& d, const Clock& c, Metrics& m)
-      : options(std::move(o)), db(d), clock(c), metrics(m), ctx{d, c, options.event_log} {
+      : options(std::move(o)),
+        db(d),
+        clock(c),
+        metrics(m),
+        ctx{d, c, options.event_log},
+        events(static_cast<size_t>(std::max(1, options.threads / 4))) {
     ctx.datastore = options.datastore;
     ctx.events = &events;
     ctx.run_inactive_cutoff_seconds = options.inactive_cutoff_seconds;
@@ -133,23 +138,45 @@ struct Server::Impl {
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Accel-Buffering", "no");  // proxies must not hold the stream back
     auto first = std::make_shared<bool>(true);
+    auto last_write = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
     res.set_chunked_content_provider(
         "text/event-stream",
-        [sub, first](size_t, httplib::DataSink& sink) {
+        [sub, first, last_write](size_t, httplib::DataSink& sink) {
           if (*first) {
             *first = false;
             const std::string hello = "retry: 2000\n: connected\n\n";
             return sink.write(hello.data(), hello.size());
           }
-          std::optional<std::string> message = sub->next(std::chrono::seconds(15));
+          // Wake every second: a client that went away frees its worker within about a second.
+          std::optional<std::string> message = sub->next(std::chrono::seconds(1));
           if (!message && sub->closed()) {
             sink.done();
             return true;
           }
+          if (!sink.is_writable()) return false;
+          const auto now = std::chrono::steady_clock::now();
+          if (!message && now - *last_write < std::chrono::seconds(15)) return true;
+          *last_write = now;
           const std::string chunk = message ? "data: " + *message + "\n\n" : ": keep-alive\n\n";
           return sink.write(chunk.data(), chunk.size());
         },
         [this, sub](bool) { events.unsubscribe(sub); });
+  }
+
+  // A service listening on a loopback address serves its pages and their API only to pages of
+  // that address: another site's page that resolves its own name to 127.0.0.1 (DNS rebinding)
+  // must not read the runs through the user's browser.
+  bool host_allowed(const httplib::Request& req) const {
+    const std::string& bound = options.host;
+    if (bound != "127.0.0.1" && bound != "::1" && bound != "localhost") return true;
+    std::string host = req.get_header_value("Host");
+    if (host.empty()) return true;  // HTTP/1.0 clients and tools; a browser always sends it
+    if (host.starts_with("[")) {
+      host = host.substr(0, host.find(']') + 1);
+    } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+      host.resize(colon);
+    }
+    return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
   }
 
   // GET /ui and /ui/...: the web UI's files, embedded in the binary (src/ui).
@@ -168,7 +195,7 @@ struct Server::Impl {
     // The UI runs only its own script and style, and frames only the cards the API serves.
     res.set_header("Content-Security-Policy",
                    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                   "frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'");
+                   "frame-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
   }
 
   void handle(const httplib::Request& req, httplib::Response& res) {
@@ -189,6 +216,13 @@ struct Server::Impl {
   }
 
   void handle_authenticated(const httplib::Request& req, httplib::Response& res, RouteMatch& route) {
+    if ((req.path == "/ui" || req.path.starts_with("/ui/") || req.path.starts_with("/api/")) && !host_allowed(req)) {
+      apply(api::problem(403, "the Host header '" + req.get_header_value("Host") +
+                                  "' is not this service's address (a service on a loopback address answers "
+                                  "only to 127.0.0.1, ::1 and localhost)"),
+            res);
+      return;
+    }
     if (req.method == "GET" && req.path == "/api/events") return serve_events(req, res);
     if (req.method == "GET" && (req.path == "/ui" || req.path.starts_with("/ui/"))) return serve_ui(req, res);
     if (req.method == "GET" && req.path == "/") {
@@ -362,6 +396,8 @@ Result<std::unique_ptr<Server>> Server::create(ServerOptions options, Database& 
 }
 
 int Server::port() const { return impl_->port; }
+
+ApiContext& Server::api_context() { return impl_->ctx; }
 
 Status Server::serve() {
   if (!impl_->http->listen_after_bind()) {

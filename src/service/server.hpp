@@ -17,6 +17,7 @@
 
 #include "conflux/status.hpp"
 #include "datastore/storage_backend.hpp"
+#include "service/api/api.hpp"
 #include "service/auth.hpp"
 #include "service/clock.hpp"
 #include "service/db/database.hpp"
@@ -59,6 +60,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   int port() const;
+  // What the handlers see: for code that writes to the database beside the server (`conflux
+  // ui`'s mirror of local metadata) and announces its changes to the UI's event streams.
+  ApiContext& api_context();
   // Serves until stop(); blocks.
   Status serve();
   // Serves on a background thread (tests).

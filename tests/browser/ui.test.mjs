@@ -199,7 +199,9 @@ test("a task's card is shown sandboxed", async () => {
   assert.equal(await frame.getAttribute("sandbox"), "allow-scripts");
   await page.frameLocator('[data-testid="card-frame"]').locator(".cfx-progress-value").waitFor();
   assert.equal(await page.frameLocator('[data-testid="card-frame"]').locator(".cfx-progress-value").textContent(), "3 / 3");
-  await page.screenshot({ path: join(output, "task-card.png"), fullPage: true });
+  // Chromium leaves out-of-process frames out of full-page screenshots: show the card in view.
+  await frame.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(output, "task-card.png") });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -235,7 +237,8 @@ test("a live card updates in the task page while its task runs", async () => {
       if (value !== seen[seen.length - 1]) seen.push(value);
     }
     assert.ok(seen.length >= 3, `the bar should move several times while the page is open, saw ${seen}`);
-    await page.screenshot({ path: join(output, "task-live-card.png"), fullPage: true });
+    await page.locator('[data-testid="card-frame"]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(output, "task-live-card.png") });
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

@@ -230,6 +230,24 @@ TEST_F(RunTest, InterruptStopsEveryTask) {
   ASSERT_TRUE(wait_for_text(log, "working on 3", 20)) << read_file(log);
   // Output is live: a line printed without a flush shows while its task still runs.
   ASSERT_TRUE(wait_for_text(log, "] sleeping now", 10)) << read_file(log);
+  // The logs of a task that runs for a while are saved as they grow, so `logs` and the web UI can
+  // follow it (not only once it ends).
+  auto saved_while_running = [&] {
+    try {
+      for (const auto& entry : fs::recursive_directory_iterator(root() / "FailingFlow")) {
+        const fs::path& p = entry.path();
+        if (p.filename() == "0.runtime_stdout.log" && p.parent_path().parent_path().filename() == "work" &&
+            read_file(p).find("sleeping now") != std::string::npos) {
+          return true;
+        }
+      }
+    } catch (const fs::filesystem_error&) {  // a temporary file renamed while we looked
+    }
+    return false;
+  };
+  bool saved = false;
+  for (int i = 0; i < 100 && !(saved = saved_while_running()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(saved) << "a running task's stdout is in the datastore";
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);

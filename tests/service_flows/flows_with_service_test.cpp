@@ -211,6 +211,53 @@ void ServiceFlowsTest::check_ui_api() {
   EXPECT_EQ(get(task + "/attempts")["data"][0]["status"], "failed");
 }
 
+// `conflux ui`: the same UI API over local runs (local metadata, no service), new runs included.
+TEST_F(ServiceFlowsTest, ConfluxUiServesLocalRunsWithoutAService) {
+  auto ok = run_flow("examples/foreach", {"run", "--shards", "3"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  const std::string local_run = run_id_of(ok.out);
+  auto failed = run_flow("tests/flows/failing_flow", {"run", "--mode", "throw"});
+  ASSERT_EQ(failed.exit_code, 1) << failed.out;
+  fs::path log = dir_.path() / "ui.log";
+  service_pid_ = spawn_command({build_path("bin/conflux").string(), "--datastore-root", dir_.path().string(), "ui",
+                                "--port", "0"},
+                               log);
+  ASSERT_TRUE(wait_for_text(log, "/ui/", 20)) << read_file(log);
+  std::smatch m;
+  const std::string text = read_file(log);
+  ASSERT_TRUE(std::regex_search(text, m, std::regex("open http://127.0.0.1:([0-9]+)/ui/"))) << text;
+  port_ = std::stoi(m[1].str());
+  EXPECT_NE(text.find("conflux ui: 2 runs of "), std::string::npos) << text;
+
+  auto runs = get("/api/runs")["data"];
+  ASSERT_EQ(runs.size(), 2u) << runs.dump();
+  EXPECT_EQ(runs[0]["flow_id"], "FailingFlow");
+  EXPECT_EQ(runs[0]["status"], "failed") << "the runtime recorded that the run stopped";
+  EXPECT_EQ(runs[1]["status"], "completed");
+  EXPECT_EQ(runs[1]["run"], local_run) << "the local run id is the run's name";
+  const std::string shard = "/api/flows/ShardFlow/runs/" + std::to_string(runs[1]["run_number"].get<int64_t>());
+  EXPECT_EQ(get(shard + "/dag")["data"]["steps"]["train"]["type"], "linear");
+  EXPECT_EQ(get(shard + "/parameters")["data"]["shards"]["value"], "3");
+  auto tasks = get(shard + "/tasks?step_name=end")["data"];
+  ASSERT_EQ(tasks.size(), 1u);
+  const std::string end = shard + "/steps/end/tasks/" + std::to_string(tasks[0]["task_id"].get<int64_t>());
+  EXPECT_EQ(get(end + "/logs/out")["data"].back()["line"], "best 1");
+  bool best = false;
+  const auto artifacts = get(end + "/artifacts");
+  for (const auto& a : artifacts["data"]) best = best || (a["name"] == "best" && a["content"] == "1.0");
+  EXPECT_TRUE(best);
+
+  // A run made while the UI is up shows up in it.
+  ASSERT_EQ(run_flow("examples/hello", {"run"}).exit_code, 0);
+  bool seen = false;
+  for (int i = 0; i < 100 && !seen; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto latest = get("/api/runs?flow_id=HelloFlow")["data"];
+    seen = !latest.empty() && latest[0]["status"] == "completed";
+  }
+  EXPECT_TRUE(seen) << "the new run appears within a few seconds";
+}
+
 TEST_F(ServiceFlowsTest, ForeachRunIsRecordedInTheService) { check_foreach_run(); }
 TEST_F(ServiceFlowsTest, TheUiApiShowsRealRunsFromTheDatastore) { check_ui_api(); }
 TEST_F(ServiceFlowsPostgresTest, TheUiApiShowsRealRunsFromTheDatastore) { check_ui_api(); }

@@ -101,6 +101,7 @@ int import_command(ToolContext& ctx);
 int configure_command(ToolContext& ctx);
 int version_command(ToolContext& ctx);
 int service_command(ToolContext& ctx);
+int ui_command(ToolContext& ctx);
 int task_run_command(ToolContext& ctx);
 
 }  // namespace conflux::cli::tool

@@ -76,6 +76,9 @@ std::string encode_cursor(const Json& fields);
 // Adds X-Limit (and X-Next-Cursor when `next` is set) to `response`.
 void add_page_headers(ApiResponse& response, int64_t limit, const std::optional<Json>& next);
 
+// "a,b,,c" -> {"a", "b", "", "c"} (a filter's values; run_api.cpp).
+std::vector<std::string> split_commas(const std::string& s);
+
 // `field:op=v1,v2` query conditions on the `allowed` fields (run_api.cpp). False and *error
 // (400, metaflow-service's messages) on a bad operator, status or time value.
 bool parse_field_filters(const ApiRequest& req, const std::set<std::string, std::less<>>& allowed,

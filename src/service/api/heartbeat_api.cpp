@@ -4,6 +4,7 @@
 // double-encoded body "{\"wait_time_in_seconds\": 10}", exactly as metaflow-service sends it;
 // Metaflow's heartbeat sidecar ignores the status.
 #include "service/api/common.hpp"
+#include "service/ui_api/ui_api.hpp"
 #include "service/json_writer.hpp"
 
 namespace conflux::service {
@@ -23,6 +24,11 @@ ApiResponse run_heartbeat(ApiContext& ctx, const ApiRequest& req) {
   Result<bool> updated = ctx.db.touch_run_heartbeat(req.params[0], ObjectKey::parse(req.params[1]),
                                                     ctx.clock.now_seconds(), ctx.heartbeat_wait_seconds);
   if (!updated.ok()) return db_error(updated.status());
+  if (*updated && ctx.events != nullptr && ctx.events->any_subscriber()) {
+    // A heartbeat may have made a run the sweep had failed running again: tell the UI.
+    Result<std::optional<RunRecord>> run = ctx.db.get_run(req.params[0], ObjectKey::parse(req.params[1]));
+    if (run.ok() && *run) publish_run_change(ctx, (*run)->flow_id, (*run)->run_number, "UPDATE");
+  }
   return heartbeat_response(ctx, *updated);
 }
 

@@ -18,7 +18,9 @@ const std::set<std::string, std::less<>> kRunFilterFields = {
 const std::set<std::string, std::less<>> kOperators = {"eq", "ne", "lt", "le", "gt", "ge",
                                                         "co", "sw", "ew", "li", "is"};
 
-std::vector<std::string> split_commas(const std::string& s) {
+}  // namespace
+
+std::vector<std::string> api::split_commas(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
   while (true) {
@@ -29,8 +31,6 @@ std::vector<std::string> split_commas(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 // Shared with task_api.cpp: `field:op=v1,v2` conditions for the allowed fields; unknown fields
 // are ignored, a bad operator or a non-integer time is a 400 (metaflow-service's messages).

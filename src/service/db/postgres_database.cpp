@@ -385,20 +385,36 @@ Result<int64_t> PostgresDatabase::insert_rows(std::string_view insert, int colum
 
 Result<int64_t> PostgresDatabase::add_metadata(const std::vector<MetadataRecord>& rows) {
   OpTimer t(options_.on_operation, "add_metadata");
-  CONFLUX_ASSIGN_OR_RETURN(
-      int64_t stored,
-      insert_rows<MetadataRecord>(
-          "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
-          "user_name, ts_epoch, tags, system_tags) VALUES ",
-          13, "", rows, [](const MetadataRecord& m, std::vector<PgValue>& p) {
-            p.insert(p.end(), {m.flow_id, m.run_number, sql_opt(m.run_id), m.step_name, m.task_id,
-                               sql_opt(m.task_name), m.field_name, m.value, m.type, sql_opt(m.user_name), m.ts_epoch,
-                               m.tags, m.system_tags});
-          }));
-  // The stored run and task state follows (run_state.hpp). Each UPDATE sets absolute values, so
-  // they keep the batcher's group commit rather than a transaction of their own with the INSERT.
-  for (const SqlQuery& update : state_updates(rows)) CONFLUX_RETURN_IF_ERROR(batcher_.run(update.sql, update.params).status());
-  return stored;
+  constexpr std::string_view kInsert =
+      "INSERT INTO metadata (flow_id, run_number, run_id, step_name, task_id, task_name, field_name, value, type, "
+      "user_name, ts_epoch, tags, system_tags) VALUES ";
+  auto bind = [](const MetadataRecord& m, std::vector<PgValue>& p) {
+    p.insert(p.end(), {m.flow_id, m.run_number, sql_opt(m.run_id), m.step_name, m.task_id, sql_opt(m.task_name),
+                       m.field_name, m.value, m.type, sql_opt(m.user_name), m.ts_epoch, m.tags, m.system_tags});
+  };
+  const std::vector<SqlQuery> updates = state_updates(rows);
+  // Most writes move no state: they keep the batcher's group commit.
+  if (updates.empty()) return insert_rows<MetadataRecord>(kInsert, 13, "", rows, bind);
+  // Rows that move a run's or a task's state (run_state.hpp) are stored with its UPDATEs in one
+  // transaction: all or nothing, so a client's retry never duplicates rows.
+  int64_t count = 0;
+  CONFLUX_RETURN_IF_ERROR(write([&](PgConnection& c) -> Status {
+    count = 0;
+    constexpr size_t kRowsPerInsert = 500;
+    for (size_t begin = 0; begin < rows.size(); begin += kRowsPerInsert) {
+      std::string sql(kInsert);
+      std::vector<PgValue> params;
+      for (size_t r = begin; r < std::min(rows.size(), begin + kRowsPerInsert); ++r) {
+        sql += r > begin ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        bind(rows[r], params);
+      }
+      CONFLUX_ASSIGN_OR_RETURN(int64_t n, c.exec(sql, params));
+      count += n;
+    }
+    for (const SqlQuery& update : updates) CONFLUX_RETURN_IF_ERROR(c.exec(update.sql, update.params).status());
+    return Status();
+  }));
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------

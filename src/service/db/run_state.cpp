@@ -21,50 +21,37 @@ std::vector<std::string> json_strings(const std::string& text) {
   return out;
 }
 
+constexpr int64_t kMaxAttempt = 100;  // far above any retry count; bounds what rows may set
+
+// Python's truth of the value strings Metaflow writes (as metaflow-service reads attempt_ok).
 std::optional<bool> truthy(std::string value) {
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+  size_t start = 0;
+  while (start < value.size() && std::isspace(static_cast<unsigned char>(value[start]))) ++start;
+  value.erase(0, start);
   std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (value == "true" || value == "1" || value == "t" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "f" || value == "no") return false;
+  if (value == "true" || value == "1" || value == "t" || value == "yes" || value == "y" || value == "on") return true;
+  if (value == "false" || value == "0" || value == "f" || value == "no" || value == "n" || value == "off") return false;
   return std::nullopt;
 }
 
-// Column assignments in the order they were decided; a later one for the same column replaces
-// the earlier (the batch's net effect).
-class Assignments {
- public:
-  void set(const std::string& column, SqlValue value) {
-    for (auto& [c, v] : sets_) {
-      if (c == column) {
-        v = std::move(value);
-        return;
-      }
-    }
-    sets_.emplace_back(column, std::move(value));
+// The attempt a metadata row belongs to: its "attempt_id:N" tag (nullopt without one, or if N is
+// not a plausible attempt number).
+std::optional<int64_t> attempt_of(const MetadataRecord& m) {
+  nlohmann::json tags = nlohmann::json::parse(m.tags, nullptr, false);
+  if (!tags.is_array()) return std::nullopt;
+  for (const auto& t : tags) {
+    if (!t.is_string()) continue;
+    const std::string& text = t.get_ref<const std::string&>();
+    if (!text.starts_with("attempt_id:")) continue;
+    int64_t n = -1;
+    auto [end, ec] = std::from_chars(text.data() + 11, text.data() + text.size(), n);
+    if (ec == std::errc() && end == text.data() + text.size() && n >= 0 && n < kMaxAttempt) return n;
   }
-  bool empty() const { return sets_.empty(); }
-  // "UPDATE table SET a = ?, b = ?" with the values appended to `params`.
-  std::string sql(const std::string& table, std::vector<SqlValue>& params) const {
-    std::string out = "UPDATE " + table + " SET ";
-    for (size_t i = 0; i < sets_.size(); ++i) {
-      out += (i ? ", " : "") + sets_[i].first + " = ?";
-      params.push_back(sets_[i].second);
-    }
-    return out;
-  }
+  return std::nullopt;
+}
 
- private:
-  std::vector<std::pair<std::string, SqlValue>> sets_;
-};
-
-using TaskKey = std::tuple<std::string, int64_t, std::string, int64_t>;  // flow, run, step, task
-using RunKey = std::pair<std::string, int64_t>;
-
-struct RunChange {
-  Assignments sets;
-  std::optional<std::string> end_step;  // set by this batch
-  // The newest status event of each step in this batch: (status, finished_at).
-  std::map<std::string, std::pair<std::string, std::optional<int64_t>>> step_events;
-};
+SqlQuery query(std::string sql, std::vector<SqlValue> params) { return SqlQuery{std::move(sql), std::move(params)}; }
 
 }  // namespace
 
@@ -87,117 +74,84 @@ std::vector<std::string> run_tag_list(const RunRecord& run) {
 std::string run_tag_list_json(const RunRecord& run) { return nlohmann::json(run_tag_list(run)).dump(); }
 
 std::vector<SqlQuery> state_updates(const std::vector<MetadataRecord>& rows) {
-  std::map<TaskKey, Assignments> tasks;
-  std::map<RunKey, RunChange> runs;
-  std::vector<TaskKey> task_order;
-  std::vector<RunKey> run_order;
-  auto task = [&](const MetadataRecord& m) -> Assignments& {
-    TaskKey key{m.flow_id, m.run_number, m.step_name, m.task_id};
-    auto [it, added] = tasks.try_emplace(key);
-    if (added) task_order.push_back(key);
-    return it->second;
-  };
-  auto run = [&](const MetadataRecord& m) -> RunChange& {
-    RunKey key{m.flow_id, m.run_number};
-    auto [it, added] = runs.try_emplace(key);
-    if (added) run_order.push_back(key);
-    return it->second;
-  };
+  // One or two statements per row that moves state, in the rows' order, each guarded so that a
+  // late row about an older attempt cannot undo a newer one.
+  std::vector<SqlQuery> out;
+  constexpr const char* kTaskKey = " WHERE flow_id = ? AND run_number = ? AND step_name = ? AND task_id = ?";
+  constexpr const char* kRunKey = " WHERE flow_id = ? AND run_number = ?";
   for (const MetadataRecord& m : rows) {
+    const std::vector<SqlValue> task_key{m.flow_id, m.run_number, m.step_name, m.task_id};
+    const std::vector<SqlValue> run_key{m.flow_id, m.run_number};
+    auto with = [](std::vector<SqlValue> head, const std::vector<SqlValue>& tail) {
+      head.insert(head.end(), tail.begin(), tail.end());
+      return head;
+    };
+    const bool user_step = m.step_name != "_parameters";
     if (m.field_name == "attempt") {
-      int64_t attempt = 0;
+      int64_t attempt = -1;
       auto [end, ec] = std::from_chars(m.value.data(), m.value.data() + m.value.size(), attempt);
-      if (ec != std::errc() || end != m.value.data() + m.value.size()) continue;
-      Assignments& t = task(m);
-      t.set("attempt_id", attempt);
-      t.set("status", std::string("running"));
-      t.set("started_at", m.ts_epoch);
-      t.set("finished_at", nullptr);
-      if (m.step_name != "_parameters") {
-        RunChange& r = run(m);
-        r.sets.set("current_step", m.step_name);
-        r.step_events[m.step_name] = {"running", std::nullopt};
-      }
+      if (ec != std::errc() || end != m.value.data() + m.value.size() || attempt < 0 || attempt >= kMaxAttempt) continue;
+      out.push_back(query(std::string("UPDATE tasks SET attempt_id = ?, status = 'running', started_at = ?, finished_at = NULL") +
+                              kTaskKey + " AND (attempt_id IS NULL OR attempt_id <= ?)",
+                          with(with({attempt, m.ts_epoch}, task_key), {attempt})));
+      if (!user_step) continue;
+      out.push_back(query(std::string("UPDATE runs SET current_step = ?") + kRunKey, with({m.step_name}, run_key)));
+      // A new attempt of the end step (a retry after it failed): the run is running again.
+      out.push_back(query(std::string("UPDATE runs SET status = 'running', finished_at = NULL") + kRunKey +
+                              " AND end_step = ?",
+                          with(run_key, {m.step_name})));
     } else if (m.field_name == "attempt_ok") {
       std::optional<bool> ok = truthy(m.value);
       if (!ok) continue;
       const std::string status = *ok ? "completed" : "failed";
-      Assignments& t = task(m);
-      t.set("status", status);
-      t.set("finished_at", m.ts_epoch);
-      if (m.step_name != "_parameters") run(m).step_events[m.step_name] = {status, m.ts_epoch};
-    } else if (m.field_name == "run_outcome" && m.step_name == "_parameters" && m.value == "failed") {
+      const std::optional<int64_t> attempt = attempt_of(m);
+      std::string guard;
+      std::vector<SqlValue> guard_params;
+      if (attempt) {
+        guard = " AND (attempt_id IS NULL OR attempt_id <= ?)";
+        guard_params = {*attempt};
+      }
+      out.push_back(query(std::string("UPDATE tasks SET status = ?, finished_at = ?") + kTaskKey + guard,
+                          with(with(with({status, m.ts_epoch}, task_key), {}), guard_params)));
+      if (!user_step) continue;
+      // The run ends with its end step's task, unless a newer attempt of it has started since.
+      std::string sql = std::string("UPDATE runs SET status = ?, finished_at = ?") + kRunKey + " AND end_step = ?";
+      std::vector<SqlValue> params = with(with({status, m.ts_epoch}, run_key), {m.step_name});
+      if (attempt) {
+        sql += " AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.flow_id = runs.flow_id AND t.run_number = "
+               "runs.run_number AND t.step_name = ? AND t.attempt_id > ?)";
+        params.insert(params.end(), {m.step_name, *attempt});
+      }
+      out.push_back(query(std::move(sql), std::move(params)));
+    } else if (m.field_name == "run_outcome" && !user_step && m.value == "failed") {
       // Conflux's runtime says the run stopped without reaching its end.
-      RunChange& r = run(m);
-      r.sets.set("status", std::string("failed"));
-      r.sets.set("finished_at", m.ts_epoch);
+      out.push_back(query(std::string("UPDATE runs SET status = 'failed', finished_at = ?") + kRunKey +
+                              " AND status = 'running'",
+                          with({m.ts_epoch}, run_key)));
     } else if (m.field_name == "end_step") {
-      run(m).end_step = m.value;
+      out.push_back(query(std::string("UPDATE runs SET end_step = ?") + kRunKey, with({m.value}, run_key)));
     } else if (m.field_name == "foreach-execution-path") {
-      task(m).set("foreach_path", m.value);
+      out.push_back(query(std::string("UPDATE tasks SET foreach_path = ?") + kTaskKey, with({m.value}, task_key)));
     } else if (m.field_name == "foreach-stack") {
-      task(m).set("foreach_stack", m.value);
+      out.push_back(query(std::string("UPDATE tasks SET foreach_stack = ?") + kTaskKey, with({m.value}, task_key)));
     }
-  }
-  std::vector<SqlQuery> out;
-  for (const TaskKey& key : task_order) {
-    SqlQuery q;
-    q.sql = tasks[key].sql("tasks", q.params) + " WHERE flow_id = ? AND run_number = ? AND step_name = ? AND task_id = ?";
-    q.params.insert(q.params.end(), {std::get<0>(key), std::get<1>(key), std::get<2>(key), std::get<3>(key)});
-    out.push_back(std::move(q));
-  }
-  for (const RunKey& key : run_order) {
-    RunChange& change = runs[key];
-    std::string extra;
-    std::vector<SqlValue> extra_params;
-    if (change.end_step) {
-      // The end step is known here: its event (if any) decides.
-      change.sets.set("end_step", *change.end_step);
-      auto it = change.step_events.find(*change.end_step);
-      if (it != change.step_events.end()) {
-        change.sets.set("status", it->second.first);
-        change.sets.set("finished_at", sql_opt(it->second.second));
-      }
-    } else if (!change.step_events.empty()) {
-      // The end step is the stored one: a CASE over the steps this batch moved.
-      std::string status = ", status = CASE end_step", finished = ", finished_at = CASE end_step";
-      std::vector<SqlValue> status_params, finished_params;
-      for (const auto& [step, event] : change.step_events) {
-        status += " WHEN ? THEN ?";
-        status_params.insert(status_params.end(), {step, event.first});
-        finished += " WHEN ? THEN ?";
-        finished_params.insert(finished_params.end(), {step, sql_opt(event.second)});
-      }
-      extra = status + " ELSE status END" + finished + " ELSE finished_at END";
-      extra_params = std::move(status_params);
-      extra_params.insert(extra_params.end(), finished_params.begin(), finished_params.end());
-    }
-    if (change.sets.empty() && extra.empty()) continue;
-    SqlQuery q;
-    if (change.sets.empty()) {
-      q.sql = "UPDATE runs SET " + extra.substr(2);
-      q.params = std::move(extra_params);
-    } else {
-      q.sql = change.sets.sql("runs", q.params) + extra;
-      q.params.insert(q.params.end(), extra_params.begin(), extra_params.end());
-    }
-    q.sql += " WHERE flow_id = ? AND run_number = ?";
-    q.params.insert(q.params.end(), {key.first, key.second});
-    out.push_back(std::move(q));
   }
   return out;
 }
 
 ExpirySql expire_stale_sql(int64_t now_seconds, int64_t cutoff_seconds) {
   const int64_t before = now_seconds - cutoff_seconds;
+  // At most kSweepBatch rows a sweep: a database upgraded with years of unfinished runs is swept
+  // over several passes, each a short write.
+  const std::string limit = " LIMIT " + std::to_string(kSweepBatch);
   ExpirySql e;
   e.runs.sql =
-      "UPDATE runs SET status = 'failed' WHERE status = 'running' "
-      "AND coalesce(last_heartbeat_ts, ts_epoch / 1000) < ? RETURNING flow_id, run_number";
+      "UPDATE runs SET status = 'failed' WHERE run_number IN (SELECT run_number FROM runs WHERE status = 'running' "
+      "AND coalesce(last_heartbeat_ts, ts_epoch / 1000) < ?" + limit + ") RETURNING flow_id, run_number";
   e.runs.params = {before};
   e.tasks.sql =
-      "UPDATE tasks SET status = 'failed' WHERE status = 'running' "
-      "AND coalesce(last_heartbeat_ts, started_at / 1000, ts_epoch / 1000) < ? "
+      "UPDATE tasks SET status = 'failed' WHERE task_id IN (SELECT task_id FROM tasks WHERE status = 'running' "
+      "AND coalesce(last_heartbeat_ts, started_at / 1000, ts_epoch / 1000) < ?" + limit + ") "
       "RETURNING flow_id, run_number, step_name, task_id";
   e.tasks.params = {before};
   return e;

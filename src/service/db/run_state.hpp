@@ -34,8 +34,8 @@ std::optional<std::string> verified_owner(const RunRecord& run);
 std::string run_tag_list_json(const RunRecord& run);
 std::vector<std::string> run_tag_list(const RunRecord& run);
 
-// The UPDATEs that apply `rows` (in order) to the runs and tasks they name: one per task and one
-// per run at most, whatever the batch holds. Empty when no row moves any state.
+// The UPDATEs that apply `rows` (in order) to the runs and tasks they name, to run in the same
+// transaction as the rows' INSERT. Empty when no row moves any state.
 std::vector<SqlQuery> state_updates(const std::vector<MetadataRecord>& rows);
 
 // Part of a heartbeat's UPDATE: "status" assignment that revives a row the sweeper failed
@@ -43,7 +43,8 @@ std::vector<SqlQuery> state_updates(const std::vector<MetadataRecord>& rows);
 inline constexpr const char* kReviveOnHeartbeat =
     ", status = CASE WHEN status = 'failed' AND finished_at IS NULL THEN 'running' ELSE status END";
 
-// The sweeps of expire_stale(): runs, then tasks (two statements, bound the same way).
+// The sweeps of expire_stale(): runs, then tasks, at most kSweepBatch rows each.
+inline constexpr int kSweepBatch = 1000;
 struct ExpirySql {
   SqlQuery runs;
   SqlQuery tasks;

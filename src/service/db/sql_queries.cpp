@@ -75,11 +75,14 @@ Result<SqlQuery> runs_query(const SqlDialect& d, const RunQuery& query) {
   SqlQuery q;
   std::vector<SqlValue>& params = q.params;
   std::string& sql = q.sql;
-  // With an exact tag that every row must have, the walk starts from run_tags' (tag, ts_epoch,
-  // run_number) index: newest first within the tag, however rare it is. Otherwise from runs.
+  // With an exact tag that every row must have, and no flow or owner to narrow the walk with,
+  // it starts from run_tags' (tag, ts_epoch, run_number) index: newest first within the tag,
+  // however rare it is. Otherwise from runs, by the index the filters pick.
   const TagFilter* driving = nullptr;
+  bool narrowed = !query.flow_id.empty();
+  for (const FieldFilter& f : query.fields) narrowed = narrowed || f.field == "flow_id" || f.field == "user";
   for (const TagFilter& tf : query.tags) {
-    if (tf.op == "all" && !tf.tags.empty()) {
+    if (!narrowed && tf.op == "all" && !tf.tags.empty()) {
       driving = &tf;
       break;
     }

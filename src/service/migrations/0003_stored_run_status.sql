@@ -1,7 +1,7 @@
 -- The web UI's state, stored instead of derived per query (ui-cards.md §4.3): a run's status,
 -- end time, current step and verified owner; a task's newest attempt, status, times and foreach
 -- position; a side table of run tags. The service's write path keeps them current
--- (sql/run_state.cpp) and a sweeper marks runs whose heartbeat stopped as failed.
+-- (service/db/run_state.cpp) and a sweeper marks runs whose heartbeat stopped as failed.
 ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'running';
 ALTER TABLE runs ADD COLUMN end_step TEXT NOT NULL DEFAULT 'end';
 ALTER TABLE runs ADD COLUMN finished_at INTEGER;
@@ -29,8 +29,8 @@ CREATE TABLE tag_names (tag TEXT PRIMARY KEY);
 
 -- Backfill from what earlier versions stored.
 UPDATE runs SET run_user = user_name
-  WHERE (CASE WHEN json_valid(system_tags) THEN json_type(system_tags) END) = 'array'
-  AND EXISTS (SELECT 1 FROM json_each(runs.system_tags) WHERE value = 'user:' || runs.user_name);
+  WHERE EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(runs.system_tags) THEN (CASE WHEN json_type(runs.system_tags) = 'array' THEN runs.system_tags ELSE '[]' END)
+    ELSE '[]' END) WHERE value = 'user:' || runs.user_name);
 UPDATE runs SET end_step = coalesce((SELECT value FROM metadata m WHERE m.flow_id = runs.flow_id
   AND m.run_number = runs.run_number AND m.field_name = 'end_step' ORDER BY id DESC LIMIT 1), 'end');
 UPDATE tasks SET
@@ -54,8 +54,10 @@ UPDATE tasks SET
   finished_at = (SELECT ts_epoch FROM metadata m WHERE m.flow_id = tasks.flow_id
     AND m.run_number = tasks.run_number AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id
     AND m.field_name = 'attempt_ok' ORDER BY id DESC LIMIT 1)
+  -- Only when the newest attempt_ok came after the newest attempt (else that attempt still runs).
   WHERE EXISTS (SELECT 1 FROM metadata m WHERE m.flow_id = tasks.flow_id AND m.run_number = tasks.run_number
-    AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id AND m.field_name = 'attempt_ok');
+    AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id AND m.field_name = 'attempt_ok'
+    AND m.id > (SELECT coalesce(max(a.id), 0) FROM metadata a WHERE a.flow_id = tasks.flow_id AND a.run_number = tasks.run_number AND a.step_name = tasks.step_name AND a.task_id = tasks.task_id AND a.field_name = 'attempt'));
 UPDATE runs SET
   status = coalesce((SELECT t.status FROM tasks t WHERE t.flow_id = runs.flow_id AND t.run_number = runs.run_number
     AND t.step_name = runs.end_step AND t.status IN ('completed', 'failed') ORDER BY t.finished_at DESC LIMIT 1),
@@ -65,10 +67,11 @@ UPDATE runs SET
   current_step = (SELECT t.step_name FROM tasks t WHERE t.flow_id = runs.flow_id AND t.run_number = runs.run_number
     AND t.started_at IS NOT NULL ORDER BY t.started_at DESC, t.task_id DESC LIMIT 1);
 INSERT OR IGNORE INTO run_tags (tag, ts_epoch, run_number)
-  SELECT je.value, runs.ts_epoch, runs.run_number FROM runs, json_each(CASE WHEN json_valid(runs.tags) AND json_type(runs.tags) = 'array'
-    THEN runs.tags ELSE '[]' END) je WHERE je.type = 'text'
+  SELECT je.value, runs.ts_epoch, runs.run_number FROM runs, json_each(CASE WHEN json_valid(runs.tags) THEN (CASE WHEN json_type(runs.tags) = 'array' THEN runs.tags ELSE '[]' END)
+    ELSE '[]' END) je WHERE je.type = 'text'
   UNION SELECT je.value, runs.ts_epoch, runs.run_number FROM runs, json_each(CASE WHEN json_valid(runs.system_tags)
-    AND json_type(runs.system_tags) = 'array' THEN runs.system_tags ELSE '[]' END) je WHERE je.type = 'text';
+    THEN (CASE WHEN json_type(runs.system_tags) = 'array' THEN runs.system_tags ELSE '[]' END) ELSE '[]' END) je
+    WHERE je.type = 'text';
 
 INSERT OR IGNORE INTO tag_names (tag) SELECT DISTINCT tag FROM run_tags;
 

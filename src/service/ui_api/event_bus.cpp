@@ -22,7 +22,7 @@ bool EventBus::Subscription::closed() const {
 
 std::shared_ptr<EventBus::Subscription> EventBus::subscribe(std::string resource) {
   std::lock_guard lock(mu_);
-  if (closed_ || subs_.size() >= kMaxSubscribers) return nullptr;
+  if (closed_ || subs_.size() >= max_subscribers_) return nullptr;
   std::shared_ptr<Subscription> s(new Subscription(*this, std::move(resource)));
   subs_.push_back(s);
   return s;

@@ -12,6 +12,7 @@
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -27,7 +28,10 @@ namespace conflux::service {
 class EventBus {
  public:
   static constexpr size_t kMaxQueued = 10000;
-  static constexpr size_t kMaxSubscribers = 32;  // each holds one of the server's worker threads
+
+  // `max_subscribers`: each open stream holds one of the server's worker threads, so the server
+  // allows a share of them (the rest keep serving the API).
+  explicit EventBus(size_t max_subscribers) : max_subscribers_(max_subscribers) {}
 
   class Subscription {
    public:
@@ -45,7 +49,7 @@ class EventBus {
     std::deque<std::string> queue_;  // GUARDED_BY(bus_.mu_)
   };
 
-  // nullptr when kMaxSubscribers streams are open already or the bus is closed.
+  // nullptr when max_subscribers streams are open already or the bus is closed.
   std::shared_ptr<Subscription> subscribe(std::string resource);
   void unsubscribe(const std::shared_ptr<Subscription>& s);
   // True when someone listens to `resource` (publishers skip building rows nobody reads).
@@ -57,6 +61,7 @@ class EventBus {
   void close();
 
  private:
+  const size_t max_subscribers_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool closed_ = false;                                  // GUARDED_BY(mu_)

@@ -1,22 +1,26 @@
 // The UI API's card routes (ui-cards.md §3.6): a task's cards, a card's HTML and its live data,
 // read from the datastore through src/card.
 #include "card/card_files.hpp"
-#include "service/ui_api/ui_api.hpp"
+#include "service/ui_api/ui_task.hpp"
 
 namespace conflux::service {
 
 namespace {
 
-// The task of a .../tasks/{task_id}/cards... route.
-CardTask task_of(const ApiRequest& req) { return {req.params[0], req.params[1], req.params[2], req.params[3]}; }
+// The task of a .../tasks/{task_id}/cards... route, with the ids the datastore's paths use (a
+// run's or task's name when it has one, as the runtime named its files). A task the database
+// does not know is looked for in the datastore under the ids of the route.
+Result<CardTask> task_of(ApiContext& ctx, const ApiRequest& req) {
+  Result<UiTask> known = ui_find_task(ctx, req);
+  if (known.ok()) return CardTask{known->run.flow_id, known->run_key(), known->task.step_name, known->task_key()};
+  if (!known.status().is_not_found()) return known.status();
+  return CardTask{req.params[0], req.params[1], req.params[2], req.params[3]};
+}
 
-// The task's cards, or the error response to give.
+// The task's cards.
 Result<std::vector<CardFile>> cards_of(ApiContext& ctx, const CardTask& task) {
-  if (ctx.datastore == nullptr) {
-    return Status::unavailable("this service reads no datastore: start it with the datastore configured "
-                               "(METAFLOW_DATASTORE_SYSROOT_LOCAL or _S3, or conflux --datastore-root DIR service)");
-  }
-  return list_task_cards(*ctx.datastore, task);
+  CONFLUX_ASSIGN_OR_RETURN(StorageBackend * storage, ui_datastore(ctx));
+  return list_task_cards(*storage, task);
 }
 
 ApiResponse failure(const Status& s) {
@@ -31,7 +35,7 @@ ApiResponse failure(const Status& s) {
 
 // The card {hash} of the task (a prefix of at least 5 characters matches, as Metaflow's --hash).
 Result<CardFile> find_card(ApiContext& ctx, const ApiRequest& req) {
-  const CardTask task = task_of(req);
+  CONFLUX_ASSIGN_OR_RETURN(const CardTask task, task_of(ctx, req));
   const std::string& hash = req.params[4];
   CONFLUX_ASSIGN_OR_RETURN(std::vector<CardFile> cards, cards_of(ctx, task));
   const CardFile* found = nullptr;
@@ -48,7 +52,9 @@ Result<CardFile> find_card(ApiContext& ctx, const ApiRequest& req) {
 }  // namespace
 
 ApiResponse ui_task_cards(ApiContext& ctx, const ApiRequest& req) {
-  Result<std::vector<CardFile>> cards = cards_of(ctx, task_of(req));
+  Result<CardTask> task = task_of(ctx, req);
+  if (!task.ok()) return failure(task.status());
+  Result<std::vector<CardFile>> cards = cards_of(ctx, *task);
   if (!cards.ok()) return failure(cards.status());
   nlohmann::json data = nlohmann::json::array();
   for (const CardFile& c : *cards) {

@@ -47,12 +47,13 @@ void publish_metadata_effects(ApiContext& ctx, const std::vector<MetadataRecord>
   std::set<std::tuple<std::string, int64_t, std::string, int64_t>> tasks;
   std::set<std::pair<std::string, int64_t>> runs;
   for (const MetadataRecord& m : rows) {
-    if (m.field_name != "attempt" && m.field_name != "attempt_ok" && m.field_name != "end_step" &&
-        m.field_name != "foreach-execution-path") {
-      continue;
+    if (m.field_name == "run_outcome" || m.field_name == "end_step") {
+      runs.emplace(m.flow_id, m.run_number);
+    } else if (m.field_name == "attempt" || m.field_name == "attempt_ok" || m.field_name == "foreach-execution-path" ||
+               m.field_name == "foreach-stack") {
+      tasks.emplace(m.flow_id, m.run_number, m.step_name, m.task_id);
+      runs.emplace(m.flow_id, m.run_number);
     }
-    tasks.emplace(m.flow_id, m.run_number, m.step_name, m.task_id);
-    runs.emplace(m.flow_id, m.run_number);
   }
   for (const auto& [flow, run, step, task] : tasks) publish_task_change(ctx, flow, run, step, task, "UPDATE");
   for (const auto& [flow, run] : runs) publish_run_change(ctx, flow, run, "UPDATE");

@@ -63,6 +63,7 @@ ApiResponse ui_task_log(ApiContext& ctx, const ApiRequest& req) {
   if (!rows.ok()) return ui_status_error(rows.status());
   nlohmann::json data = nlohmann::json::array();
   const int64_t total = static_cast<int64_t>(rows->size());
+  after = std::min(after, total);  // also keeps after + limit from overflowing
   std::optional<std::pair<std::string, std::string>> next;
   if (newest_first) {
     // The last `limit` rows, newest first (the tail of a long log).

@@ -15,18 +15,6 @@ const std::set<std::string, std::less<>> kRunControls = {"_limit", "_after", "_p
                                                          "_tags:any", "_tags:all", "_tags:likeany",
                                                          "_tags:likeall", "_group_limit"};
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 ApiResponse list_runs(ApiContext& ctx, const ApiRequest& req, std::string flow_id) {
   if (auto bad = ui_check_query(req, kRunFields, kRunControls)) return *bad;
   // Only UIB's paging and ordering that keyset paging can serve: newest first, page 1.
@@ -47,7 +35,7 @@ ApiResponse list_runs(ApiContext& ctx, const ApiRequest& req, std::string flow_i
   for (const auto& [key, value] : req.query) {
     if (!key.starts_with("_tags")) continue;
     std::string op = key.size() > 6 ? key.substr(6) : "all";
-    query.tags.push_back(TagFilter{op, split_commas(value)});
+    query.tags.push_back(TagFilter{op, api::split_commas(value)});
   }
   Result<int64_t> limit = ui_limit(req, 30, 1000);
   if (!limit.ok()) return ui_status_error(limit.status());

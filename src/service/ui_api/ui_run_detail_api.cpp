@@ -4,6 +4,7 @@
 
 #include "conflux/codec.hpp"
 #include "datastore/content_addressed_store.hpp"
+#include "service/api/common.hpp"
 #include "service/ui_api/ui_api.hpp"
 
 namespace conflux::service {
@@ -111,16 +112,11 @@ ApiResponse ui_run_tasks(ApiContext& ctx, const ApiRequest& req) {
     if (key == "step_name") {
       query.step_name = value;
     } else if (key == "status") {
-      size_t start = 0;
-      while (start <= value.size()) {
-        size_t comma = value.find(',', start);
-        if (comma == std::string::npos) comma = value.size();
-        std::string s = value.substr(start, comma - start);
+      for (const std::string& s : api::split_commas(value)) {
         if (s != "pending" && s != "running" && s != "completed" && s != "failed") {
           return ui_error(400, "bad-filter", "unknown task status '" + s + "' (pending, running, completed, failed)");
         }
         query.statuses.push_back(s);
-        start = comma + 1;
       }
     } else if (key.find(':') != std::string::npos) {
       return ui_error(400, "bad-filter", "a run's tasks filter on step_name and status by equality only: '" + key + "'");

@@ -15,6 +15,9 @@ struct UiTask {
   // The ids the datastore's paths use: the run's and task's names if they have them.
   std::string run_key() const { return run.run_id ? *run.run_id : std::to_string(run.run_number); }
   std::string task_key() const { return task.task_name ? *task.task_name : std::to_string(task.task_id); }
+  // The database's keys of the run and the task.
+  ObjectKey run_ref() const { return ObjectKey{run.run_number, {}}; }
+  ObjectKey task_ref() const { return ObjectKey{task.task_id, {}}; }
   std::string pathspec() const { return run.flow_id + "/" + run_key() + "/" + task.step_name + "/" + task_key(); }
 };
 

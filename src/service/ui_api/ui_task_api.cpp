@@ -35,7 +35,7 @@ Result<std::vector<ArtifactEntry>> attempt_artifacts(ApiContext& ctx, StorageBac
   Result<ArtifactIndex> index = ds.load_index(attempt);
   if (index.ok()) return index->artifacts;
   if (!index.status().is_not_found()) return index.status();
-  ArtifactScope scope{t.run.flow_id, ObjectKey::parse(t.run_key()), t.task.step_name, ObjectKey::parse(t.task_key())};
+  ArtifactScope scope{t.run.flow_id, t.run_ref(), t.task.step_name, t.task_ref()};
   CONFLUX_ASSIGN_OR_RETURN(std::vector<ArtifactRecord> rows, ctx.db.list_artifacts(scope));
   std::vector<ArtifactEntry> out;
   for (const ArtifactRecord& a : rows) {
@@ -61,7 +61,12 @@ nlohmann::json artifact_json(ContentAddressedStore& cas, const ArtifactEntry& e,
                         {"content", nullptr},
                         {"truncated", false},
                         {"postprocess_error", nullptr}};
-  if (e.has_info && e.info.size > max_bytes) {
+  if (!e.has_info) {
+    // The database's row has no size, and the blob is not loaded blind.
+    row["postprocess_error"] = "not shown: the attempt has not finished writing its artifacts (size unknown)";
+    return row;
+  }
+  if (e.info.size > max_bytes) {
     row["postprocess_error"] = "artifact-too-large: " + std::to_string(e.info.size) + " bytes (values up to " +
                                std::to_string(max_bytes) + " bytes are shown)";
     return row;
@@ -71,7 +76,6 @@ nlohmann::json artifact_json(ContentAddressedStore& cas, const ArtifactEntry& e,
     row["postprocess_error"] = "unreadable: " + bytes.status().message();
     return row;
   }
-  if (!e.has_info) row["size"] = bytes->size();
   Result<Value> value = read_pickle_from_string(*bytes);
   if (!value.ok()) {
     row["postprocess_error"] = "cannot be decoded here (" + e.info.type + ", " + std::to_string(bytes->size()) +
@@ -123,8 +127,8 @@ ApiResponse ui_task_attempts(ApiContext& ctx, const ApiRequest& req) {
   if (auto bad = ui_check_query(req, {}, {})) return *bad;
   Result<UiTask> t = ui_find_task(ctx, req);
   if (!t.ok()) return ui_status_error(t.status());
-  Result<std::vector<MetadataRecord>> rows = ctx.db.list_task_metadata(
-      t->run.flow_id, ObjectKey::parse(t->run_key()), t->task.step_name, ObjectKey::parse(t->task_key()));
+  Result<std::vector<MetadataRecord>> rows =
+      ctx.db.list_task_metadata(t->run.flow_id, t->run_ref(), t->task.step_name, t->task_ref());
   if (!rows.ok()) return ui_status_error(rows.status());
   // Rows come newest first; walk them oldest first so the last word on an attempt wins.
   std::map<int64_t, nlohmann::json> attempts;
@@ -169,8 +173,8 @@ ApiResponse ui_task_metadata(ApiContext& ctx, const ApiRequest& req) {
   if (auto bad = ui_check_query(req, {}, {})) return *bad;
   Result<UiTask> t = ui_find_task(ctx, req);
   if (!t.ok()) return ui_status_error(t.status());
-  Result<std::vector<MetadataRecord>> rows = ctx.db.list_task_metadata(
-      t->run.flow_id, ObjectKey::parse(t->run_key()), t->task.step_name, ObjectKey::parse(t->task_key()));
+  Result<std::vector<MetadataRecord>> rows =
+      ctx.db.list_task_metadata(t->run.flow_id, t->run_ref(), t->task.step_name, t->task_ref());
   if (!rows.ok()) return ui_status_error(rows.status());
   nlohmann::json data = nlohmann::json::array();
   for (const MetadataRecord& m : *rows) {

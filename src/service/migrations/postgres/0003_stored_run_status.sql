@@ -35,7 +35,7 @@ UPDATE runs SET run_user = user_name
 UPDATE runs SET end_step = coalesce((SELECT value FROM metadata m WHERE m.flow_id = runs.flow_id
   AND m.run_number = runs.run_number AND m.field_name = 'end_step' ORDER BY id DESC LIMIT 1), 'end');
 UPDATE tasks SET
-  attempt_id = (SELECT CASE WHEN value ~ '^[0-9]+$' THEN value::bigint END FROM metadata m
+  attempt_id = (SELECT CASE WHEN value ~ '^[0-9]{1,18}$' THEN value::bigint END FROM metadata m
     WHERE m.flow_id = tasks.flow_id AND m.run_number = tasks.run_number AND m.step_name = tasks.step_name
     AND m.task_id = tasks.task_id AND m.field_name = 'attempt' ORDER BY id DESC LIMIT 1),
   started_at = (SELECT ts_epoch FROM metadata m WHERE m.flow_id = tasks.flow_id
@@ -55,8 +55,10 @@ UPDATE tasks SET
   finished_at = (SELECT ts_epoch FROM metadata m WHERE m.flow_id = tasks.flow_id
     AND m.run_number = tasks.run_number AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id
     AND m.field_name = 'attempt_ok' ORDER BY id DESC LIMIT 1)
+  -- Only when the newest attempt_ok came after the newest attempt (else that attempt still runs).
   WHERE EXISTS (SELECT 1 FROM metadata m WHERE m.flow_id = tasks.flow_id AND m.run_number = tasks.run_number
-    AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id AND m.field_name = 'attempt_ok');
+    AND m.step_name = tasks.step_name AND m.task_id = tasks.task_id AND m.field_name = 'attempt_ok'
+    AND m.id > (SELECT coalesce(max(a.id), 0) FROM metadata a WHERE a.flow_id = tasks.flow_id AND a.run_number = tasks.run_number AND a.step_name = tasks.step_name AND a.task_id = tasks.task_id AND a.field_name = 'attempt'));
 UPDATE runs SET
   status = coalesce((SELECT t.status FROM tasks t WHERE t.flow_id = runs.flow_id AND t.run_number = runs.run_number
     AND t.step_name = runs.end_step AND t.status IN ('completed', 'failed') ORDER BY t.finished_at DESC LIMIT 1),
