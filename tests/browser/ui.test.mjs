@@ -199,8 +199,10 @@ test("a task's card is shown sandboxed", async () => {
   assert.equal(await frame.getAttribute("sandbox"), "allow-scripts");
   await page.frameLocator('[data-testid="card-frame"]').locator(".cfx-progress-value").waitFor();
   assert.equal(await page.frameLocator('[data-testid="card-frame"]').locator(".cfx-progress-value").textContent(), "3 / 3");
-  // Chromium leaves out-of-process frames out of full-page screenshots: show the card in view.
+  // Chromium leaves out-of-process frames out of full-page screenshots, and paints one scrolled
+  // into view a moment later: show the card in view, then wait for that paint.
   await frame.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(500);
   await page.screenshot({ path: join(output, "task-card.png") });
   assert.deepEqual(errors, []);
   await page.close();
@@ -238,11 +240,68 @@ test("a live card updates in the task page while its task runs", async () => {
     }
     assert.ok(seen.length >= 3, `the bar should move several times while the page is open, saw ${seen}`);
     await page.locator('[data-testid="card-frame"]').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(500);
     await page.screenshot({ path: join(output, "task-live-card.png") });
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
     assert.equal(await exited, 0);
+  }
+});
+
+test("a 10,000-task run's timeline and task table stay smooth", async () => {
+  // A database seeded with one run of 10,000 tasks (bench/ui/seed.py), served by its own service.
+  const source = process.env.CONFLUX_SOURCE_DIR;
+  assert.ok(source, "set CONFLUX_SOURCE_DIR to the source tree");
+  const db = join(work, "wide.db");
+  let r = spawnSync(join(build, "bin/conflux"), ["service", "migrate", "--db", db], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  r = spawnSync("/usr/bin/python3", [join(source, "bench/ui/seed.py"), "sqlite", db, "1", "10000"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const wide = spawn(join(build, "bin/conflux"), ["service", "--port", "0", "--db", db], { stdio: ["ignore", "ignore", "pipe"] });
+  try {
+    let log = "";
+    const base = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line: ${log}`)), 15000);
+      wide.stderr.on("data", (chunk) => {
+        log += chunk;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${base}/ui/runs/BenchFlow1/1?tab=timeline`);
+    await page.waitForFunction(() => document.querySelector('[data-testid="timeline-canvas"]')?.dataset.rows === "10000",
+      null, { timeout: 30000 });
+    // Scroll through the whole timeline in 40 steps, a frame each: every frame draws only what is
+    // in view, so the walk takes well under a second of drawing.
+    const ms = await page.evaluate(async () => {
+      const scroller = document.querySelector('[data-testid="timeline-canvas"]').parentElement;
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      const t0 = performance.now();
+      for (let i = 1; i <= 40; i++) {
+        scroller.scrollTop = (scroller.scrollHeight * i) / 40;
+        window.scrollTo(0, (document.body.scrollHeight * i) / 40);
+        await frame();
+      }
+      return performance.now() - t0;
+    });
+    assert.ok(ms < 3000, `40 scrolled frames took ${ms} ms`);
+    await page.screenshot({ path: join(output, "timeline-10000.png") });
+    await page.click('[data-testid="tab-tasks"]');
+    await page.waitForSelector('[data-testid="task-row"]');
+    assert.match(await page.textContent('[data-testid="task-count"]'), /10,?000/);
+    const drawn = await page.locator('[data-testid="task-row"]').count();
+    assert.ok(drawn < 200, `only the rows in view are drawn, not ${drawn}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    wide.kill("SIGTERM");
   }
 });
 

@@ -215,6 +215,42 @@ TEST_P(UiApiTest, RunStatusIsStoredFromTheRealEndStepAndTheCurrentStep) {
   get(c, "/api/flows/EndFlow/runs/999999", 404);
 }
 
+TEST_P(UiApiTest, LateRowsAboutAnOlderAttemptDoNotUndoANewerOne) {
+  start();
+  if (IsSkipped()) return;
+  auto c = client();
+  const int64_t run = make_run(c, "LateFlow", "ann", Json::array(), {"end"});
+  const std::string end = task_path(c, "LateFlow", run, "end");
+  const std::string url = "/api/flows/LateFlow/runs/" + std::to_string(run);
+  metadata(c, end, {{"attempt", "0"}}, 0);
+  metadata(c, end, {{"attempt", "1"}}, 1);
+  metadata(c, end, {{"attempt_ok", "False"}}, 0);  // attempt 0's verdict, arriving late
+  EXPECT_EQ(get(c, "/api" + end)["data"]["status"], "running");
+  EXPECT_EQ(get(c, "/api" + end)["data"]["attempt_id"], 1);
+  EXPECT_EQ(get(c, url)["data"]["status"], "running");
+  metadata(c, end, {{"attempt", "0"}}, 0);  // a stale start of attempt 0
+  EXPECT_EQ(get(c, "/api" + end)["data"]["attempt_id"], 1);
+  // The newer attempt of the end step fails (the value read as Python would, spaces and all).
+  metadata(c, end, {{"attempt_ok", " false "}}, 1);
+  Json r = get(c, url)["data"];
+  EXPECT_EQ(r["status"], "failed");
+  EXPECT_TRUE(r["finished_at"].is_number());
+}
+
+TEST_P(UiApiTest, ALoopbackServiceAnswersOnlyToItsOwnNames) {
+  start();
+  if (IsSkipped()) return;
+  auto c = client();
+  for (const char* host : {"127.0.0.1", "localhost:8080", "[::1]:80"}) {
+    EXPECT_EQ(c.Get("/api/runs", {{"Host", host}})->status, 200) << host;
+  }
+  auto rebound = c.Get("/api/runs", {{"Host", "evil.example:8080"}});
+  EXPECT_EQ(rebound->status, 403);
+  EXPECT_NE(rebound->body.find("evil.example"), std::string::npos);
+  EXPECT_EQ(c.Get("/ui/", {{"Host", "evil.example"}})->status, 403);
+  EXPECT_EQ(c.Get("/flows", {{"Host", "evil.example"}})->status, 200) << "the metadata API's clients are not browsers";
+}
+
 TEST_P(UiApiTest, RunsWhoseHeartbeatStoppedFailAndComeBackWithIt) {
   manual_clock_.set_ms(1'000'000'000'000);
   clock_ = &manual_clock_;

@@ -198,6 +198,30 @@ void ServiceFlowsTest::check_ui_api() {
   EXPECT_NE(download->body.find("best 1\n"), std::string::npos);
   EXPECT_NE(download->get_header_value("Content-Disposition").find("attachment"), std::string::npos);
 
+  // Log pages follow links.next row by row; bad parameters are 400s that say what is wrong.
+  auto first_line = get(end_task + "/logs/out?_limit=1");
+  ASSERT_EQ(first_line["data"].size(), 1u);
+  std::vector<std::string> lines{first_line["data"][0]["line"]};
+  for (auto page = first_line; !page["links"]["next"].is_null();) {
+    page = get(page["links"]["next"].get<std::string>());
+    for (const auto& l : page["data"]) lines.push_back(l["line"]);
+  }
+  EXPECT_EQ(lines.size(), out.size());
+  EXPECT_EQ(lines.back(), "best 1");
+  auto status_of = [&](const std::string& path) { return client.Get(path)->status; };
+  EXPECT_EQ(status_of(end_task + "/logs/out?attempt_id=x"), 400);
+  EXPECT_EQ(status_of(end_task + "/logs/out?_after_row=-1"), 400);
+  EXPECT_EQ(status_of(end_task + "/logs/both"), 404);
+  EXPECT_EQ(status_of(end_task + "/artifacts/nope/value"), 404);
+  EXPECT_EQ(status_of(end_task + "/artifacts?attempt_id=99"), 400);
+  EXPECT_EQ(status_of(shard + "/steps/end/tasks/999999/artifacts"), 404);
+  EXPECT_EQ(get("/api/version")["data"]["service"], "conflux");
+  EXPECT_EQ(get("/api/features")["data"]["DATASTORE"], true);
+  auto flows = get("/api/flows?_limit=1");
+  ASSERT_EQ(flows["data"].size(), 1u);
+  ASSERT_FALSE(flows["links"]["next"].is_null());
+  EXPECT_EQ(get(flows["links"]["next"].get<std::string>())["data"].size(), 1u);
+
   // The failed task and why.
   const std::string failing = "/api/flows/FailingFlow/runs/" + runs[0]["run"].get<std::string>();
   auto bad = get(failing + "/tasks?status=failed")["data"];
