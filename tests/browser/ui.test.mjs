@@ -209,7 +209,7 @@ test("a task's card is shown sandboxed", async () => {
 });
 
 test("a live card updates in the task page while its task runs", async () => {
-  const child = spawn(join(build, "examples/cards"), ["run", "--epochs", "10", "--epoch_ms", "700"], {
+  const child = spawn(join(build, "examples/cards"), ["run", "--epochs", "12", "--epoch_ms", "1000"], {
     env: flowEnv(),
     stdio: "ignore",
   });
@@ -233,7 +233,7 @@ test("a live card updates in the task page while its task runs", async () => {
     const bar = page.frameLocator('[data-testid="card-frame"]').locator(".cfx-progress progress");
     await bar.waitFor();
     const seen = [Number(await bar.getAttribute("value"))];
-    for (let i = 0; i < 60 && seen[seen.length - 1] < 10; i++) {
+    for (let i = 0; i < 80 && seen[seen.length - 1] < 12; i++) {
       await new Promise((r) => setTimeout(r, 250));
       const value = Number(await bar.getAttribute("value"));
       if (value !== seen[seen.length - 1]) seen.push(value);

@@ -9,7 +9,7 @@
 import { getJson, isAbort } from "./api.js";
 import { h } from "./dom.js";
 
-const LIVE_POLL_MS = 2000;
+const LIVE_POLL_MS = 1000;
 
 // Posts `hash`'s runtime data into `frame` every LIVE_POLL_MS while isLive() and the frame is shown.
 function followLiveCard(frame, dataUrl, isLive, signal) {
