@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { startConflux } from "./service.mjs";
 
 const build = process.env.CONFLUX_BUILD_DIR;
 assert.ok(build, "set CONFLUX_BUILD_DIR to the build directory");
@@ -144,23 +145,11 @@ test("a live card takes updates while its task runs", async () => {
 
 test("conflux service serves cards sandboxed, and charts still draw", async () => {
   const sysroot = runFlow("served", ["--epochs", "3"]);
-  const service = spawn(join(build, "bin/conflux"), ["service", "--port", "0", "--db", join(work, "service.db")], {
-    env: { ...process.env, METAFLOW_DATASTORE_SYSROOT_LOCAL: sysroot },
-    stdio: ["ignore", "ignore", "pipe"],
+  const service = await startConflux(build, ["service", "--port", "0", "--db", join(work, "service.db")], {
+    METAFLOW_DATASTORE_SYSROOT_LOCAL: sysroot,
   });
   try {
-    let log = "";
-    const url = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line: ${log}`)), 10000);
-      service.stderr.on("data", (chunk) => {
-        log += chunk;
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-    });
+    const url = service.url;
     const [html] = cardFiles(sysroot, "start");
     const task = html.split("/tasks/")[1].split("/")[0];
     const run = html.split("/runs/")[1].split("/")[0];
@@ -181,7 +170,7 @@ test("conflux service serves cards sandboxed, and charts still draw", async () =
     await page.screenshot({ path: join(output, "served-card.png"), fullPage: true });
     await page.close();
   } finally {
-    service.kill("SIGTERM");
+    service.stop();
   }
 });
 

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { startConflux } from "./service.mjs";
 
 const build = process.env.CONFLUX_BUILD_DIR;
 assert.ok(build, "set CONFLUX_BUILD_DIR to the build directory");
@@ -65,20 +66,9 @@ before(async () => {
     headless: true,
     args: ["--disable-dev-shm-usage", "--disable-gpu"],
   });
-  service = spawn(join(build, "bin/conflux"), ["--datastore-root", datastore, "service", "--port", "0", "--db",
-    join(work, "service.db")], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line: ${log}`)), 15000);
-    service.stderr.on("data", (chunk) => {
-      log += chunk;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
+  service = await startConflux(build, ["--datastore-root", datastore, "service", "--port", "0", "--db",
+    join(work, "service.db")]);
+  url = service.url;
   runFlow("examples/foreach", ["--shards", "3"]);
   runFlow("tests/flows/failing_flow", ["--mode", "throw"], 1);
   runFlow("examples/switch_loop", []);
@@ -87,7 +77,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  service?.kill("SIGTERM");
+  service?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -258,20 +248,9 @@ test("a 10,000-task run's timeline and task table stay smooth", async () => {
   assert.equal(r.status, 0, r.stderr);
   r = spawnSync("/usr/bin/python3", [join(source, "bench/ui/seed.py"), "sqlite", db, "1", "10000"], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
-  const wide = spawn(join(build, "bin/conflux"), ["service", "--port", "0", "--db", db], { stdio: ["ignore", "ignore", "pipe"] });
+  const wide = await startConflux(build, ["service", "--port", "0", "--db", db]);
+  const base = wide.url;
   try {
-    let log = "";
-    const base = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line: ${log}`)), 15000);
-      wide.stderr.on("data", (chunk) => {
-        log += chunk;
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
@@ -301,7 +280,7 @@ test("a 10,000-task run's timeline and task table stay smooth", async () => {
     assert.deepEqual(errors, []);
     await page.close();
   } finally {
-    wide.kill("SIGTERM");
+    wide.stop();
   }
 });
 

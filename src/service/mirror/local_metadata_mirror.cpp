@@ -10,6 +10,26 @@ namespace {
 
 std::string json_list(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
 
+// The keys every record below a run carries: the database's run number, the local run id as the
+// run's name, and the step.
+template <class Record>
+void set_step_keys(Record& r, const std::string& flow, int64_t run_number, const std::string& local_run,
+                   const std::string& step) {
+  r.flow_id = flow;
+  r.run_number = run_number;
+  r.run_id = local_run;
+  r.step_name = step;
+}
+
+// ... and below a task: the database's task id, the local task id as the task's name.
+template <class Record>
+void set_task_keys(Record& r, const std::string& flow, int64_t run_number, const std::string& local_run,
+                   const std::string& step, int64_t task_id, const std::string& local_task) {
+  set_step_keys(r, flow, run_number, local_run, step);
+  r.task_id = task_id;
+  r.task_name = local_task;
+}
+
 // AlreadyExists is fine: a mirror that restarts finds what it copied before.
 Status allow_existing(const Status& s) { return s.code() == StatusCode::kAlreadyExists ? Status() : s; }
 
@@ -57,10 +77,7 @@ Status LocalMetadataMirror::sync_run(const std::string& flow, const conflux::Run
     const std::string step_key = run_key + "/" + step.step_name;
     if (!steps_.contains(step_key)) {
       StepRecord record;
-      record.flow_id = flow;
-      record.run_number = run_number;
-      record.run_id = run.run_number;
-      record.step_name = step.step_name;
+      set_step_keys(record, flow, run_number, run.run_number, step.step_name);
       record.user_name = step.user_name;
       record.ts_epoch = step.ts_epoch;
       record.tags = json_list(step.tags);
@@ -85,10 +102,7 @@ Status LocalMetadataMirror::sync_task(const std::string& flow, const conflux::Ru
   if (known != tasks_.end() && known->second.settled) return Status();
   if (known == tasks_.end()) {
     TaskRecord record;
-    record.flow_id = flow;
-    record.run_number = run_number;
-    record.run_id = run.run_number;
-    record.step_name = task.step_name;
+    set_step_keys(record, flow, run_number, run.run_number, task.step_name);
     record.task_name = task.task_id;
     record.user_name = task.user_name;
     record.ts_epoch = task.ts_epoch;
@@ -108,12 +122,7 @@ Status LocalMetadataMirror::sync_task(const std::string& flow, const conflux::Ru
   for (size_t i = k.metadata_rows; i < rows.size(); ++i) {
     const MetadataRow& m = rows[i];
     MetadataRecord record;
-    record.flow_id = flow;
-    record.run_number = run_number;
-    record.run_id = run.run_number;
-    record.step_name = task.step_name;
-    record.task_id = k.id;
-    record.task_name = task.task_id;
+    set_task_keys(record, flow, run_number, run.run_number, task.step_name, k.id, task.task_id);
     record.field_name = m.field_name;
     record.value = m.value;
     record.type = m.type;
@@ -132,12 +141,7 @@ Status LocalMetadataMirror::sync_task(const std::string& flow, const conflux::Ru
   std::vector<ArtifactRecord> records;
   for (const ArtifactRow& a : artifacts) {
     ArtifactRecord record;
-    record.flow_id = flow;
-    record.run_number = run_number;
-    record.run_id = run.run_number;
-    record.step_name = task.step_name;
-    record.task_id = k.id;
-    record.task_name = task.task_id;
+    set_task_keys(record, flow, run_number, run.run_number, task.step_name, k.id, task.task_id);
     record.name = a.name;
     record.location = a.location;
     record.ds_type = a.ds_type;

@@ -1,26 +1,11 @@
 // UIB's response envelope (api/utils.py::format_response_list, http_500), as ui-cards.md §1.2
 // describes it, with keyset links: links.next carries the cursor of the next page.
+#include "base/percent_encode.hpp"
 #include "service/ui_api/ui_api.hpp"
 
 namespace conflux::service {
 
 namespace {
-
-// Percent-encodes a query component (cursors are base64url, but values echo what clients sent).
-std::string url_encode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // The request's path and query, with `replace` (if set) in place of that parameter (dropped when
 // its value is empty).
@@ -29,10 +14,10 @@ std::string link(const ApiRequest& req, const std::optional<std::pair<std::strin
   char sep = '?';
   for (const auto& [k, v] : req.query) {
     if (replace && k == replace->first) continue;
-    out += sep + url_encode(k) + "=" + url_encode(v);
+    out += sep + percent_encode(k) + "=" + percent_encode(v);
     sep = '&';
   }
-  if (replace && !replace->second.empty()) out += sep + url_encode(replace->first) + "=" + url_encode(replace->second);
+  if (replace && !replace->second.empty()) out += sep + percent_encode(replace->first) + "=" + percent_encode(replace->second);
   return out;
 }
 

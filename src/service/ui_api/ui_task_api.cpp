@@ -185,42 +185,51 @@ ApiResponse ui_task_metadata(ApiContext& ctx, const ApiRequest& req) {
   return ui_list(req, std::move(data));
 }
 
+namespace {
+
+// What both artifact routes read: the task's attempt and its artifacts in the datastore.
+struct AttemptArtifacts {
+  StorageBackend* storage = nullptr;
+  UiTask task;
+  int attempt = 0;
+  std::vector<ArtifactEntry> entries;
+};
+
+Result<AttemptArtifacts> read_attempt_artifacts(ApiContext& ctx, const ApiRequest& req) {
+  AttemptArtifacts out;
+  CONFLUX_ASSIGN_OR_RETURN(out.storage, ui_datastore(ctx));
+  CONFLUX_ASSIGN_OR_RETURN(out.task, ui_find_task(ctx, req));
+  CONFLUX_ASSIGN_OR_RETURN(out.attempt, ui_attempt(req, out.task));
+  CONFLUX_ASSIGN_OR_RETURN(out.entries, attempt_artifacts(ctx, *out.storage, out.task, out.attempt));
+  return out;
+}
+
+}  // namespace
+
 ApiResponse ui_task_artifacts(ApiContext& ctx, const ApiRequest& req) {
   if (auto bad = ui_check_query(req, {"attempt_id"}, {})) return *bad;
-  Result<StorageBackend*> storage = ui_datastore(ctx);
-  if (!storage.ok()) return ui_status_error(storage.status());
-  Result<UiTask> t = ui_find_task(ctx, req);
-  if (!t.ok()) return ui_status_error(t.status());
-  Result<int> attempt = ui_attempt(req, *t);
-  if (!attempt.ok()) return ui_status_error(attempt.status());
-  Result<std::vector<ArtifactEntry>> entries = attempt_artifacts(ctx, **storage, *t, *attempt);
-  if (!entries.ok()) return ui_status_error(entries.status());
-  ContentAddressedStore cas(**storage, t->run.flow_id);
+  Result<AttemptArtifacts> a = read_attempt_artifacts(ctx, req);
+  if (!a.ok()) return ui_status_error(a.status());
+  ContentAddressedStore cas(*a->storage, a->task.run.flow_id);
   nlohmann::json data = nlohmann::json::array();
-  for (const ArtifactEntry& e : *entries) {
-    data.push_back(artifact_json(cas, e, *attempt, kListValueMaxBytes, kListReprMaxChars));
+  for (const ArtifactEntry& e : a->entries) {
+    data.push_back(artifact_json(cas, e, a->attempt, kListValueMaxBytes, kListReprMaxChars));
   }
   return ui_list(req, std::move(data));
 }
 
 ApiResponse ui_artifact_value(ApiContext& ctx, const ApiRequest& req) {
   if (auto bad = ui_check_query(req, {"attempt_id"}, {})) return *bad;
-  Result<StorageBackend*> storage = ui_datastore(ctx);
-  if (!storage.ok()) return ui_status_error(storage.status());
-  Result<UiTask> t = ui_find_task(ctx, req);
-  if (!t.ok()) return ui_status_error(t.status());
-  Result<int> attempt = ui_attempt(req, *t);
-  if (!attempt.ok()) return ui_status_error(attempt.status());
-  Result<std::vector<ArtifactEntry>> entries = attempt_artifacts(ctx, **storage, *t, *attempt);
-  if (!entries.ok()) return ui_status_error(entries.status());
+  Result<AttemptArtifacts> a = read_attempt_artifacts(ctx, req);
+  if (!a.ok()) return ui_status_error(a.status());
   const std::string& name = req.params[4];
-  for (const ArtifactEntry& e : *entries) {
+  for (const ArtifactEntry& e : a->entries) {
     if (e.name != name) continue;
-    ContentAddressedStore cas(**storage, t->run.flow_id);
-    return ui_object(req, artifact_json(cas, e, *attempt, kValueMaxBytes, kValueReprMaxChars));
+    ContentAddressedStore cas(*a->storage, a->task.run.flow_id);
+    return ui_object(req, artifact_json(cas, e, a->attempt, kValueMaxBytes, kValueReprMaxChars));
   }
-  return ui_error(404, "not-found", "task " + t->pathspec() + " has no artifact '" + name + "' in attempt " +
-                                        std::to_string(*attempt));
+  return ui_error(404, "not-found", "task " + a->task.pathspec() + " has no artifact '" + name + "' in attempt " +
+                                        std::to_string(a->attempt));
 }
 
 }  // namespace conflux::service

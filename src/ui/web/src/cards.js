@@ -11,15 +11,15 @@ import { h } from "./dom.js";
 
 const LIVE_POLL_MS = 1000;
 
-// Posts `hash`'s runtime data into `frame` every LIVE_POLL_MS while isLive() and the frame is shown.
-function followLiveCard(frame, dataUrl, isLive, signal) {
+// Posts the card's runtime data into `frame` every LIVE_POLL_MS while the task runs and the frame
+// is shown; stops once the task has finished (the page then reloads its cards, final ones).
+function followLiveCard(frame, dataUrl, live) {
   let lastCreated = null;
   const tick = async () => {
-    if (signal && signal.aborted) return;
-    if (!isLive()) return;
-    if (!frame.hidden && frame.contentWindow) {
+    if ((live.signal && live.signal.aborted) || live.finished()) return;
+    if (live.isLive() && !frame.hidden && frame.contentWindow) {
       try {
-        const body = await getJson(dataUrl, signal);
+        const body = await getJson(dataUrl, live.signal);
         const payload = body && body.data;
         const created = payload && payload.created_on;
         if (payload && payload.data && created !== lastCreated) {
@@ -35,8 +35,9 @@ function followLiveCard(frame, dataUrl, isLive, signal) {
   setTimeout(tick, LIVE_POLL_MS);
 }
 
-// list: [{id, hash, type}]; src(hash) -> the card's URL; live: {isLive, signal} to follow live
-// cards while the task runs (optional).
+// list: [{id, hash, type}]; src(hash) -> the card's URL; live (optional): {isLive(), finished(),
+// signal} to follow live cards while the task runs (isLive() may be false at first: the task's
+// row can arrive after the cards).
 export function renderCards(list, src, live) {
   if (!list || list.length === 0) return h("div", { class: "empty", "data-testid": "no-cards" }, "No cards for this task.");
   const frames = new Map();
@@ -51,7 +52,7 @@ export function renderCards(list, src, live) {
       frame = h("iframe", { class: "card-frame", sandbox: "allow-scripts", src: src(c.hash), title: label(c, i), loading: "lazy", "data-testid": "card-frame", dataset: { hash: c.hash } });
       frames.set(c.hash, frame);
       stage.appendChild(frame);
-      if (live && live.isLive()) followLiveCard(frame, `${src(c.hash)}/data`, live.isLive, live.signal);
+      if (live) followLiveCard(frame, `${src(c.hash)}/data`, live);
     }
     for (const f of frames.values()) f.hidden = f !== frame;
     open.setAttribute("href", src(c.hash));

@@ -162,7 +162,11 @@ export function mount(root, { params, query }) {
   const loadCards = () =>
     getData(urls.cards(flow, run, step, task), signal)
       .then((list) =>
-        replace(cardsSlot, renderCards(list, (hash) => urls.card(flow, run, step, task, hash), { isLive: () => Boolean(taskRow && taskRow.status === "running"), signal })),
+        replace(cardsSlot, renderCards(list, (hash) => urls.card(flow, run, step, task, hash), {
+          isLive: () => Boolean(taskRow && taskRow.status === "running"),
+          finished: () => Boolean(taskRow && finished(taskRow.status)),
+          signal,
+        })),
       )
       .catch((err) => {
         if (isAbort(err)) return;
