@@ -41,7 +41,7 @@ void print_usage(std::ostream& out) {
   out << "Usage: conflux [GLOBAL OPTIONS] COMMAND [OPTIONS]\n\n"
          "Inspect the runs of Conflux and Metaflow flows (local or S3 datastore, local metadata or the\n"
          "metadata service), manage their tags, delete old runs (gc), move runs between datastores\n"
-         "(export, import), and run the metadata service.\n\n"
+         "(export, import), run the metadata service, and see runs in the web UI (ui).\n\n"
          "Global options (also accepted after the command):\n"
          "  --datastore-root DIR   Use the datastore in DIR/.metaflow (default: "
          "$METAFLOW_DATASTORE_SYSROOT_LOCAL,\n"

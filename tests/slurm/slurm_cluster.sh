@@ -232,7 +232,7 @@ launch munged munged --foreground --force --socket="$dir/munge/munge.socket" \
   --log-file="$dir/log/munged.log" --seed-file="$dir/munge/munged.seed"
 deadline=$((SECONDS + 10))
 until [ -S "$dir/munge/munge.socket" ]; do
-  alive munged || fail "munged exited"
+  running "$(pid_of munged)" || fail "munged exited"  # see the readiness loop below
   [ "$SECONDS" -lt "$deadline" ] || fail "munged did not create its socket in 10 s"
   sleep 0.05
 done
@@ -245,7 +245,9 @@ launch slurmd slurmd -D -N "$host" -f "$dir/slurm.conf"
 export SLURM_CONF="$dir/slurm.conf"
 deadline=$((SECONDS + 30))
 while :; do
-  for d in "${daemons[@]}"; do alive "$d" || fail "$d exited during start-up"; done
+  # running, not alive: a daemon launched a moment ago may not have exec'd yet (its command line
+  # is still this script's), and we know its pid is ours.
+  for d in "${daemons[@]}"; do running "$(pid_of "$d")" || fail "$d exited during start-up"; done
   states=$(timeout 5 sinfo -h -o '%P %T' 2>/dev/null || true)
   if [ "$(grep -c ' idle$' <<<"$states")" -eq 2 ]; then break; fi
   [ "$SECONDS" -lt "$deadline" ] || fail "the node is not idle after 30 s; sinfo says: ${states:-nothing}"

@@ -45,8 +45,9 @@ CommandSpec service_spec() {
       "schema migrations and exits. 'conflux service backup --to FILE' copies a SQLite database while the "
       "service keeps running (a consistent snapshot, checked, renamed into place when complete; for "
       "PostgreSQL use pg_dump). SIGTERM or SIGINT stops the service after the requests in flight. "
-      "With a datastore configured (METAFLOW_DATASTORE_SYSROOT_LOCAL, the S3 settings, or "
-      "--datastore-root), it also serves tasks' cards under /api (docs/service.md).";
+      "It also serves the web UI at /ui (docs/ui.md) and its JSON API under /api (docs/service.md); with a "
+      "datastore configured (METAFLOW_DATASTORE_SYSROOT_LOCAL, the S3 settings, or --datastore-root), the UI "
+      "shows logs, artifacts, parameters, the DAG and cards too.";
   spec.options = {
       {"host", "ADDR", "Listen address", false, "127.0.0.1"},
       {"port", "N", "Listen port (0: any free port, printed at start)", false, "8080"},
