@@ -5,17 +5,38 @@
 #include <nlohmann/json.hpp>
 
 #include "base/parallel_for.hpp"
+#include "conflux/codec.hpp"
 #include "datastore/artifact_index.hpp"
+#include "datastore/content_addressed_store.hpp"
+#include "task/foreach_chunks.hpp"
 
 namespace conflux::gc {
 
 namespace {
 
-Status references_in(std::string_view key, std::string_view text, std::vector<std::string>* out) {
+// The slices of a wide foreach, which its split task lists in an artifact (task/foreach_chunks.hpp).
+Status chunk_references(StorageBackend& datastore, std::string_view key, const ArtifactEntry& chunks,
+                        std::vector<std::string>* out) {
+  std::string_view flow = key.substr(0, key.find('/'));
+  ContentAddressedStore cas(datastore, std::string(flow));
+  Result<std::string> bytes = cas.load_all(chunks.sha);
+  if (!bytes.ok()) return bytes.status().is_not_found() ? Status() : bytes.status().with_context(std::string(key));
+  Result<Value> value = read_pickle_from_string(*bytes);
+  if (!value.ok()) return value.status().with_context(std::string(key));
+  CONFLUX_ASSIGN_OR_RETURN(std::vector<std::string> shas, foreach_chunk_shas(*value));
+  for (std::string& sha : shas) out->push_back(std::move(sha));
+  return Status();
+}
+
+Status references_in(StorageBackend& datastore, std::string_view key, std::string_view text,
+                     std::vector<std::string>* out) {
   if (key.ends_with(".data.json")) {
     Result<ArtifactIndex> index = ArtifactIndex::from_json(text);
     if (!index.ok()) return index.status().with_context(std::string(key));
     for (const ArtifactEntry& e : index->artifacts) out->push_back(e.sha);
+    if (const ArtifactEntry* chunks = index->find(kForeachChunksArtifact)) {
+      return chunk_references(datastore, key, *chunks, out);
+    }
     return Status();
   }
   nlohmann::json begin = nlohmann::json::parse(text, nullptr, false);
@@ -40,7 +61,7 @@ Status add_references(StorageBackend& datastore, const std::vector<const Catalog
     Status s;
     Result<std::string> text = datastore.load(*keys[i]);
     if (text.ok()) {
-      s = references_in(*keys[i], *text, &found);
+      s = references_in(datastore, *keys[i], *text, &found);
     } else if (!text.status().is_not_found()) {
       s = text.status();
     }

@@ -21,6 +21,7 @@
 #include "flow/decorators.hpp"
 #include "flow/graph_render.hpp"
 #include "task/artifact_persister.hpp"
+#include "task/foreach_chunks.hpp"
 #include "task/foreach_values.hpp"
 #include "task/task_context_impl.hpp"
 
@@ -53,6 +54,7 @@ struct Transition {
   std::optional<std::string> foreach_var;
   int64_t num_splits = -1;
   std::vector<std::string> foreach_values;
+  std::optional<Value> foreach_chunks;  // a wide foreach's slices (foreach_chunks.hpp)
 };
 
 class TaskRun {
@@ -231,9 +233,17 @@ Status TaskRun::compute_foreach(std::vector<ForeachFrame>* stack, std::optional<
       return Status::invalid_argument("task of step " + o_.step + " needs --split-index (its parent is a foreach)");
     }
     const std::string& var = parent->step->foreach_var;
-    CONFLUX_ASSIGN_OR_RETURN(Value sequence, first.value(var));
-    CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, o_.split_index));
-    CONFLUX_ASSIGN_OR_RETURN(int64_t count, foreach_length(sequence));
+    // A wide foreach: one slice of its elements; else the whole sequence.
+    CONFLUX_ASSIGN_OR_RETURN(std::optional<ForeachElement> chunked,
+                             load_chunked_element(cas_, first, o_.split_index));
+    if (!chunked) {
+      CONFLUX_ASSIGN_OR_RETURN(Value sequence, first.value(var));
+      chunked.emplace();
+      CONFLUX_ASSIGN_OR_RETURN(chunked->element, foreach_element(sequence, o_.split_index));
+      CONFLUX_ASSIGN_OR_RETURN(chunked->count, foreach_length(sequence));
+    }
+    Value element = std::move(chunked->element);
+    int64_t count = chunked->count;
     // Metaflow names a frame after the step the foreach fans out to (this one), not the split.
     stack->push_back({o_.step, var, count, o_.split_index, foreach_value_text(element)});
     *item = std::move(element);
@@ -263,6 +273,7 @@ Result<Transition> TaskRun::compute_transition() {
         CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, i));
         t.foreach_values.push_back(foreach_value_text(element));
       }
+      CONFLUX_ASSIGN_OR_RETURN(t.foreach_chunks, save_foreach_chunks(cas_, step.name, sequence, t.num_splits));
       t.next = node_.out_funcs;
       t.foreach_var = step.foreach_var;
       return t;
@@ -345,6 +356,9 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
     for (const auto& v : transition.foreach_values) values.emplace_back(v);
     CONFLUX_RETURN_IF_ERROR(persister.save_value("_foreach_values", Value::list(values)));
   }
+  if (transition.foreach_chunks) {
+    CONFLUX_RETURN_IF_ERROR(persister.save_value(std::string(kForeachChunksArtifact), *transition.foreach_chunks));
+  }
   CONFLUX_RETURN_IF_ERROR(persister.save_value("_exception", exception));
   CONFLUX_RETURN_IF_ERROR(persister.save_value("_current_step", Value(o_.step)));
   CONFLUX_RETURN_IF_ERROR(persister.save_value("_configs_processed", Value(true)));
@@ -358,7 +372,9 @@ Status TaskRun::persist(const std::optional<CaughtException>& error, bool caught
     }
   }
   if (!node_.step->is_join) {
-    for (const auto& e : first.index().artifacts) persister.pass_down(e);
+    for (const auto& e : first.index().artifacts) {
+      if (e.name != kForeachChunksArtifact) persister.pass_down(e);  // its split's own
+    }
   } else {
     for (const auto& p : flow_.parameters) {
       if (const ArtifactEntry* e = first.index().find(p.name)) persister.pass_down(*e);
@@ -433,7 +449,8 @@ int TaskRun::run() {
   if (error) {
     if (catch_applies() && node_.type != NodeType::kForeach && node_.type != NodeType::kSwitch) {
       caught = true;
-      transition = Transition{node_.out_funcs, std::nullopt, -1, {}};
+      transition = Transition{};
+      transition.next = node_.out_funcs;
       std::cerr << "@catch caught an exception from " << flow_label() << "\n>  " << error->type << ": "
                 << error->message << "\n";
     } else {

@@ -20,6 +20,19 @@ TEST_F(WideForeachTest, JoinOverTenThousandInputs) {
     if (e.path().filename() != "_meta") joins.push_back(e.path());
   }
   ASSERT_EQ(joins.size(), 1u);
+  // 10,000 elements: each task read its own from one slice (task/foreach_chunks.hpp), and the
+  // total above proves the elements right.
+  std::string start_index;
+  for (const auto& e : fs::directory_iterator(root() / "FanoutBench" / run / "start")) {
+    if (e.path().filename() != "_meta") start_index = read_file(e.path() / "0.data.json");
+  }
+  EXPECT_NE(start_index.find("\"_foreach_chunks\""), std::string::npos);
+  std::string work_index;
+  for (const auto& e : fs::directory_iterator(root() / "FanoutBench" / run / "work")) {
+    if (e.path().filename() != "_meta") work_index = read_file(e.path() / "0.data.json");
+    if (!work_index.empty()) break;
+  }
+  EXPECT_EQ(work_index.find("\"_foreach_chunks\""), std::string::npos) << "not passed down";
   // Compressed, 10,000 paths are longer than a command line should carry: the join read them
   // from its attempt's input_paths file in the datastore.
   EXPECT_TRUE(fs::exists(joins.front() / "0.input_paths"));
