@@ -234,8 +234,7 @@ Status TaskRun::compute_foreach(std::vector<ForeachFrame>* stack, std::optional<
     }
     const std::string& var = parent->step->foreach_var;
     // A wide foreach: one slice of its elements; else the whole sequence.
-    CONFLUX_ASSIGN_OR_RETURN(std::optional<ForeachElement> chunked,
-                             load_chunked_element(cas_, first, o_.split_index));
+    std::optional<ForeachElement> chunked = load_chunked_element(cas_, first, o_.split_index);
     if (!chunked) {
       CONFLUX_ASSIGN_OR_RETURN(Value sequence, first.value(var));
       chunked.emplace();
@@ -269,11 +268,17 @@ Result<Transition> TaskRun::compute_transition() {
         return Status::failed_precondition("step " + step.name + ": the foreach artifact '" + step.foreach_var +
                                            "' is empty; a foreach needs at least one element");
       }
+      // A wide foreach on a local datastore also stores its elements in slices (foreach_chunks.hpp).
+      const bool slices = t.num_splits >= kChunkedForeachMin && !storage_.remote();
+      std::vector<Value> elements;
       for (int64_t i = 0; i < t.num_splits; ++i) {
         CONFLUX_ASSIGN_OR_RETURN(Value element, foreach_element(sequence, i));
         t.foreach_values.push_back(foreach_value_text(element));
+        if (slices) elements.push_back(std::move(element));
       }
-      CONFLUX_ASSIGN_OR_RETURN(t.foreach_chunks, save_foreach_chunks(cas_, step.name, sequence, t.num_splits));
+      if (slices) {
+        CONFLUX_ASSIGN_OR_RETURN(t.foreach_chunks, save_foreach_chunks(cas_, step.name, elements));
+      }
       t.next = node_.out_funcs;
       t.foreach_var = step.foreach_var;
       return t;

@@ -4,6 +4,9 @@
 // `conflux gc` counts the slices as referenced.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <conflux/conflux.hpp>
 
 #include "datastore/content_addressed_store.hpp"
@@ -37,7 +40,9 @@ class ForeachChunksTest : public ::testing::Test {
     EXPECT_TRUE(persister.save_value("items", items).ok());
     auto length = conflux::foreach_length(items);
     EXPECT_TRUE(length.ok());
-    auto chunks = conflux::save_foreach_chunks(*cas_, chunks_of_step, items, *length);
+    std::vector<Value> elements;
+    for (int64_t i = 0; i < *length; ++i) elements.push_back(*conflux::foreach_element(items, i));
+    auto chunks = conflux::save_foreach_chunks(*cas_, chunks_of_step, elements);
     EXPECT_TRUE(chunks.ok()) << chunks.status().to_string();
     if (*chunks) EXPECT_TRUE(persister.save_value(std::string(conflux::kForeachChunksArtifact), **chunks).ok());
     conflux::TaskDataStore ds(*storage_, "F", "1", step, id);
@@ -55,17 +60,21 @@ class ForeachChunksTest : public ::testing::Test {
     int64_t n = *conflux::foreach_length(items);
     for (int64_t i : {int64_t{0}, int64_t{1}, int64_t{1023}, int64_t{1024}, int64_t{2500}, n - 1}) {
       auto got = conflux::load_chunked_element(*cas_, *input, i);
-      ASSERT_TRUE(got.ok()) << got.status().to_string();
-      ASSERT_TRUE(got->has_value()) << "element " << i;
-      EXPECT_EQ((*got)->count, n);
+      ASSERT_TRUE(got.has_value()) << "element " << i;
+      EXPECT_EQ(got->count, n);
       auto expected = conflux::foreach_element(items, i);
       ASSERT_TRUE(expected.ok());
-      EXPECT_EQ((*got)->element.python_repr(), expected->python_repr()) << "element " << i;
-      EXPECT_EQ((*got)->element.python_type(), expected->python_type()) << "element " << i;
+      EXPECT_EQ(got->element.python_repr(), expected->python_repr()) << "element " << i;
+      EXPECT_EQ(got->element.python_type(), expected->python_type()) << "element " << i;
     }
-    auto out_of_range = conflux::load_chunked_element(*cas_, *input, n);
-    EXPECT_FALSE(out_of_range.ok());
-    EXPECT_NE(out_of_range.status().message().find("out of range"), std::string::npos);
+    // Past the end: the caller's whole-sequence path reports the bad index.
+    EXPECT_FALSE(conflux::load_chunked_element(*cas_, *input, n).has_value());
+    EXPECT_FALSE(conflux::load_chunked_element(*cas_, *input, -1).has_value());
+  }
+
+  // The blob file of `sha` in the local CAS (Metaflow's layout: data/<first two>/<sha>).
+  std::filesystem::path blob_path(const std::string& sha) const {
+    return dir_.path() / "F" / "data" / sha.substr(0, 2) / sha;
   }
 
   TempDir dir_;
@@ -77,12 +86,15 @@ constexpr int64_t kWide = 5000;
 
 TEST_F(ForeachChunksTest, ListOfIntsAndStrings) {
   std::vector<Value> ints, strings;
+  std::string characters;
   for (int64_t i = 0; i < kWide; ++i) {
     ints.emplace_back(i * 7);
     strings.emplace_back("file-" + std::to_string(i) + ".csv");
+    characters += (i % 2 ? "\xc3\xa9" : "x");  // a str foreach yields code points: é is two bytes
   }
   expect_same_elements(Value::list(ints), "1");
   expect_same_elements(Value::tuple(strings), "2");
+  expect_same_elements(Value(characters), "3");
 }
 
 TEST_F(ForeachChunksTest, NumpyArrays) {
@@ -100,16 +112,37 @@ TEST_F(ForeachChunksTest, NarrowForeachesAndOtherStepsSlicesFallBackToTheWholeSe
   std::vector<Value> few(100, Value(int64_t{1}));
   auto narrow = commit("start", "1", Value::list(few), "start");
   EXPECT_FALSE(narrow->has(conflux::kForeachChunksArtifact)) << "a narrow foreach stores no slices";
-  auto none = conflux::load_chunked_element(*cas_, *narrow, 3);
-  ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(conflux::load_chunked_element(*cas_, *narrow, 3).has_value());
 
   // Slices that name another split step are not this foreach's.
   std::vector<Value> many(kWide, Value(int64_t{2}));
   auto other = commit("inner", "2", Value::list(many), "start");
-  auto ignored = conflux::load_chunked_element(*cas_, *other, 3);
-  ASSERT_TRUE(ignored.ok());
-  EXPECT_FALSE(ignored->has_value());
+  EXPECT_FALSE(conflux::load_chunked_element(*cas_, *other, 3).has_value());
+}
+
+TEST_F(ForeachChunksTest, ASweptOrDamagedSliceFallsBackAndGcSkipsIt) {
+  std::vector<Value> many;
+  for (int64_t i = 0; i < kWide; ++i) many.emplace_back(i);
+  auto input = commit("start", "1", Value::list(many), "start");
+  auto shas = conflux::foreach_chunk_shas(*input->value(conflux::kForeachChunksArtifact));
+  ASSERT_TRUE(shas.ok());
+  ASSERT_TRUE(conflux::load_chunked_element(*cas_, *input, 10).has_value());
+  // Slice 0 swept, slice 1 overwritten with garbage: no element from them, no error.
+  std::filesystem::remove(blob_path((*shas)[0]));
+  std::filesystem::permissions(blob_path((*shas)[1]), std::filesystem::perms::owner_all);
+  { std::ofstream(blob_path((*shas)[1]), std::ios::trunc) << "not gzip"; }
+  EXPECT_FALSE(conflux::load_chunked_element(*cas_, *input, 10).has_value());
+  EXPECT_FALSE(conflux::load_chunked_element(*cas_, *input, 1030).has_value());
+  auto later = conflux::load_chunked_element(*cas_, *input, 2050);
+  ASSERT_TRUE(later.has_value());
+  EXPECT_EQ(later->element.as_int(), 2050);
+  // gc (and export, which copies what gc finds) lists only the slices still there.
+  conflux::gc::CatalogedRun run;
+  run.reference_keys = {"F/1/start/1/0.data.json"};
+  std::unordered_set<std::string> referenced;
+  ASSERT_TRUE(conflux::gc::add_references(*storage_, {&run}, &referenced).ok());
+  EXPECT_FALSE(referenced.count((*shas)[0]));
+  EXPECT_TRUE(referenced.count((*shas)[2]));
 }
 
 TEST_F(ForeachChunksTest, GcCountsTheSlicesAsReferenced) {
