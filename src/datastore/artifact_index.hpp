@@ -50,6 +50,9 @@ struct ArtifactIndex {
   std::string to_json() const;
   // Corruption if `text` is not a data.json object.
   static Result<ArtifactIndex> from_json(std::string_view text);
+  // from_json() the general way, through a JSON document: what it falls back to for anything
+  // unusual (tests compare the two).
+  static Result<ArtifactIndex> from_json_document(std::string_view text);
 };
 
 }  // namespace conflux

@@ -264,5 +264,66 @@ TEST_F(MetaflowTreeTest, ParsesAFixtureLog) {
   EXPECT_EQ(*flaky.load_log(1, kMflogRuntimeSource, LogStream::kStderr), "");
 }
 
+// from_json reads well-formed files from the parser's events and falls back to a JSON document for
+// anything unusual: both ways give the same index (or both refuse) for every shape below.
+TEST(ArtifactIndexTest, FastReaderAgreesWithTheDocumentReader) {
+  const std::vector<std::string> documents = {
+      R"({"datastore": "local", "version": "1.0", "attempt": 2, "python_version": "3.11",
+          "objects": {"a": "aa", "b": "bb", "c": "cc"},
+          "info": {"b": {"size": 5, "type": "<class 'int'>", "encoding": "pickle-v4",
+                         "serializer_info": {"source": "metaflow", "nested": [1, -2, 3.5, null, true, {"k": "v"}]}},
+                   "a": {"size": 7}, "zz": {"size": 1}}})",
+      R"({"objects": {"x": "xx"}})",
+      R"({"info": {"x": {"type": "t"}}, "objects": {"x": "xx", "y": "yy"}, "extra": {"deep": [[{}], {"a": [1]}]}, "n": -3})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"serializer_info": "text", "other": {"q": 1}, "list": [1]}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"serializer_info": null, "size": 0}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"serializer_info": [1, {"a": []}]}}})",
+      R"({"objects": {"\u00e9t\u00e9": "s1", "q\"uote": "s2"}, "info": {"\u00e9t\u00e9": {"size": 3}}})",
+      // Unusual: the document reader decides.
+      R"({"objects": {"x": "xx", "x": "yy"}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"size": -1}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"size": 2.5}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"size": "big"}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"type": {"no": 1}}}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": "not an object"}})",
+      R"({"objects": {"x": 5}})",
+      R"({"objects": [], "info": {}})",
+      R"({"attempt": 1.5, "objects": {}})",
+      R"({"attempt": -1, "objects": {}})",
+      R"({"attempt": "1", "objects": {}})",
+      R"({"datastore": {"a": 1}, "objects": {}})",
+      R"({"version": 1, "objects": {}})",
+      R"({"objects": {}, "objects": {"x": "xx"}})",
+      R"({"objects": {"x": "xx"}, "info": {"x": {"serializer_info": {"a": 1, "a": 2}}}})",
+      R"([1, 2])",
+      R"("text")",
+      R"({"objects": {"x": "xx"})",
+      R"({"objects": {"x": "xx"}} trailing)",
+      "",
+  };
+  for (const std::string& text : documents) {
+    Result<ArtifactIndex> fast = ArtifactIndex::from_json(text);
+    Result<ArtifactIndex> document = ArtifactIndex::from_json_document(text);
+    ASSERT_EQ(fast.ok(), document.ok()) << text;
+    if (!fast.ok()) {
+      EXPECT_EQ(fast.status().to_string(), document.status().to_string()) << text;
+      continue;
+    }
+    EXPECT_EQ(fast->to_json(), document->to_json()) << text;
+    EXPECT_EQ(fast->attempt, document->attempt) << text;
+    ASSERT_EQ(fast->artifacts.size(), document->artifacts.size()) << text;
+    for (size_t i = 0; i < fast->artifacts.size(); ++i) {
+      const ArtifactEntry& a = fast->artifacts[i];
+      const ArtifactEntry& b = document->artifacts[i];
+      EXPECT_EQ(a.name, b.name) << text;
+      EXPECT_EQ(a.has_info, b.has_info) << text;
+      EXPECT_EQ(a.info.type, b.info.type) << text;
+      EXPECT_EQ(a.info.encoding, b.info.encoding) << text;
+      EXPECT_EQ(a.info.size, b.info.size) << text;
+      EXPECT_EQ(a.info.serializer_info, b.info.serializer_info) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace conflux
